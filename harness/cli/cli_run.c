@@ -1,0 +1,268 @@
+/* cli_run.c - `ratelab run` and `ratelab validate`: load a scenario, simulate it, report. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/cli/cli.h"
+#include "harness/core/units.h"
+#include "harness/report/results_folder.h"
+#include "harness/report/results_writer.h"
+#include "harness/report/summary_table.h"
+#include "harness/scenario/scenario_load.h"
+#include "harness/sim/sim_run.h"
+
+/* What `run` and `validate` were asked to do. */
+typedef struct run_options {
+    const char *file;
+    const char *out_dir;
+    bool seed_given;
+    uint64_t seed;
+    bool quiet;
+    size_t override_count;
+    scenario_override overrides[CLI_OVERRIDES_MAX];
+} run_options;
+
+int cli_is_help(const char *arg) {
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+void cli_usage(FILE *out) {
+    fputs("ratelab - a testbed for outbound rate limiters across many pods\n\n"
+          "usage: ratelab COMMAND [ARGS]\n\n"
+          "commands:\n"
+          "  run FILE        simulate a scenario, print its summary, write a results folder\n"
+          "  validate FILE   check a scenario file without running it\n"
+          "  list            list the algorithms, API models and API presets\n"
+          "  help            show this text; `ratelab COMMAND --help` for a command\n"
+          "  --version       print the version\n\n"
+          "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed\n"
+          "scenario format: scenarios/README.md\n",
+          out);
+}
+
+static void run_usage(FILE *out) {
+    fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n\n"
+          "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
+          "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
+          "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
+          "options:\n"
+          "  --seed N          seed of the run (default: the scenario's `seed`, else 1)\n"
+          "  --out DIR         results folder (default: results/runs/NAME-seedN); replaced\n"
+          "                    if it holds an earlier run\n"
+          "  --set KEY=VALUE   override one scenario value, e.g. --set pods.workers.count=50\n"
+          "                    or --set limiters.shared.algorithm=token_bucket (repeatable)\n"
+          "  --quiet           print nothing but errors\n\n"
+          "Progress goes to stderr when it is a terminal. The same scenario and seed give\n"
+          "byte-identical summary.json and timeseries.csv.\n",
+          out);
+}
+
+static void validate_usage(FILE *out) {
+    fputs("usage: ratelab validate FILE [--set KEY=VALUE ...]\n\n"
+          "Loads FILE as `run` would and reports the first problem as FILE:LINE: KEY: what is\n"
+          "wrong; what is allowed. Exits 0 when the scenario is valid, 2 when not.\n",
+          out);
+}
+
+static int parse_seed(const char *text, uint64_t *out) {
+    if (text[0] < '0' || text[0] > '9') {
+        return -1;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0') {
+        return -1;
+    }
+    *out = (uint64_t)value;
+    return 0;
+}
+
+/* Parses the options of run (allow_run_flags) or validate. Returns -1 after printing usage to
+ * stdout for --help, 0 when parsed, or CLI_EXIT_BAD_INPUT after printing the problem. */
+static int parse_options(const char *command, int argc, char **argv, bool allow_run_flags,
+                         run_options *opts) {
+    memset(opts, 0, sizeof *opts);
+    void (*usage)(FILE *) = allow_run_flags ? run_usage : validate_usage;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        rl_error err;
+        rl_error_clear(&err);
+        if (cli_is_help(arg)) {
+            usage(stdout);
+            return -1;
+        } else if (strcmp(arg, "--set") == 0 && value != NULL) {
+            if (opts->override_count == CLI_OVERRIDES_MAX) {
+                fprintf(stderr, "ratelab %s: at most %d --set options\n", command,
+                        CLI_OVERRIDES_MAX);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            if (scenario_override_parse(value, &opts->overrides[opts->override_count], &err) !=
+                RL_OK) {
+                fprintf(stderr, "ratelab %s: --set %s: %s\n", command, value, err.message);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            opts->override_count++;
+            i++;
+        } else if (allow_run_flags && strcmp(arg, "--seed") == 0 && value != NULL) {
+            if (parse_seed(value, &opts->seed) != 0) {
+                fprintf(stderr, "ratelab %s: --seed %s: not a whole number from 0 to 2^64-1\n",
+                        command, value);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            opts->seed_given = true;
+            i++;
+        } else if (allow_run_flags && strcmp(arg, "--out") == 0 && value != NULL) {
+            opts->out_dir = value;
+            i++;
+        } else if (allow_run_flags && strcmp(arg, "--quiet") == 0) {
+            opts->quiet = true;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
+                               strcmp(arg, "--out") == 0;
+            fprintf(stderr, "ratelab %s: %s '%s'\n", command,
+                    needs_value ? "missing value after" : "unknown option", arg);
+            usage(stderr);
+            return CLI_EXIT_BAD_INPUT;
+        } else if (opts->file == NULL) {
+            opts->file = arg;
+        } else {
+            fprintf(stderr, "ratelab %s: unexpected argument '%s' (one FILE only)\n", command,
+                    arg);
+            return CLI_EXIT_BAD_INPUT;
+        }
+    }
+    if (opts->file == NULL) {
+        fprintf(stderr, "ratelab %s: missing FILE\n", command);
+        usage(stderr);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    return 0;
+}
+
+static int load_scenario(const run_options *opts, scenario *s) {
+    rl_error err;
+    rl_error_clear(&err);
+    if (scenario_load_file(opts->file, opts->overrides, opts->override_count, s, &err) != RL_OK) {
+        fprintf(stderr, "%s\n", err.message);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_validate(int argc, char **argv) {
+    run_options opts;
+    int rc = parse_options("validate", argc, argv, false, &opts);
+    if (rc != 0) {
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    scenario *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        fputs("ratelab validate: out of memory\n", stderr);
+        return CLI_EXIT_RUN_FAILED;
+    }
+    rc = load_scenario(&opts, s);
+    if (rc == CLI_EXIT_OK) {
+        printf("%s: ok (%s: %d APIs, %d limiters, %" PRId64 " pods, %.3g s)\n", opts.file, s->name,
+               s->api_count, s->limiter_count, scenario_pod_count(s),
+               (double)s->duration_us / 1e6);
+    }
+    free(s);
+    return rc;
+}
+
+typedef struct progress_state {
+    struct timespec started;
+    bool shown;
+} progress_state;
+
+static double seconds_since(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void show_progress(void *context, int64_t virtual_us, int64_t duration_us,
+                          uint64_t events_run) {
+    progress_state *p = context;
+    double wall_s = seconds_since(&p->started);
+    if (wall_s < 0.5 && virtual_us < duration_us) {
+        return; /* a run that takes only a moment shows no progress */
+    }
+    fprintf(stderr, "\r  %.1f / %.1f s virtual, %.2f M events/s   ", (double)virtual_us / 1e6,
+            (double)duration_us / 1e6, wall_s > 0 ? (double)events_run / wall_s / 1e6 : 0.0);
+    p->shown = true;
+}
+
+int cli_run(int argc, char **argv) {
+    run_options opts;
+    int rc = parse_options("run", argc, argv, true, &opts);
+    if (rc != 0) {
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    scenario *s = calloc(1, sizeof *s);
+    metrics *m = calloc(1, sizeof *m);
+    if (s == NULL || m == NULL) {
+        free(s);
+        free(m);
+        fputs("ratelab run: out of memory\n", stderr);
+        return CLI_EXIT_RUN_FAILED;
+    }
+    rc = load_scenario(&opts, s);
+    if (rc != CLI_EXIT_OK) {
+        free(s);
+        free(m);
+        return rc;
+    }
+    if (opts.seed_given) {
+        s->seed = opts.seed;
+    }
+    char out_dir[RESULTS_PATH_BYTES];
+    if (opts.out_dir != NULL) {
+        snprintf(out_dir, sizeof out_dir, "%s", opts.out_dir);
+    } else {
+        snprintf(out_dir, sizeof out_dir, "results/runs/%s-seed%" PRIu64, s->name, s->seed);
+    }
+    progress_state progress = {.shown = false};
+    clock_gettime(CLOCK_MONOTONIC, &progress.started);
+    bool show = !opts.quiet && isatty(STDERR_FILENO);
+    sim_run_stats stats;
+    rl_error err;
+    rl_error_clear(&err);
+    rc = sim_run(s, m, &stats, show ? show_progress : NULL, &progress, &err);
+    if (progress.shown) {
+        fputc('\n', stderr);
+    }
+    double wall_s = seconds_since(&progress.started);
+    if (rc == RL_OK) {
+        run_info info = {.world = "simulation", .events_run = stats.events_run,
+                         .jobs_alive_max = stats.jobs_alive_max, .partial = false};
+        rc = results_write_folder(out_dir, s, m, &info, &err);
+    }
+    if (rc != RL_OK) {
+        fprintf(stderr, "ratelab run: %s: %s\n", opts.file, err.message);
+        metrics_destroy(m);
+        free(m);
+        free(s);
+        return rc == RL_ERR_LIMIT ? CLI_EXIT_BAD_INPUT : CLI_EXIT_RUN_FAILED;
+    }
+    if (!opts.quiet) {
+        char virtual_text[32];
+        units_format_duration(s->duration_us, virtual_text, sizeof virtual_text);
+        printf("%s (seed %" PRIu64 "): %" PRId64 " pods, %s virtual, %" PRIu64
+               " events in %.2f s\n\n",
+               s->name, s->seed, scenario_pod_count(s), virtual_text, stats.events_run, wall_s);
+        summary_table_print(stdout, s, m);
+        printf("\nresults: %s\n", out_dir);
+    }
+    metrics_destroy(m);
+    free(m);
+    free(s);
+    return CLI_EXIT_OK;
+}

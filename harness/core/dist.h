@@ -1,0 +1,38 @@
+/* dist.h - distributions of non-negative integer quantities (durations in us, token counts). */
+#ifndef RATELAB_DIST_H
+#define RATELAB_DIST_H
+
+#include <stdint.h>
+
+#include "harness/core/rng.h"
+
+/* Samples are clamped to [0, DIST_VALUE_MAX]. */
+#define DIST_VALUE_MAX (INT64_C(1) << 40)
+
+typedef enum dist_kind {
+    DIST_CONSTANT = 0, /* always a */
+    DIST_UNIFORM,      /* integers uniform in [a, b] */
+    DIST_EXPONENTIAL,  /* mean a, rounded to the nearest integer */
+    DIST_LOGNORMAL     /* median a, 99th percentile b (b >= a) */
+} dist_kind;
+
+/* A distribution; a zeroed dist is the constant 0. */
+typedef struct dist {
+    dist_kind kind;
+    int64_t a;
+    int64_t b;
+} dist;
+
+/* A constant distribution of value. */
+dist dist_constant(int64_t value);
+
+/* Draws one value from d using r. */
+int64_t dist_sample(const dist *d, rng *r);
+
+/* The distribution's mean, for reports and memory estimates. */
+double dist_mean(const dist *d);
+
+/* A static string naming kind ("constant", "uniform", "exponential", "lognormal"). */
+const char *dist_kind_name(dist_kind kind);
+
+#endif

@@ -1,0 +1,148 @@
+/* metrics.h - what a run measures, as ../docs/METRICS.md defines it, collected as events happen.
+ *
+ * Pod logic reports each step of a job (created, sent, answered, completed, abandoned); the
+ * store reports each round trip. metrics_finish closes the books and derives the headline
+ * figures. Time-series bins are kept for the whole run (a bin's counts are attributed to the bin
+ * of the instant the request reached the API); latency p99 per bin is taken by completion time. */
+#ifndef RATELAB_METRICS_H
+#define RATELAB_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness/report/histogram.h"
+#include "harness/scenario/scenario.h"
+#include "mock_api/api_model.h"
+
+typedef enum abandon_reason {
+    ABANDON_TTL_EXPIRED = 0,
+    ABANDON_RETRIES_EXHAUSTED,
+    ABANDON_LIMITER_REJECTED,
+    ABANDON_STORE_UNAVAILABLE,
+    ABANDON_REASON_COUNT
+} abandon_reason;
+
+/* The part of a job that the wasted-quota accounting tracks (owned by the job, kept by metrics). */
+typedef struct quota_tracker {
+    int64_t waiting_since_us; /* start of the current waiting interval; -1 when not waiting */
+    int64_t last_window;      /* last quota window already counted for this job; -1 = none */
+} quota_tracker;
+
+/* A job's time, split by where it went. Sums to its latency when it completes. */
+typedef struct job_timing {
+    int64_t created_us;
+    int64_t queue_wait_us;   /* waiting for a free worker slot in its pod */
+    int64_t limiter_wait_us; /* permitted later than ready: pacing waits and refused-then-retried */
+    int64_t store_us;        /* in round trips to the store */
+    int64_t api_us;          /* in API calls */
+    int64_t backoff_us;      /* sleeping after a 429 or a dropped connection */
+} job_timing;
+
+typedef struct metrics_bin {
+    int64_t attempts;
+    int64_t accepted;
+    int64_t rejected_429;
+    int64_t dropped;
+    int64_t jobs_waiting;   /* jobs alive and not in an API call, at the bin's end */
+    int64_t latency_p99_us; /* of the jobs completed in the bin; 0 when none */
+    int64_t completed;
+    int64_t store_errors;
+} metrics_bin;
+
+/* Headline figures of one API, derived by metrics_finish. */
+typedef struct api_summary {
+    int64_t jobs_created, jobs_completed, jobs_pending, jobs_abandoned;
+    int64_t abandoned[ABANDON_REASON_COUNT];
+    int64_t attempts, accepted, rejected_429, dropped;
+    double rate_429;
+    int64_t latency_p50_us, latency_p90_us, latency_p99_us, latency_p999_us, latency_max_us;
+    double latency_mean_us;
+    double queue_wait_mean_us, limiter_wait_mean_us, store_mean_us, api_mean_us, backoff_mean_us;
+    int64_t limiter_wait_p99_us, store_p99_us, api_p99_us, backoff_p99_us;
+    double wasted_quota;
+    int64_t quota_limit_total, quota_unused_total, quota_wasted_total;
+    int64_t max_burst, max_burst_at_us, burst_allowance;
+    double burst_ratio;
+    double fairness_jain;
+    int64_t fairness_pods; /* pods with demand, over which fairness is taken */
+} api_summary;
+
+typedef struct api_metrics {
+    api_summary summary; /* filled by metrics_finish; counters below accumulate during the run */
+    int64_t jobs_created, jobs_completed, attempts, accepted, rejected_429, dropped;
+    int64_t abandoned[ABANDON_REASON_COUNT];
+    int64_t jobs_alive, jobs_in_flight; /* gauges kept by the events above */
+    int64_t jobs_pending_counted;       /* jobs reported alive at the end, one by one */
+    histogram latency, queue_wait, limiter_wait, store, api, backoff;
+    histogram bin_latency; /* completions of the current bin */
+    int64_t window_us, window_limit, window_count;
+    int64_t *window_accepted;       /* per quota window */
+    int64_t *window_deferred_delta; /* difference array of deferred jobs per quota window */
+    int64_t *pod_demand;            /* jobs created per pod */
+    int64_t *pod_accepted;          /* requests the API accepted per pod */
+    metrics_bin *bins;
+} api_metrics;
+
+typedef struct store_summary {
+    int64_t ops;
+    double ops_per_s;
+    int64_t rtt_p50_us, rtt_p99_us, rtt_max_us;
+    int64_t queue_max;
+    int64_t lock_retries;
+    int64_t errors_refused, errors_timeout;
+} store_summary;
+
+typedef struct metrics {
+    const scenario *scenario; /* borrowed */
+    int64_t pod_count;
+    int64_t bin_us, bin_count, current_bin;
+    int api_count;
+    api_metrics apis[SCENARIO_APIS_MAX];
+    histogram store_rtt;
+    store_summary store;
+    int64_t end_us;
+    bool finished;
+} metrics;
+
+/* Prepares m for scenario s (borrowed; must outlive m). Returns 0 or RL_ERR_NOMEM. */
+int metrics_init(metrics *m, const scenario *s);
+
+/* Frees what m allocated. */
+void metrics_destroy(metrics *m);
+
+/* A job of pod for api was created at now_us and starts waiting. */
+void metrics_job_created(metrics *m, int api, int64_t pod, int64_t now_us, quota_tracker *quota);
+
+/* The job's request reached the API at now_us: an attempt; it stops waiting. */
+void metrics_job_sent(metrics *m, int api, int64_t now_us, quota_tracker *quota);
+
+/* The API answered at now_us the request sent at sent_us with status. Unless accepted, the job
+ * waits again from now_us. */
+void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int64_t now_us,
+                          api_status status, quota_tracker *quota);
+
+/* The job completed at now_us with timing. */
+void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing *timing);
+
+/* The job was given up at now_us for reason. */
+void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason reason,
+                           quota_tracker *quota);
+
+/* The job is still alive at the run's end (end_us): counts it as pending and closes its waiting
+ * interval. The pod logic calls it for every job it still holds, so that the accounting check
+ * compares two independent counts. */
+void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, quota_tracker *quota);
+
+/* One store round trip finished at now_us after rtt_us with status (0 ok, 1 refused, 2 timeout). */
+void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us, int status);
+
+/* Closes the books at end_us: bins, wasted quota, fairness, percentiles. store_ops, queue_max
+ * and lock_retries come from the store; apis supplies max_burst (apis[i] for API i). Returns 0,
+ * or RL_ERR_INVARIANT with a message when created != completed + abandoned + pending. */
+int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
+                   int64_t store_queue_max, int64_t lock_retries, rl_error *err);
+
+/* A static name of reason ("ttl_expired", ...). */
+const char *abandon_reason_name(abandon_reason reason);
+
+#endif

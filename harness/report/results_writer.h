@@ -1,0 +1,37 @@
+/* results_writer.h - a run's data files: summary.json, timeseries.csv, latency_histogram.csv. */
+#ifndef RATELAB_RESULTS_WRITER_H
+#define RATELAB_RESULTS_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "harness/core/rl_error.h"
+#include "harness/report/metrics.h"
+#include "harness/scenario/scenario.h"
+
+/* Facts about a run that are not metrics. Everything here is deterministic (no wall time), so
+ * the same scenario and seed give byte-identical files. */
+typedef struct run_info {
+    const char *world;   /* "simulation" or "live" */
+    uint64_t events_run;
+    int64_t jobs_alive_max;
+    bool partial;        /* interrupted before its end */
+} run_info;
+
+/* Writes summary.json for s and m (finished) to out. */
+void results_write_summary_json(FILE *out, const scenario *s, const metrics *m,
+                                const run_info *info);
+
+/* Writes the per-bin time series of every API to out as CSV with a header row. */
+void results_write_timeseries_csv(FILE *out, const scenario *s, const metrics *m);
+
+/* Writes each API's non-empty latency buckets to out as CSV with a header row. */
+void results_write_latency_csv(FILE *out, const scenario *s, const metrics *m);
+
+/* Writes the three files into a new folder dir, atomically (see results_folder.h).
+ * Returns 0 or RL_ERR_IO / RL_ERR_INVALID with a message. */
+int results_write_folder(const char *dir, const scenario *s, const metrics *m,
+                         const run_info *info, rl_error *err);
+
+#endif

@@ -1,0 +1,58 @@
+/* scenario.c - small queries over a loaded scenario, and the names of its enums. */
+#include "harness/scenario/scenario.h"
+
+#include <stddef.h>
+#include <string.h>
+
+int64_t scenario_pod_count(const scenario *s) {
+    int64_t total = 0;
+    for (int i = 0; i < s->pod_group_count; i++) {
+        total += s->pod_groups[i].count;
+    }
+    return total;
+}
+
+int scenario_find_api(const scenario *s, const char *name) {
+    for (int i = 0; i < s->api_count; i++) {
+        if (strcmp(s->apis[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int scenario_find_limiter(const scenario *s, const char *name) {
+    for (int i = 0; i < s->limiter_count; i++) {
+        if (strcmp(s->limiters[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *limiter_scope_name(limiter_scope scope) {
+    switch (scope) {
+    case LIMITER_SCOPE_LOCAL: return "local";
+    case LIMITER_SCOPE_STORE: return "redis";
+    }
+    return "unknown";
+}
+
+const char *workload_kind_name(workload_kind kind) {
+    switch (kind) {
+    case WORKLOAD_GATHER: return "gather";
+    case WORKLOAD_POISSON: return "poisson";
+    case WORKLOAD_CONSTANT: return "constant";
+    }
+    return "unknown";
+}
+
+const char *jitter_kind_name(jitter_kind kind) {
+    switch (kind) {
+    case JITTER_FULL: return "full";
+    case JITTER_EQUAL: return "equal";
+    case JITTER_DECORRELATED: return "decorrelated";
+    case JITTER_NONE: return "none";
+    }
+    return "unknown";
+}

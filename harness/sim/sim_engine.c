@@ -1,0 +1,42 @@
+/* sim_engine.c - the discrete-event engine. */
+#include "harness/sim/sim_engine.h"
+
+#include <assert.h>
+
+#include "harness/core/rl_error.h"
+
+int sim_engine_init(sim_engine *engine, size_t capacity_hint) {
+    engine->now_us = 0;
+    engine->events_run = 0;
+    engine->first_error = RL_OK;
+    return event_queue_init(&engine->queue, capacity_hint);
+}
+
+void sim_engine_destroy(sim_engine *engine) {
+    event_queue_destroy(&engine->queue);
+}
+
+void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, void *context,
+                      uint64_t arg0, int64_t arg1) {
+    assert(delay_us >= 0);
+    int rc = event_queue_push(&engine->queue, engine->now_us + delay_us, fn, context, arg0, arg1);
+    if (rc != RL_OK && engine->first_error == RL_OK) {
+        engine->first_error = rc;
+    }
+}
+
+int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
+    sim_event event;
+    while (engine->first_error == RL_OK && engine->queue.count > 0 &&
+           event_queue_peek_time(&engine->queue) < end_us) {
+        event_queue_pop(&engine->queue, &event);
+        assert(event.at_us >= engine->now_us);
+        engine->now_us = event.at_us;
+        engine->events_run++;
+        event.fn(event.context, event.arg0, event.arg1);
+    }
+    if (engine->first_error == RL_OK && engine->now_us < end_us) {
+        engine->now_us = end_us;
+    }
+    return engine->first_error;
+}

@@ -1,0 +1,32 @@
+/* sim_engine.h - the discrete-event engine: virtual time and the events due in it. */
+#ifndef RATELAB_SIM_ENGINE_H
+#define RATELAB_SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness/sim/event_queue.h"
+
+typedef struct sim_engine {
+    event_queue queue;
+    int64_t now_us;        /* virtual time of the event being run; never decreases */
+    uint64_t events_run;
+    int first_error;       /* the first RL_ERR_* raised while scheduling; stops the run */
+} sim_engine;
+
+/* Initialises engine at time 0. Returns 0 or RL_ERR_NOMEM. */
+int sim_engine_init(sim_engine *engine, size_t capacity_hint);
+
+/* Frees engine's storage. */
+void sim_engine_destroy(sim_engine *engine);
+
+/* Schedules fn(context, arg0, arg1) delay_us (>= 0) after now. A failure is kept in
+ * first_error and stops the run; it is not returned, so callers in event handlers stay simple. */
+void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, void *context,
+                      uint64_t arg0, int64_t arg1);
+
+/* Runs events in order while their time is < end_us and no error occurred. Returns 0 or the
+ * first error. The engine's time is end_us afterwards (unless an error stopped it). */
+int sim_engine_run_until(sim_engine *engine, int64_t end_us);
+
+#endif

@@ -1,0 +1,113 @@
+/* api_model.h - models of upstream APIs: what they accept, refuse or drop, and how fast they answer.
+ *
+ * Two models share one interface:
+ * - burst_intolerant (a Power BI-like API): at most `limit` accepted requests per fixed window of
+ *   window_us, and at most burst_limit accepted requests in any sliding burst_window_us. A request
+ *   over either gets a 429 with Retry-After (the time until it would fit), or, with probability
+ *   drop_ppm, a dropped connection; after a violation, every request is refused for penalty_us.
+ * - quota_bound (an LLM-like API): at most `limit` requests and tokens_limit tokens per fixed
+ *   window of window_us (tokens per request drawn from cost_tokens), and at most quota_limit
+ *   requests per quota_window_us; over any, a 429 whose Retry-After is the reset time of the
+ *   window that refused. Bursts are welcome: there is no short window unless burst_limit is set.
+ *
+ * Both count accepted requests against their limits (refused ones do not use quota). Every
+ * arrival, accepted or not, counts towards max_burst, the most arrivals seen in any sliding
+ * burst_window_us: the figure that says whether the API saw a burst it does not tolerate.
+ * Windows are aligned to the run's start (time 0). Time is run-relative microseconds. */
+#ifndef RATELAB_API_MODEL_H
+#define RATELAB_API_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness/core/dist.h"
+#include "harness/core/rl_error.h"
+#include "harness/core/rng.h"
+
+typedef enum api_model_kind {
+    API_MODEL_BURST_INTOLERANT = 0,
+    API_MODEL_QUOTA_BOUND
+} api_model_kind;
+
+/* Settings of one API, as a scenario file gives them. */
+typedef struct api_config {
+    api_model_kind kind;
+    int64_t limit;           /* accepted requests per window_us (the declared quota); > 0 */
+    int64_t window_us;       /* > 0 */
+    int64_t burst_limit;     /* accepted requests per sliding burst_window_us; 0 = no short window */
+    int64_t burst_window_us; /* the window of burst_limit and of max_burst; > 0 */
+    int64_t drop_ppm;        /* share of refusals answered by a dropped connection, per million */
+    int64_t penalty_us;      /* after a refusal, refuse everything for this long; 0 = none */
+    int64_t tokens_limit;    /* quota_bound: tokens per window_us; 0 = no token limit */
+    dist cost_tokens;        /* quota_bound: tokens one request uses */
+    int64_t quota_limit;     /* quota_bound: requests per quota_window_us; 0 = none */
+    int64_t quota_window_us;
+    dist latency_us;         /* time from arrival to the response, accepted or not */
+} api_config;
+
+typedef enum api_status {
+    API_STATUS_ACCEPTED = 0, /* 2xx */
+    API_STATUS_REJECTED_429, /* 429 Too Many Requests, with Retry-After */
+    API_STATUS_DROPPED       /* connection dropped or reset: no answer, no Retry-After */
+} api_status;
+
+/* The API's answer to one request, decided at its arrival. */
+typedef struct api_response {
+    api_status status;
+    int64_t latency_us;     /* when the client sees the answer, after arrival */
+    int64_t retry_after_us; /* 429 only: Retry-After (>= 1); 0 otherwise */
+    int64_t cost_tokens;    /* tokens the request used (quota_bound accepted only) */
+} api_response;
+
+/* A sliding count of events in the last window_us, over a growable ring of timestamps. */
+typedef struct api_sliding_count {
+    int64_t *times_us;
+    int64_t capacity;
+    int64_t head;  /* index of the oldest timestamp */
+    int64_t count; /* timestamps held */
+} api_sliding_count;
+
+/* One API's state. Owned by the caller; api_model_init fills it, api_model_destroy frees what
+ * it allocated. */
+typedef struct api_model {
+    api_config config;
+    rng random;
+    int64_t window_start_us;       /* start of the current fixed window */
+    int64_t window_accepted;       /* accepted in the current fixed window */
+    int64_t window_tokens;         /* tokens accepted in the current fixed window */
+    int64_t quota_window_start_us; /* quota_bound: start of the current quota window */
+    int64_t quota_accepted;
+    int64_t penalty_until_us;      /* refusing everything before this instant */
+    api_sliding_count accepted_in_burst_window; /* enforcement of burst_limit */
+    api_sliding_count arrivals_in_burst_window; /* measurement of max_burst */
+    int64_t max_burst;             /* most arrivals in any sliding burst_window_us so far */
+    int64_t max_burst_at_us;       /* when max_burst was first reached */
+} api_model;
+
+/* Checks config; returns 0 or RL_ERR_INVALID with a message naming the setting. */
+int api_config_validate(const api_config *config, rl_error *err);
+
+/* What the API allows in its burst window: burst_limit, or else the window limit scaled to the
+ * burst window (at least 1). The denominator of burst_ratio. */
+int64_t api_config_burst_allowance(const api_config *config);
+
+/* Initialises model for config with random stream (seed, stream_id). Returns 0 or RL_ERR_NOMEM. */
+int api_model_init(api_model *model, const api_config *config, uint64_t seed, uint64_t stream_id);
+
+/* Frees what model allocated; model may then be initialised again. */
+void api_model_destroy(api_model *model);
+
+/* Decides the request arriving at now_us (non-decreasing across calls) and fills out.
+ * Returns 0 or RL_ERR_NOMEM (when a sliding window could not grow). */
+int api_model_call(api_model *model, int64_t now_us, api_response *out);
+
+/* A static name of kind ("burst_intolerant", "quota_bound"). */
+const char *api_model_kind_name(api_model_kind kind);
+
+/* The kind called name; returns 0 or RL_ERR_UNKNOWN. */
+int api_model_kind_parse(const char *name, api_model_kind *out);
+
+/* A static name of status ("accepted", "429", "dropped"). */
+const char *api_status_name(api_status status);
+
+#endif

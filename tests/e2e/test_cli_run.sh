@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# test_cli_run.sh - `ratelab run` end to end: table, results folder, determinism, exit codes.
+# usage: test_cli_run.sh RATELAB_BINARY SOURCE_DIR
+set -euo pipefail
+ratelab=$1
+source_dir=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() { # check DESCRIPTION COMMAND...
+  local description=$1
+  shift
+  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
+}
+
+# The demo runs, prints one row per API and writes the three files.
+"$ratelab" run "$source_dir/scenarios/demo.yaml" --out "$work/demo" >"$work/demo.out"
+check "demo prints a row for powerbi" grep -q '^powerbi ' "$work/demo.out"
+check "demo prints a row for llm" grep -q '^llm ' "$work/demo.out"
+for file in summary.json timeseries.csv latency_histogram.csv; do
+  check "demo wrote $file" test -s "$work/demo/$file"
+done
+check "no temporary folder left" bash -c "! ls -d '$work'/demo.tmp-* 2>/dev/null"
+
+# Same scenario and seed: byte-identical summary.json and timeseries.csv.
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/a" --quiet
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/b" --quiet
+check "summary.json is deterministic" cmp -s "$work/a/summary.json" "$work/b/summary.json"
+check "timeseries.csv is deterministic" cmp -s "$work/a/timeseries.csv" "$work/b/timeseries.csv"
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/c" --seed 2 --quiet
+check "another seed gives other figures" bash -c "! cmp -s '$work/a/timeseries.csv' '$work/c/timeseries.csv'"
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/a" --quiet >"$work/quiet.out"
+check "--quiet prints nothing" test ! -s "$work/quiet.out"
+check "rerun replaced the folder" test -s "$work/a/summary.json"
+
+# --set changes the scenario: with one pod per fleet there is no stampede.
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/one" --set pods.local.count=1 \
+  --set pods.shared.count=1 >"$work/one.out"
+check "--set applied (pods in the header)" grep -q ': 2 pods' "$work/one.out"
+
+# A malformed scenario: exit 2, one line naming file:line and the key, no results folder.
+cat >"$work/bad.yaml" <<'YAML'
+name: bad
+duration: 10s
+apis:
+  x:
+    model: burst_intolerant
+    limit: 10/sec
+pods:
+  p:
+    count: 1
+    traffic:
+      - api: x
+        workload: {kind: poisson, rate: 1/s}
+YAML
+set +e
+"$ratelab" run "$work/bad.yaml" --out "$work/bad" >"$work/bad.out" 2>"$work/bad.err"
+status=$?
+set -e
+check "malformed scenario exits 2" test "$status" -eq 2
+check "error names file:line and key" grep -q "bad.yaml:6: apis.x.limit" "$work/bad.err"
+check "error is one line" test "$(wc -l <"$work/bad.err")" -eq 1
+check "no results folder for a bad scenario" test ! -e "$work/bad"
+
+# Usage errors exit 2; help exits 0; version names jemalloc.
+set +e
+"$ratelab" run >/dev/null 2>&1; check "run without FILE exits 2" test $? -eq 2
+"$ratelab" run "$work/bad.yaml" --frobnicate >/dev/null 2>&1; check "unknown option exits 2" test $? -eq 2
+"$ratelab" nonsense >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
+"$ratelab" run "$work/missing.yaml" >/dev/null 2>"$work/missing.err"; check "missing file exits 2" test $? -eq 2
+set -e
+check "missing file is named" grep -q "missing.yaml" "$work/missing.err"
+for command in run validate list; do
+  check "$command --help exits 0" "$ratelab" "$command" --help
+done
+check "--version names jemalloc" bash -c "'$ratelab' --version | grep -q jemalloc"
+check "list names gcra" bash -c "'$ratelab' list | grep -q '^  gcra '"
+check "validate accepts the demo" "$ratelab" validate "$source_dir/scenarios/demo.yaml"
+set +e
+"$ratelab" validate "$work/bad.yaml" >/dev/null 2>&1; check "validate refuses a bad file with 2" test $? -eq 2
+set -e
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all checks passed"

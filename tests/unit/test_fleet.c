@@ -1,0 +1,232 @@
+/* test_fleet.c - pod logic in a scripted world: the test plays the clock, the store and the API.
+ * It also shows that pod logic needs nothing but pod_env.h: no simulation engine here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness/model/fleet.h"
+
+#define SCRIPT_MAX 64
+
+typedef struct pending_timer {
+    int64_t due_us;
+    fleet_timer_kind kind;
+    uint64_t target;
+    bool fired;
+} pending_timer;
+
+/* The scripted world: records what pods ask for; the test answers. */
+typedef struct script_world {
+    int64_t now_us;
+    pending_timer timers[SCRIPT_MAX];
+    int timer_count;
+    uint32_t api_calls[SCRIPT_MAX]; /* job ids, in order */
+    int api_call_count;
+    uint32_t store_calls[SCRIPT_MAX];
+    int store_call_count;
+    fleet *fleet;
+} script_world;
+
+static int64_t script_now(void *world) {
+    return ((script_world *)world)->now_us;
+}
+
+static void script_timer(void *world, int64_t delay_us, fleet_timer_kind kind, uint64_t target) {
+    script_world *w = world;
+    assert_true(w->timer_count < SCRIPT_MAX);
+    w->timers[w->timer_count++] = (pending_timer){w->now_us + delay_us, kind, target, false};
+}
+
+static void script_store(void *world, uint32_t job_id, int limiter_index, int64_t cost) {
+    (void)limiter_index;
+    (void)cost;
+    script_world *w = world;
+    w->store_calls[w->store_call_count++] = job_id;
+}
+
+static void script_api(void *world, uint32_t job_id, int api_index) {
+    (void)api_index;
+    script_world *w = world;
+    w->api_calls[w->api_call_count++] = job_id;
+}
+
+static const pod_env_ops script_ops = {script_now, script_timer, script_store, script_api};
+
+/* Fires, in time order, every timer due up to until_us, moving the clock along. */
+static void advance_to(script_world *w, int64_t until_us) {
+    for (;;) {
+        int next = -1;
+        for (int i = 0; i < w->timer_count; i++) {
+            if (!w->timers[i].fired && w->timers[i].due_us <= until_us &&
+                (next < 0 || w->timers[i].due_us < w->timers[next].due_us)) {
+                next = i;
+            }
+        }
+        if (next < 0) {
+            break;
+        }
+        w->timers[next].fired = true;
+        w->now_us = w->timers[next].due_us;
+        fleet_on_timer(w->fleet, w->timers[next].kind, w->timers[next].target);
+    }
+    w->now_us = until_us;
+}
+
+static void answer(script_world *w, uint32_t job, api_status status, int64_t retry_after_us) {
+    api_response response = {.status = status, .retry_after_us = retry_after_us};
+    fleet_on_api_reply(w->fleet, job, &response);
+}
+
+typedef struct fixture {
+    scenario s;
+    metrics m;
+    fleet f;
+    script_world w;
+} fixture;
+
+/* One pod, one API, a gather of `requests` jobs with the given concurrency and no limiter. */
+static fixture *fixture_new(int64_t requests, int64_t concurrency, int64_t ttl_us) {
+    fixture *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    scenario *s = &x->s;
+    strcpy(s->name, "script");
+    s->seed = 1;
+    s->duration_us = 10000000;
+    s->bin_us = 100000;
+    s->api_count = 1;
+    strcpy(s->apis[0].name, "api");
+    s->apis[0].config = (api_config){.kind = API_MODEL_BURST_INTOLERANT, .limit = 100,
+                                     .window_us = 1000000, .burst_window_us = 1000000};
+    s->pod_group_count = 1;
+    scenario_pod_group *g = &s->pod_groups[0];
+    strcpy(g->name, "pods");
+    g->count = 1;
+    g->traffic_count = 1;
+    g->traffic[0] = (scenario_traffic){
+        .api_index = 0,
+        .limiter_index = -1,
+        .workload = {.kind = WORKLOAD_GATHER, .requests = requests, .concurrency = concurrency},
+        .retry = {.max_retries = 1, .backoff_base_us = 1000, .backoff_cap_us = 1000,
+                  .jitter = JITTER_NONE, .honour_retry_after = true},
+        .ttl_us = ttl_us,
+    };
+    assert_int_equal(metrics_init(&x->m, s), 0);
+    pod_env env = {.ops = &script_ops, .world = &x->w};
+    assert_int_equal(fleet_init(&x->f, s, env, &x->m, 1), 0);
+    x->w.fleet = &x->f;
+    return x;
+}
+
+static void fixture_free(fixture *x) {
+    fleet_destroy(&x->f);
+    metrics_destroy(&x->m);
+    free(x);
+}
+
+static void concurrency_429_retry_after_and_completion(void **state) {
+    (void)state;
+    fixture *x = fixture_new(3, 1, 0);
+    script_world *w = &x->w;
+    fleet_start(&x->f);
+    advance_to(w, 0);
+    /* Wake, arrival: job 0 goes out; jobs 1 and 2 wait for the single slot. */
+    assert_int_equal(w->api_call_count, 1);
+    uint32_t first = w->api_calls[0];
+    /* t=100: 429 with Retry-After 500 us: the job sleeps exactly that long, then resends. */
+    advance_to(w, 100);
+    answer(w, first, API_STATUS_REJECTED_429, 500);
+    advance_to(w, 599);
+    assert_int_equal(w->api_call_count, 1);
+    advance_to(w, 600);
+    assert_int_equal(w->api_call_count, 2);
+    assert_int_equal(w->api_calls[1], first);
+    /* t=700: accepted. Its latency is 700 = api 100 + backoff 500 + api 100. */
+    advance_to(w, 700);
+    answer(w, first, API_STATUS_ACCEPTED, 0);
+    assert_int_equal(w->api_call_count, 3); /* the next queued job took the slot */
+    const api_metrics *a = &x->m.apis[0];
+    assert_int_equal(a->jobs_completed, 1);
+    assert_int_equal(a->latency.max, 700);
+    assert_int_equal((int64_t)a->backoff.sum, 500);
+    assert_int_equal((int64_t)a->api.sum, 200);
+    /* The second job waited 700 us for the slot. */
+    uint32_t second = w->api_calls[2];
+    advance_to(w, 800);
+    answer(w, second, API_STATUS_DROPPED, 0);
+    /* Dropped: no Retry-After, so the backoff (1000 us, no jitter) applies. */
+    advance_to(w, 1799);
+    assert_int_equal(w->api_call_count, 3);
+    advance_to(w, 1800);
+    assert_int_equal(w->api_call_count, 4);
+    /* Second failure with max_retries 1: abandoned, and the last job gets the slot. */
+    advance_to(w, 1900);
+    answer(w, second, API_STATUS_REJECTED_429, 10);
+    assert_int_equal(a->abandoned[ABANDON_RETRIES_EXHAUSTED], 1);
+    assert_int_equal(w->api_call_count, 5);
+    fleet_finish(&x->f, 2000);
+    rl_error err;
+    assert_int_equal(metrics_finish(&x->m, 2000, (api_model[1]){{.config = x->s.apis[0].config}},
+                                    0, 0, 0, &err),
+                     0);
+    assert_int_equal(a->summary.jobs_created, 3);
+    assert_int_equal(a->summary.jobs_pending, 1);
+    assert_int_equal(a->summary.attempts, 5);
+    assert_int_equal(a->summary.rejected_429, 2);
+    assert_int_equal(a->summary.dropped, 1);
+    fixture_free(x);
+}
+
+static void queued_jobs_expire_on_time(void **state) {
+    (void)state;
+    fixture *x = fixture_new(2, 1, 5000);
+    script_world *w = &x->w;
+    fleet_start(&x->f);
+    advance_to(w, 0);
+    assert_int_equal(w->api_call_count, 1);
+    /* The queued job's time-to-live runs out at 5000 while the first is still in its call. */
+    advance_to(w, 4999);
+    assert_int_equal(x->m.apis[0].abandoned[ABANDON_TTL_EXPIRED], 0);
+    advance_to(w, 5000);
+    assert_int_equal(x->m.apis[0].abandoned[ABANDON_TTL_EXPIRED], 1);
+    /* The first job answers late: it completes (the call was in flight) and nothing is sent. */
+    advance_to(w, 6000);
+    answer(w, w->api_calls[0], API_STATUS_ACCEPTED, 0);
+    assert_int_equal(w->api_call_count, 1);
+    assert_int_equal(x->m.apis[0].jobs_completed, 1);
+    fixture_free(x);
+}
+
+static void stale_timer_of_a_requeued_job_is_ignored(void **state) {
+    (void)state;
+    /* Job B waits in the queue with a TTL timer due at 9000; it gets the slot at 100, then
+     * backs off for 10000 after a 429. The old TTL timer at 9000 must not send it early. */
+    fixture *x = fixture_new(2, 1, 9000);
+    x->s.pod_groups[0].traffic[0].retry.max_retries = 3;
+    script_world *w = &x->w;
+    fleet_start(&x->f);
+    advance_to(w, 100);
+    answer(w, w->api_calls[0], API_STATUS_ACCEPTED, 0);
+    assert_int_equal(w->api_call_count, 2);
+    uint32_t b = w->api_calls[1];
+    advance_to(w, 200);
+    answer(w, b, API_STATUS_REJECTED_429, 10000);
+    advance_to(w, 9000);
+    /* At 9000 its deadline is reached while it sleeps: abandoned, not resent. */
+    assert_int_equal(w->api_call_count, 2);
+    assert_int_equal(x->m.apis[0].abandoned[ABANDON_TTL_EXPIRED], 1);
+    fixture_free(x);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(concurrency_429_retry_after_and_completion),
+        cmocka_unit_test(queued_jobs_expire_on_time),
+        cmocka_unit_test(stale_timer_of_a_requeued_job_is_ignored),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
