@@ -162,55 +162,84 @@ static const unit_entry *unit_find(const char *name) {
     return NULL;
 }
 
-int units_parse_duration_us(const char *text, int64_t *out_us, rl_error *err) {
-    char quoted[QUOTE_BYTES_MAX + 8];
-    quote_text(text, quoted, sizeof quoted);
+/* What is wrong with a duration, if anything. */
+typedef enum duration_problem {
+    DURATION_OK = 0,
+    DURATION_NEGATIVE,
+    DURATION_NOT_A_NUMBER,
+    DURATION_NO_UNIT,
+    DURATION_UNKNOWN_UNIT,
+    DURATION_BELOW_US,
+    DURATION_TOO_LONG
+} duration_problem;
+
+/* Parses text as a duration into *out_us (set only when it returns DURATION_OK). */
+static duration_problem duration_parse(const char *text, int64_t *out_us) {
     if (text[0] == '-') {
-        return rl_error_set(err, RL_ERR_INVALID,
-                            "\"%s\" is negative; a duration is 0 or more, such as 250ms or 30s",
-                            quoted);
+        return DURATION_NEGATIVE;
     }
     decimal number;
     if (!decimal_read(text, &number)) {
-        return rl_error_set(err, RL_ERR_INVALID,
-                            "\"%s\" is not a duration; write a number and a unit such as 250us, "
-                            "1.5ms, 30s, 5min, 2h or 1d",
-                            quoted);
+        return DURATION_NOT_A_NUMBER;
     }
-    bool zero = number.integer == 0 && !number.integer_overflow && number.fraction == 0 &&
-                !number.fraction_too_long;
     if (*number.end == '\0') {
-        if (zero) {
-            *out_us = 0;
-            return RL_OK;
+        bool zero = number.integer == 0 && !number.integer_overflow && number.fraction == 0 &&
+                    !number.fraction_too_long;
+        if (!zero) {
+            return DURATION_NO_UNIT;
         }
-        return rl_error_set(err, RL_ERR_INVALID,
-                            "\"%s\" has no unit; write a unit after the number (%s), such as "
-                            "%sms or %ss",
-                            quoted, UNITS_LIST, quoted, quoted);
+        *out_us = 0;
+        return DURATION_OK;
     }
     const unit_entry *unit = unit_find(number.end);
     if (unit == NULL) {
-        return rl_error_set(err, RL_ERR_INVALID,
-                            "\"%s\" is not a duration; write a number and a unit (%s) such as "
-                            "250us, 1.5ms or 30s",
-                            quoted, UNITS_LIST);
+        return DURATION_UNKNOWN_UNIT;
     }
     int64_t fraction_us = 0;
     if (number.fraction_too_long ||
         !fraction_scale_exact(number.fraction, number.fraction_digits, unit->us, &fraction_us)) {
+        return DURATION_BELOW_US;
+    }
+    if (number.integer_overflow ||
+        number.integer > (UNITS_DURATION_MAX_US - fraction_us) / unit->us) {
+        return DURATION_TOO_LONG;
+    }
+    *out_us = number.integer * unit->us + fraction_us;
+    return DURATION_OK;
+}
+
+int units_parse_duration_us(const char *text, int64_t *out_us, rl_error *err) {
+    char quoted[QUOTE_BYTES_MAX + 8];
+    quote_text(text, quoted, sizeof quoted);
+    switch (duration_parse(text, out_us)) {
+    case DURATION_OK:
+        return RL_OK;
+    case DURATION_NEGATIVE:
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" is negative; a duration is 0 or more, such as 250ms or 30s",
+                            quoted);
+    case DURATION_NO_UNIT:
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" has no unit; write a unit after the number (%s), such as "
+                            "%sms or %ss",
+                            quoted, UNITS_LIST, quoted, quoted);
+    case DURATION_BELOW_US:
         return rl_error_set(err, RL_ERR_INVALID,
                             "\"%s\" is not a whole number of microseconds; durations are "
                             "counted in whole us",
                             quoted);
-    }
-    if (number.integer_overflow || number.integer > (UNITS_DURATION_MAX_US - fraction_us) / unit->us) {
+    case DURATION_TOO_LONG:
         return rl_error_set(err, RL_ERR_INVALID,
                             "\"%s\" is too long; durations are at most 2^40 us (about 12.7d)",
                             quoted);
+    case DURATION_NOT_A_NUMBER:
+    case DURATION_UNKNOWN_UNIT:
+        break;
     }
-    *out_us = number.integer * unit->us + fraction_us;
-    return RL_OK;
+    return rl_error_set(err, RL_ERR_INVALID,
+                        "\"%s\" is not a duration; write a number and a unit (%s) such as "
+                        "250us, 1.5ms or 30s",
+                        quoted, UNITS_LIST);
 }
 
 /* Parses the digits (with '_' between digits) of text[0..length) into *out. Returns 0, or
@@ -289,10 +318,27 @@ int units_parse_rate(const char *text, int64_t *out_count, int64_t *out_period_u
     const char *period_text = slash + 1;
     int64_t period_us = 0;
     const unit_entry *bare = unit_find(period_text);
+    duration_problem problem = DURATION_OK;
     if (bare != NULL) {
         period_us = bare->us;
-    } else if (!is_digit(period_text[0]) ||
-               units_parse_duration_us(period_text, &period_us, NULL) != RL_OK) {
+    } else if (!is_digit(period_text[0])) {
+        problem = DURATION_NOT_A_NUMBER;
+    } else {
+        problem = duration_parse(period_text, &period_us);
+    }
+    if (problem == DURATION_TOO_LONG) {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" has a period beyond 2^40 us (about 12.7d); write a shorter "
+                            "period, such as 5000/d",
+                            quoted);
+    }
+    if (problem == DURATION_BELOW_US) {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" has a period that is not a whole number of microseconds; "
+                            "periods are counted in whole us",
+                            quoted);
+    }
+    if (problem != DURATION_OK) {
         return rl_error_set(err, RL_ERR_INVALID,
                             "\"%s\" is not a rate; write COUNT/PERIOD such as 120/min or 5/s",
                             quoted);

@@ -167,6 +167,13 @@ void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int
     quota->waiting_since_us = now_us;
 }
 
+void metrics_api_arrival(metrics *m, int api, int64_t now_us, int64_t in_burst_window) {
+    metrics_bin *bin = &m->apis[api].bins[bin_index(m, now_us)];
+    if (in_burst_window > bin->burst_max) {
+        bin->burst_max = in_burst_window;
+    }
+}
+
 void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing *timing) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];

@@ -47,6 +47,7 @@ typedef struct metrics_bin {
     int64_t latency_p99_us; /* of the jobs completed in the bin; 0 when none */
     int64_t completed;
     int64_t store_errors;
+    int64_t burst_max;      /* most arrivals in the API's sliding burst window seen in the bin */
 } metrics_bin;
 
 /* Headline figures of one API, derived by metrics_finish. */
@@ -120,6 +121,10 @@ void metrics_job_sent(metrics *m, int api, int64_t now_us, quota_tracker *quota)
  * waits again from now_us. */
 void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int64_t now_us,
                           api_status status, quota_tracker *quota);
+
+/* A request reached the API at now_us, leaving in_burst_window arrivals in its sliding burst
+ * window (this one included). */
+void metrics_api_arrival(metrics *m, int api, int64_t now_us, int64_t in_burst_window);
 
 /* The job completed at now_us with timing. */
 void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing *timing);

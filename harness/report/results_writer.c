@@ -135,19 +135,21 @@ void results_write_summary_json(FILE *out, const scenario *s, const metrics *m,
 
 void results_write_timeseries_csv(FILE *out, const scenario *s, const metrics *m) {
     fputs("time_s,api,attempts,accepted,rejected_429,dropped,completed,jobs_waiting,"
-          "latency_p99_us,store_errors,limit_per_s\n",
+          "latency_p99_us,store_errors,limit_per_s,burst_max,burst_allowance\n",
           out);
     for (int i = 0; i < s->api_count; i++) {
         const api_config *config = &s->apis[i].config;
         double limit_per_s = (double)config->limit * 1e6 / (double)config->window_us;
+        int64_t burst_allowance = api_config_burst_allowance(config);
         for (int64_t b = 0; b < m->bin_count; b++) {
             const metrics_bin *bin = &m->apis[i].bins[b];
             fprintf(out,
                     "%.6f,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-                    ",%" PRId64 ",%" PRId64 ",%.6g\n",
+                    ",%" PRId64 ",%" PRId64 ",%.6g,%" PRId64 ",%" PRId64 "\n",
                     (double)(b * m->bin_us) / 1e6, s->apis[i].name, bin->attempts, bin->accepted,
                     bin->rejected_429, bin->dropped, bin->completed, bin->jobs_waiting,
-                    bin->latency_p99_us, bin->store_errors, limit_per_s);
+                    bin->latency_p99_us, bin->store_errors, limit_per_s, bin->burst_max,
+                    burst_allowance);
         }
     }
 }

@@ -8,6 +8,7 @@
 #include "harness/sim/sim_engine.h"
 #include "harness/sim/store_model.h"
 #include "mock_api/api_model.h"
+#include "mock_api/api_sliding_count.h"
 
 /* Random stream ids of entities other than pods (pods use 1..pod count). */
 #define STREAM_STORE ((UINT64_C(1) << 40) + 1)
@@ -97,6 +98,8 @@ static void world_api_call(void *world, uint32_t job_id, int api_index) {
         w->engine.first_error = rc;
         return;
     }
+    metrics_api_arrival(w->metrics, api_index, w->engine.now_us,
+                        api_sliding_count_count(&w->apis[api_index].arrivals_in_burst_window));
     uint64_t packed = (uint64_t)job_id | ((uint64_t)response.status << 32);
     sim_engine_after(&w->engine, response.latency_us, on_api_reply_event, w, packed,
                      response.retry_after_us);
