@@ -56,3 +56,22 @@ const char *jitter_kind_name(jitter_kind kind) {
     }
     return "unknown";
 }
+
+const char *store_failure_mode_name(store_failure_mode mode) {
+    switch (mode) {
+    case STORE_FAILURE_FAIL_CLOSED: return "fail_closed";
+    case STORE_FAILURE_FAIL_OPEN: return "fail_open";
+    case STORE_FAILURE_LOCAL_FALLBACK: return "local_fallback";
+    }
+    return "unknown";
+}
+
+const char *fault_kind_name(fault_kind kind) {
+    switch (kind) {
+    case FAULT_STORE_OUTAGE: return "store_outage";
+    case FAULT_STORE_LATENCY: return "store_latency";
+    case FAULT_POD_RESTART: return "pod_restart";
+    case FAULT_CLOCK_SKEW: return "clock_skew";
+    }
+    return "unknown";
+}

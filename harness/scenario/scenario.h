@@ -24,6 +24,7 @@
 #define SCENARIO_RETRIES_MAX 100
 #define SCENARIO_DURATION_MAX_US (INT64_C(7) * 24 * 3600 * 1000000) /* one week */
 #define SCENARIO_BINS_MAX 1000000       /* duration / bin */
+#define SCENARIO_FAULTS_MAX 16
 
 /* Where a limiter's state lives. */
 typedef enum limiter_scope {
@@ -31,10 +32,19 @@ typedef enum limiter_scope {
     LIMITER_SCOPE_STORE      /* one limiter shared by all pods, run atomically in the store */
 } limiter_scope;
 
+/* What pods do when a shared limiter's store cannot answer (refused or timed out). */
+typedef enum store_failure_mode {
+    STORE_FAILURE_FAIL_CLOSED = 0, /* wait and ask the store again; send nothing meanwhile */
+    STORE_FAILURE_FAIL_OPEN,       /* send at once, unlimited, while the store is away */
+    STORE_FAILURE_LOCAL_FALLBACK   /* pace locally at the pod's share of the rate, from the last
+                                      state the pod saw, until the store answers again */
+} store_failure_mode;
+
 typedef struct scenario_limiter {
     char name[SCENARIO_NAME_BYTES];
     limiter_config config;
     limiter_scope scope;
+    store_failure_mode on_store_failure; /* scope redis only */
 } scenario_limiter;
 
 typedef struct scenario_api {
@@ -98,7 +108,33 @@ typedef struct store_config {
     dist network_us;           /* one-way network latency between a pod and the store */
     int64_t service_command_us; /* server time for a plain command (GET, SET, DEL, ...) */
     int64_t service_script_us;  /* server time for a limiter script (EVALSHA) */
+    int64_t timeout_us;         /* a client gives up on a command after this long */
 } store_config;
+
+typedef enum fault_kind {
+    FAULT_STORE_OUTAGE = 0, /* the store is away from at_us for for_us */
+    FAULT_STORE_LATENCY,    /* extra_us added to each one-way trip to the store */
+    FAULT_POD_RESTART,      /* `pods` pods of a group die at at_us and restart empty */
+    FAULT_CLOCK_SKEW        /* each pod of a group reads a clock off by up to extra_us */
+} fault_kind;
+
+typedef enum outage_mode {
+    OUTAGE_REFUSE = 0, /* connections refused at once (an error right away) */
+    OUTAGE_BLACKHOLE   /* commands swallowed: no answer until the client's timeout */
+} outage_mode;
+
+/* One fault, in both worlds. Live: an outage is a fault proxy refusing or blackholing, or a
+ * paused (CLIENT PAUSE / SIGSTOP) or killed server, as `live` says. */
+typedef struct scenario_fault {
+    fault_kind kind;
+    int64_t at_us;
+    int64_t for_us;    /* outage, latency; 0 for restart; skew lasts the whole run */
+    outage_mode mode;  /* outage */
+    int64_t extra_us;  /* latency: added one-way delay; skew: largest offset either way */
+    int group_index;   /* restart, skew: the pod group (-1 for every group) */
+    int64_t pods;      /* restart: how many pods of the group restart */
+    int line;          /* where it was written, for messages */
+} scenario_fault;
 
 typedef struct scenario {
     char name[SCENARIO_NAME_BYTES];
@@ -114,6 +150,8 @@ typedef struct scenario {
     scenario_limiter limiters[SCENARIO_LIMITERS_MAX];
     int pod_group_count;
     scenario_pod_group pod_groups[SCENARIO_POD_GROUPS_MAX];
+    int fault_count;
+    scenario_fault faults[SCENARIO_FAULTS_MAX];
 } scenario;
 
 /* Total pods over all groups. */
@@ -130,6 +168,12 @@ const char *limiter_scope_name(limiter_scope scope);
 
 /* A static name of kind ("gather", "poisson", "constant"). */
 const char *workload_kind_name(workload_kind kind);
+
+/* A static name of mode ("fail_closed", "fail_open", "local_fallback"). */
+const char *store_failure_mode_name(store_failure_mode mode);
+
+/* A static name of kind ("store_outage", "store_latency", "pod_restart", "clock_skew"). */
+const char *fault_kind_name(fault_kind kind);
 
 /* A static name of kind ("full", "equal", "decorrelated", "none"). */
 const char *jitter_kind_name(jitter_kind kind);
