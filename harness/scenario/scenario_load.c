@@ -284,7 +284,8 @@ int scenario_load_text(const char *text, size_t length, const char *name,
         return rl_error_set(err, RL_ERR_INVALID, "%s: no text given", name);
     }
     if (overrides == NULL && override_count > 0) {
-        return rl_error_set(err, RL_ERR_INVALID, "--set: %zu overrides but no list", override_count);
+        return rl_error_set(err, RL_ERR_INVALID, "--set: %zu overrides but no list",
+                            override_count);
     }
     int status = check_text(text == NULL ? "" : text, length, name, err);
     if (status != RL_OK) {

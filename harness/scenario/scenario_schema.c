@@ -490,7 +490,8 @@ static int read_dist_param(const schema_ctx *c, const schema_map *m, const char 
     key_path(m, key, path, sizeof path);
     const char *text = NULL;
     int status = value_text(c, path, pair,
-                            spec->is_time ? "a duration such as 250ms" : "a whole number such as 100",
+                            spec->is_time ? "a duration such as 250ms"
+                                          : "a whole number such as 100",
                             &text);
     if (status != RL_OK) {
         return status;
@@ -510,7 +511,8 @@ static int check_dist_params(const schema_ctx *c, const schema_map *m, int kind)
         char path[YTREE_PATH_BYTES];
         key_path(m, pair->key, path, sizeof path);
         return fail(c, pair->key_line, path, "only for dist %s; this distribution is %s",
-                    dist_kind_name((dist_kind)DIST_PARAMS[i].value), dist_kind_name((dist_kind)kind));
+                    dist_kind_name((dist_kind)DIST_PARAMS[i].value),
+                    dist_kind_name((dist_kind)kind));
     }
     return RL_OK;
 }
@@ -1156,8 +1158,8 @@ static int read_traffic(const schema_ctx *c, const schema_map *m, int64_t group_
     }
     schema_map workload;
     if (status == RL_OK) {
-        status = open_map(c, m, get(m, "workload"), "a mapping with kind (gather, poisson, constant)",
-                          &workload);
+        status = open_map(c, m, get(m, "workload"),
+                          "a mapping with kind (gather, poisson, constant)", &workload);
     }
     if (status == RL_OK) {
         status = read_workload(c, &workload, &t->workload);

@@ -701,11 +701,11 @@ static void test_error_too_many_entries(void **state) {
     (void)state;
     expect_edit_error(MINIMAL, "apis:\n  a:\n    model: burst_intolerant\n    limit: 10/s\n",
                       "apis: {}\n\n\n\n", "t.yaml:3: apis: no APIs; define 1 to 8");
-    char apis[1024] = "apis:\n";
+    char apis[1024];
+    size_t used = (size_t)snprintf(apis, sizeof apis, "apis:\n");
     for (int i = 0; i < 9; i++) {
-        char line[96];
-        snprintf(line, sizeof line, "  a%d: {model: burst_intolerant, limit: 1/s}\n", i);
-        strncat(apis, line, sizeof apis - strlen(apis) - 1);
+        used += (size_t)snprintf(apis + used, sizeof apis - used,
+                                 "  a%d: {model: burst_intolerant, limit: 1/s}\n", i);
     }
     char *text = doc_edit(MINIMAL, "apis:\n  a:\n    model: burst_intolerant\n    limit: 10/s\n",
                           apis);
@@ -792,28 +792,30 @@ static void test_error_anchors_aliases_tags(void **state) {
     expect_error("? [a, b]\n: c\n", "t.yaml:1: a key is a mapping or a list; keys are plain names");
 }
 
+/* "name: " followed by depth nested flow lists and a newline, into buf. */
+static void nested_lists(int depth, char *buf, size_t size) {
+    size_t used = (size_t)snprintf(buf, size, "name: ");
+    for (int i = 0; i < depth && used + 1 < size; i++) {
+        buf[used++] = '[';
+    }
+    for (int i = 0; i < depth && used + 1 < size; i++) {
+        buf[used++] = ']';
+    }
+    if (used + 1 < size) {
+        buf[used++] = '\n';
+    }
+    buf[used] = '\0';
+}
+
 static void test_error_nesting_depth(void **state) {
     (void)state;
-    char text[256] = "name: ";
-    for (int i = 0; i < 40; i++) {
-        strcat(text, "[");
-    }
-    for (int i = 0; i < 40; i++) {
-        strcat(text, "]");
-    }
-    strcat(text, "\n");
+    char text[256];
+    nested_lists(40, text, sizeof text);
     expect_error(text, "t.yaml:1: name.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
                        "0: nested deeper than 32 levels");
     /* 32 levels (the root and 31 lists) are read, then refused as the wrong type. */
-    char ok[256] = "name: ";
-    for (int i = 0; i < 31; i++) {
-        strcat(ok, "[");
-    }
-    for (int i = 0; i < 31; i++) {
-        strcat(ok, "]");
-    }
-    strcat(ok, "\n");
-    char *text_ok = doc_edit(MINIMAL, "name: t\n", ok);
+    nested_lists(31, text, sizeof text);
+    char *text_ok = doc_edit(MINIMAL, "name: t\n", text);
     expect_error(text_ok, "t.yaml:1: name: expected a name such as stampede, got a list");
     free(text_ok);
 }

@@ -226,7 +226,8 @@ static void test_rate_refusals(void **state) {
     expect_rate_error("5/ s", "is not a rate");
     expect_rate_error("5/s/s", "is not a rate");
     expect_rate_error("99999999999999999999/s", "above 9223372036854775807");
-    expect_rate_error("5/13d", "is not a rate");
+    expect_rate_error("5/13d", "has a period beyond 2^40 us");
+    expect_rate_error("5/0.5us", "not a whole number of microseconds");
 }
 
 /* ---- counts ---- */
