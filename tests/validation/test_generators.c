@@ -29,7 +29,7 @@
 #include "harness/validation/validation_stats.h"
 
 #define GENERATOR_SEED UINT64_C(0x9e4e7a7015)
-#define GENERATOR_FAMILY_CHECKS 22
+#define GENERATOR_FAMILY_CHECKS 17 /* the interval and goodness-of-fit checks below */
 #define LATENCY_SAMPLES 200000
 #define TEST_BINARY "build/validation_generators"
 

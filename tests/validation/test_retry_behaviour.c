@@ -475,8 +475,8 @@ static bool amplification_row(const char *check, const char *formula, double the
     snprintf(tolerance, sizeof tolerance,
              "inside the %.2f%% CI [%.6f, %.6f] (family of %d at 95%%)", 100.0 * level, wide.low,
              wide.high, AMPLIFICATION_FAMILY);
-    validation_row row = {"retry", check, formula, expected, measured, ci, tolerance, inside,
-                          TEST_BINARY " retry_amplification"};
+    validation_row row = {"amplification", check, formula, expected, measured, ci, tolerance,
+                          inside, TEST_BINARY " retry_amplification"};
     emit_row(&row);
     return inside;
 }
