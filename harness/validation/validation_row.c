@@ -11,9 +11,8 @@ static bool field_ok(const char *field) {
 }
 
 int validation_row_format(const validation_row *row, char *buf, size_t size) {
-    const char *fields[] = {row->section,  row->check,    row->formula,
-                            row->expected, row->measured, row->ci95,
-                            row->tolerance, row->rerun};
+    const char *fields[] = {row->section,  row->check, row->formula,   row->expected,
+                            row->measured, row->ci95,  row->tolerance, row->rerun};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (!field_ok(fields[i])) {
             return RL_ERR_INVALID;

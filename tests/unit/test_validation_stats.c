@@ -1,16 +1,12 @@
-/* test_validation_stats.c - the validation statistics against published table values, and the
- * row format that scripts/validation_report.sh reads. */
+/* test_validation_stats.c - the validation statistics against published table values. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <cmocka.h>
 
-#include "harness/core/rl_error.h"
-#include "harness/validation/validation_row.h"
 #include "harness/validation/validation_stats.h"
 
 static void assert_close(double actual, double expected, double tolerance) {
@@ -57,28 +53,10 @@ static void table_values(void **state) {
     assert_close(validation_bonferroni_level(0.95, 10), 0.995, 1e-12);
 }
 
-static void row_line(void **state) {
-    (void)state;
-    validation_row row = {"store", "mm1_wq", "Wq = rho/(mu - lambda)", "900 us", "901.2 us",
-                          "[890, 912]", "inside 95% CI", true, "build/validation_x mm1"};
-    char buf[256];
-    assert_int_equal(validation_row_format(&row, buf, sizeof buf), RL_OK);
-    assert_string_equal(buf, "VALIDATION|store|mm1_wq|Wq = rho/(mu - lambda)|900 us|901.2 us|"
-                             "[890, 912]|inside 95% CI|pass|build/validation_x mm1\n");
-    row.passed = false;
-    assert_int_equal(validation_row_format(&row, buf, sizeof buf), RL_OK);
-    assert_non_null(strstr(buf, "|FAIL|"));
-    row.formula = "a | b";
-    assert_int_equal(validation_row_format(&row, buf, sizeof buf), RL_ERR_INVALID);
-    row.formula = "ok";
-    assert_int_equal(validation_row_format(&row, buf, 20), RL_ERR_LIMIT);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sample_moments),
         cmocka_unit_test(table_values),
-        cmocka_unit_test(row_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,8 +82,9 @@ typedef struct identity_setting {
 
 /* The field report's settings and exact or awkward rates; the rest are drawn at random. */
 static const identity_setting identity_fixed[] = {
-    {50, 60000000, 50}, {7, 1000000, 1}, {7, 1000000, 5}, {10, 1000000, 10}, {600, 60000000, 10},
-    {3, 60000000, 2},   {1000, 1000000, 50}, {5, 3, 2}, {100, 7, 3}, {1, 1, 1},
+    {50, 60000000, 50},  {7, 1000000, 1},  {7, 1000000, 5},     {10, 1000000, 10},
+    {600, 60000000, 10}, {3, 60000000, 2}, {1000, 1000000, 50}, {5, 3, 2},
+    {100, 7, 3},         {1, 1, 1},
 };
 
 #define IDENTITY_FIXED ((int)(sizeof identity_fixed / sizeof identity_fixed[0]))
@@ -173,12 +174,13 @@ static void report_identity(const char *section, const char *check, const char *
                  (long long)t->requests, (long long)t->admitted,
                  (long long)(t->requests - t->admitted));
     } else {
-        snprintf(measured, sizeof measured, "%lld of %lld differ (first: setting %lld request %lld)",
-                 (long long)t->mismatches, (long long)t->requests,
-                 (long long)t->first_mismatch_setting, (long long)t->first_mismatch_request);
+        snprintf(measured, sizeof measured,
+                 "%lld of %lld differ (first: setting %lld request %lld)", (long long)t->mismatches,
+                 (long long)t->requests, (long long)t->first_mismatch_setting,
+                 (long long)t->first_mismatch_request);
     }
-    validation_row row = {section, check, formula, expected, measured, "exact", tolerance, passed,
-                          rerun};
+    validation_row row = {section, check,     formula, expected, measured,
+                          "exact", tolerance, passed,  rerun};
     emit_row(&row);
 }
 
@@ -193,7 +195,8 @@ static void token_bucket_and_gcra_equal_the_reference(void **state) {
     report_identity("algorithms", "token_bucket_equals_gcra",
                     "token_bucket(capacity b, rate r) vs textbook GCRA(T = 1/r, tau = (b-1) T), "
                     "random streams, 20 settings",
-                    "0 differ", &tb, tb_ok, "every decision equal; both answers >= 10% of requests", rerun);
+                    "0 differ", &tb, tb_ok, "every decision equal; both answers >= 10% of requests",
+                    rerun);
     stream_tally gcra = compare_with_reference(&limiter_gcra, 1, false);
     bool gcra_ok = gcra.mismatches == 0;
     report_identity("algorithms", "gcra_equals_reference",
@@ -238,16 +241,21 @@ static void gcra_tau_zero_spacing(void **state) {
         }
     }
     char measured[192];
-    snprintf(measured, sizeof measured,
-             "min gap = %.6f T over %lld admitted of %lld; %lld pairs closer than T; %lld exactly T",
-             min_ratio, (long long)admitted, (long long)requests, (long long)too_close,
-             (long long)tight);
+    snprintf(
+        measured, sizeof measured,
+        "min gap = %.6f T over %lld admitted of %lld; %lld pairs closer than T; %lld exactly T",
+        min_ratio, (long long)admitted, (long long)requests, (long long)too_close,
+        (long long)tight);
     bool passed = too_close == 0 && min_ratio >= 1.0 && tight > 0;
-    validation_row row = {"algorithms", "gcra_tau0_spacing",
+    validation_row row = {"algorithms",
+                          "gcra_tau0_spacing",
                           "GCRA tau = 0 (burst 1): admitted requests never closer than T",
-                          "min gap >= 1 T", measured, "exact",
+                          "min gap >= 1 T",
+                          measured,
+                          "exact",
                           "no pair closer than T; the bound is reached (some gaps exactly T)",
-                          passed, rerun};
+                          passed,
+                          rerun};
     emit_row(&row);
     assert_true(passed);
 }
@@ -308,9 +316,15 @@ static void gcra_max_burst_from_idle(void **state) {
              (long long)reference_wrong, (long long)reference_cases, (long long)ratelab_wrong,
              (long long)ratelab_cases);
     bool passed = reference_wrong == 0 && ratelab_wrong == 0;
-    validation_row row = {"algorithms", "gcra_max_burst_from_idle",
+    validation_row row = {"algorithms",
+                          "gcra_max_burst_from_idle",
                           "GCRA from idle admits 1 + floor(tau/T) at one instant, then refuses",
-                          "0 differ", measured, "exact", "every case equal", passed, rerun};
+                          "0 differ",
+                          measured,
+                          "exact",
+                          "every case equal",
+                          passed,
+                          rerun};
     emit_row(&row);
     assert_true(passed);
 }
@@ -342,80 +356,109 @@ static steady_result steady_overload(const limiter_config *cfg) {
     return out;
 }
 
-static void interval_versus_continuous_field_report(void **state) {
-    (void)state;
-    const char *rerun = TEST_BINARY " interval_versus_continuous_field_report";
-    identity_setting s = {50, 60000000, 50}; /* max_tokens 50, refill_interval 60 s */
-    limiter_config continuous = config_of(&limiter_token_bucket, s);
-    limiter_config interval = config_of(&limiter_token_bucket_interval, s);
-    int failures = 0;
-    /* 1. From full, 51 requests at t = 0: both admit 50. Then the next chance. */
+#define FIELD_REPORT_RERUN TEST_BINARY " interval_versus_continuous_field_report"
+
+/* 1. From full, 51 requests at t = 0: both admit 50. Then when can the next one pass? */
+static bool field_report_after_burst(const limiter_config *continuous,
+                                     const limiter_config *interval) {
     limiter_state c = {{0}}, i = {{0}};
     int64_t burst_c = 0, burst_i = 0;
     for (int k = 0; k < 51; k++) {
-        burst_c += decide(&continuous, &c, 0);
-        burst_i += decide(&interval, &i, 0);
+        burst_c += decide(continuous, &c, 0);
+        burst_i += decide(interval, &i, 0);
     }
     limiter_decision next_c, next_i;
-    continuous.algorithm->decide(&continuous, &c, 0, 1, &next_c);
-    interval.algorithm->decide(&interval, &i, 0, 1, &next_i);
-    bool empty_ok = burst_c == 50 && burst_i == 50 && next_c.wait_us == 1200000 &&
-                    next_i.wait_us == 60000000;
+    continuous->algorithm->decide(continuous, &c, 0, 1, &next_c);
+    interval->algorithm->decide(interval, &i, 0, 1, &next_i);
+    bool ok =
+        burst_c == 50 && burst_i == 50 && next_c.wait_us == 1200000 && next_i.wait_us == 60000000;
     char measured[192];
     snprintf(measured, sizeof measured,
              "both admit %lld/%lld of 51; next admission after %.1f s (continuous) vs %.1f s "
              "(interval)",
              (long long)burst_c, (long long)burst_i, (double)next_c.wait_us / 1e6,
              (double)next_i.wait_us / 1e6);
-    validation_row empty = {"algorithms", "interval_vs_continuous_after_burst",
-                            "field report (max_tokens 50, refill_interval 60 s): 51 requests at "
-                            "t = 0, then when can the next pass",
-                            "50/50; 1.2 s (one token, 60 s/50) vs 60 s (the next refill)",
-                            measured, "exact", "equal", empty_ok, rerun};
-    emit_row(&empty);
-    failures += !empty_ok;
-    /* 2. Steady overload, 10/s for 10 minutes (12 x the rate). Hand-computed: the continuous
-     * bucket admits 54 in a row (it refills 1/12 token per request), then one every 1.2 s from
-     * 6.0 s: 54 + 45 = 99 in the first minute, 54 + 495 = 549 in all, gaps at most 1.2 s. The
-     * interval bucket admits the first 50 of each minute (0 to 4.9 s), then refuses until the
-     * refill: 50 per minute, 500 in all, gaps of 55.1 s. */
-    steady_result sc = steady_overload(&continuous);
-    steady_result si = steady_overload(&interval);
-    bool steady_ok = sc.admitted_first_minute == 99 && sc.admitted_total == 549 &&
-                     sc.longest_gap_us == 1200000 && si.admitted_first_minute == 50 &&
-                     si.admitted_total == 500 && si.longest_gap_us == 55100000;
+    validation_row row = {"algorithms",
+                          "interval_vs_continuous_after_burst",
+                          "field report (max_tokens 50, refill_interval 60 s): 51 requests at "
+                          "t = 0, then when can the next pass",
+                          "50/50; 1.2 s (one token, 60 s/50) vs 60 s (the next refill)",
+                          measured,
+                          "exact",
+                          "equal",
+                          ok,
+                          FIELD_REPORT_RERUN};
+    emit_row(&row);
+    return ok;
+}
+
+/* 2. Steady overload, 10/s for 10 minutes (12 x the rate). Hand-computed: the continuous bucket
+ * admits 54 in a row (it refills 1/12 token per request), then one every 1.2 s from 6.0 s:
+ * 54 + 45 = 99 in the first minute, 54 + 495 = 549 in all, gaps at most 1.2 s. The interval
+ * bucket admits the first 50 of each minute (0 to 4.9 s), then refuses until the refill:
+ * 50 per minute, 500 in all, gaps of 55.1 s. */
+static bool field_report_steady_overload(const limiter_config *continuous,
+                                         const limiter_config *interval) {
+    steady_result sc = steady_overload(continuous);
+    steady_result si = steady_overload(interval);
+    bool ok = sc.admitted_first_minute == 99 && sc.admitted_total == 549 &&
+              sc.longest_gap_us == 1200000 && si.admitted_first_minute == 50 &&
+              si.admitted_total == 500 && si.longest_gap_us == 55100000;
+    char measured[192];
     snprintf(measured, sizeof measured,
              "continuous %lld / %lld, longest gap %.1f s; interval %lld / %lld, longest gap %.1f s",
              (long long)sc.admitted_first_minute, (long long)sc.admitted_total,
              (double)sc.longest_gap_us / 1e6, (long long)si.admitted_first_minute,
              (long long)si.admitted_total, (double)si.longest_gap_us / 1e6);
-    validation_row steady = {"algorithms", "interval_vs_continuous_steady_overload",
-                             "field report setting, 10 requests/s for 10 min: admitted in the "
-                             "first minute / in all, longest gap between admissions",
-                             "continuous 99 / 549, 1.2 s; interval 50 / 500, 55.1 s", measured,
-                             "exact", "equal (hand-computed)", steady_ok, rerun};
-    emit_row(&steady);
-    failures += !steady_ok;
-    /* 3. At a refill boundary: 50 at 59.999999 s and 50 at 60 s, from full. */
-    limiter_state c2 = {{0}}, i2 = {{0}};
+    validation_row row = {"algorithms",
+                          "interval_vs_continuous_steady_overload",
+                          "field report setting, 10 requests/s for 10 min: admitted in the first "
+                          "minute / in all, longest gap between admissions",
+                          "continuous 99 / 549, 1.2 s; interval 50 / 500, 55.1 s",
+                          measured,
+                          "exact",
+                          "equal (hand-computed)",
+                          ok,
+                          FIELD_REPORT_RERUN};
+    emit_row(&row);
+    return ok;
+}
+
+/* 3. At a refill boundary: 50 at 59.999999 s and 50 at 60 s, from full. */
+static bool field_report_refill_edge(const limiter_config *continuous,
+                                     const limiter_config *interval) {
+    limiter_state c = {{0}}, i = {{0}};
     int64_t edge_c = 0, edge_i = 0;
-    for (int k = 0; k < 50; k++) {
-        edge_c += decide(&continuous, &c2, 59999999);
-        edge_i += decide(&interval, &i2, 59999999);
+    for (int k = 0; k < 100; k++) {
+        int64_t at_us = k < 50 ? 59999999 : 60000000;
+        edge_c += decide(continuous, &c, at_us);
+        edge_i += decide(interval, &i, at_us);
     }
-    for (int k = 0; k < 50; k++) {
-        edge_c += decide(&continuous, &c2, 60000000);
-        edge_i += decide(&interval, &i2, 60000000);
-    }
-    bool edge_ok = edge_c == 50 && edge_i == 100;
+    bool ok = edge_c == 50 && edge_i == 100;
+    char measured[96];
     snprintf(measured, sizeof measured, "continuous %lld, interval %lld within 1 us",
              (long long)edge_c, (long long)edge_i);
-    validation_row edge = {"algorithms", "interval_vs_continuous_refill_edge",
-                           "field report setting: 50 requests at 59.999999 s and 50 at 60 s",
-                           "continuous 50 (b + r w), interval 100 (2 x max_tokens)", measured,
-                           "exact", "equal", edge_ok, rerun};
-    emit_row(&edge);
-    failures += !edge_ok;
+    validation_row row = {"algorithms",
+                          "interval_vs_continuous_refill_edge",
+                          "field report setting: 50 requests at 59.999999 s and 50 at 60 s",
+                          "continuous 50 (b + r w), interval 100 (2 x max_tokens)",
+                          measured,
+                          "exact",
+                          "equal",
+                          ok,
+                          FIELD_REPORT_RERUN};
+    emit_row(&row);
+    return ok;
+}
+
+static void interval_versus_continuous_field_report(void **state) {
+    (void)state;
+    identity_setting s = {50, 60000000, 50}; /* max_tokens 50, refill_interval 60 s */
+    limiter_config continuous = config_of(&limiter_token_bucket, s);
+    limiter_config interval = config_of(&limiter_token_bucket_interval, s);
+    int failures = !field_report_after_burst(&continuous, &interval);
+    failures += !field_report_steady_overload(&continuous, &interval);
+    failures += !field_report_refill_edge(&continuous, &interval);
     assert_int_equal(failures, 0);
 }
 
@@ -451,12 +494,14 @@ static void broken_gcras_fail_the_identity(void **state) {
     report_identity("broken", "broken_gcra_tau_plus_T",
                     "broken on purpose: gcra with tau = b T (one T too large) vs textbook GCRA "
                     "(b-1) T",
-                    "the identity check fails (> 0 differ)", &wide, wide.mismatches > 0, "some decisions must differ", rerun);
+                    "the identity check fails (> 0 differ)", &wide, wide.mismatches > 0,
+                    "some decisions must differ", rerun);
     stream_tally edge = compare_with_reference(&limiter_token_bucket, 1, true);
     report_identity("broken", "broken_gcra_refuses_at_limit",
                     "broken on purpose: textbook GCRA refusing at TAT = t + tau (>= for >) vs "
                     "token_bucket",
-                    "the identity check fails (> 0 differ)", &edge, edge.mismatches > 0, "some decisions must differ", rerun);
+                    "the identity check fails (> 0 differ)", &edge, edge.mismatches > 0,
+                    "some decisions must differ", rerun);
     assert_true(wide.mismatches > 0);
     assert_true(edge.mismatches > 0);
 }

@@ -60,11 +60,11 @@ static bool check_normal_interval(const char *check, const char *formula, double
     snprintf(measured, sizeof measured, "%.6g%s", estimate, unit);
     snprintf(ci, sizeof ci, "[%.6g, %.6g]", estimate - z95 * standard_error,
              estimate + z95 * standard_error);
-    snprintf(tolerance, sizeof tolerance, "inside the %.2f%% CI [%.6g, %.6g] (family of %d at 95%%)",
-             100.0 * family_level(), estimate - z * standard_error, estimate + z * standard_error,
-             GENERATOR_FAMILY_CHECKS);
-    validation_row row = {"generators", check, formula, expected, measured, ci, tolerance, inside,
-                          rerun};
+    snprintf(tolerance, sizeof tolerance,
+             "inside the %.2f%% CI [%.6g, %.6g] (family of %d at 95%%)", 100.0 * family_level(),
+             estimate - z * standard_error, estimate + z * standard_error, GENERATOR_FAMILY_CHECKS);
+    validation_row row = {"generators", check,     formula, expected, measured,
+                          ci,           tolerance, inside,  rerun};
     emit_row(&row);
     return inside;
 }
@@ -77,8 +77,8 @@ static bool check_pvalue(const char *check, const char *formula, const char *sta
     snprintf(measured, sizeof measured, "%s, p = %.4f", statistic, pvalue);
     snprintf(tolerance, sizeof tolerance, "p >= %.4f (0.05 / %d checks)", family_alpha(),
              GENERATOR_FAMILY_CHECKS);
-    validation_row row = {"generators", check, formula, "fits", measured, "-", tolerance,
-                          accepted, rerun};
+    validation_row row = {"generators", check,     formula,  "fits", measured,
+                          "-",          tolerance, accepted, rerun};
     emit_row(&row);
     return accepted;
 }
@@ -161,10 +161,10 @@ static int check_poisson_counts(const int64_t *counts, int64_t n, double mean, c
     int failures = 0;
     char check[64], formula[160], statistic[96];
     snprintf(check, sizeof check, "poisson_%s_mean", window);
-    snprintf(formula, sizeof formula, "Poisson counts per %s window (%lld windows): E[N] = lambda w",
-             window, (long long)n);
-    failures += !check_normal_interval(check, formula, mean, s.mean, sqrt(variance / (double)n), "",
-                                       rerun);
+    snprintf(formula, sizeof formula,
+             "Poisson counts per %s window (%lld windows): E[N] = lambda w", window, (long long)n);
+    failures +=
+        !check_normal_interval(check, formula, mean, s.mean, sqrt(variance / (double)n), "", rerun);
     snprintf(check, sizeof check, "poisson_%s_variance", window);
     snprintf(formula, sizeof formula, "Poisson counts per %s window: Var[N] = lambda w", window);
     failures += !check_normal_interval(check, formula, mean, variance,
@@ -186,8 +186,8 @@ static int check_poisson_counts(const int64_t *counts, int64_t n, double mean, c
              "chi-square fit of counts to Poisson(lambda w = %.0f), tail cells merged to >= 5",
              mean);
     snprintf(statistic, sizeof statistic, "chi2 = %.1f on %d df", chi2, df);
-    failures += !check_pvalue(check, formula, statistic, validation_chi2_sf(chi2, (double)df),
-                              rerun);
+    failures +=
+        !check_pvalue(check, formula, statistic, validation_chi2_sf(chi2, (double)df), rerun);
     return failures;
 }
 
@@ -252,7 +252,8 @@ static double lognormal_sigma(const dist *d) {
 
 /* P(X <= k) for X = llround(a exp(sigma Z)): P(Z < ln((k + 1/2) / a) / sigma). */
 static double lognormal_rounded_cdf(const dist *d, double k) {
-    return k < 0.0 ? 0.0 : validation_normal_cdf(log((k + 0.5) / (double)d->a) / lognormal_sigma(d));
+    return k < 0.0 ? 0.0
+                   : validation_normal_cdf(log((k + 0.5) / (double)d->a) / lognormal_sigma(d));
 }
 
 static int compare_i64(const void *a, const void *b) {
@@ -299,8 +300,8 @@ static validation_sample moments_of(const int64_t *values, int64_t n) {
 
 /* Checks that the population q-quantile lies in the order-statistic confidence interval
  * (ranks n q -/+ z sqrt(n q (1 - q))) of sorted. */
-static bool check_quantile(const char *check, const char *formula, const int64_t *sorted,
-                           int64_t n, double q, double stated, const char *rerun) {
+static bool check_quantile(const char *check, const char *formula, const int64_t *sorted, int64_t n,
+                           double q, double stated, const char *rerun) {
     double spread = sqrt((double)n * q * (1.0 - q));
     double z95 = validation_normal_quantile(0.975);
     double z = validation_normal_quantile(0.5 + family_level() / 2.0);
@@ -318,8 +319,8 @@ static bool check_quantile(const char *check, const char *formula, const int64_t
              "inside the %.2f%% order-statistic CI [%lld, %lld] (family of %d at 95%%)",
              100.0 * family_level(), (long long)sorted[low], (long long)sorted[high],
              GENERATOR_FAMILY_CHECKS);
-    validation_row row = {"generators", check, formula, expected, measured, ci, tolerance, inside,
-                          rerun};
+    validation_row row = {"generators", check,     formula, expected, measured,
+                          ci,           tolerance, inside,  rerun};
     emit_row(&row);
     return inside;
 }
@@ -332,13 +333,15 @@ static void exponential_latency(void **state) {
     validation_sample s = moments_of(values, LATENCY_SAMPLES);
     double sd = sqrt(validation_sample_variance(&s));
     int failures = 0;
-    failures += !check_normal_interval("exponential_mean", "exponential, mean a = 100 ms: E[X] = a",
-                                       dist_mean(&d), s.mean, sd / sqrt(LATENCY_SAMPLES), " us",
-                                       rerun);
-    /* Var[X^2] for an exponential is 20 a^4, so se(s^2) = a^2 sqrt(8 / n); se(s) ~ a sqrt(2/n)/2. */
-    failures += !check_normal_interval("exponential_sd", "exponential: sd(X) = a (+ 1/12 us^2 rounding)",
-                                       sqrt((double)d.a * (double)d.a + 1.0 / 12.0), sd,
-                                       (double)d.a * sqrt(2.0 / LATENCY_SAMPLES), " us", rerun);
+    failures +=
+        !check_normal_interval("exponential_mean", "exponential, mean a = 100 ms: E[X] = a",
+                               dist_mean(&d), s.mean, sd / sqrt(LATENCY_SAMPLES), " us", rerun);
+    /* Var[X^2] for an exponential is 20 a^4, so se(s^2) = a^2 sqrt(8 / n); se(s) ~ a sqrt(2/n)/2.
+     */
+    failures +=
+        !check_normal_interval("exponential_sd", "exponential: sd(X) = a (+ 1/12 us^2 rounding)",
+                               sqrt((double)d.a * (double)d.a + 1.0 / 12.0), sd,
+                               (double)d.a * sqrt(2.0 / LATENCY_SAMPLES), " us", rerun);
     double distance = ks_distance(values, LATENCY_SAMPLES, &d, exponential_rounded_cdf);
     char statistic[64];
     snprintf(statistic, sizeof statistic, "D = %.5f (n = %d)", distance, LATENCY_SAMPLES);
@@ -372,9 +375,9 @@ static void lognormal_latency(void **state) {
     double distance = ks_distance(values, LATENCY_SAMPLES, &d, lognormal_rounded_cdf);
     char statistic[64];
     snprintf(statistic, sizeof statistic, "D = %.5f (n = %d)", distance, LATENCY_SAMPLES);
-    failures += !check_pvalue("lognormal_ks",
-                              "Kolmogorov-Smirnov against Phi(ln((k + 1/2)/median)/sigma)",
-                              statistic, validation_ks_pvalue(distance, LATENCY_SAMPLES), rerun);
+    failures +=
+        !check_pvalue("lognormal_ks", "Kolmogorov-Smirnov against Phi(ln((k + 1/2)/median)/sigma)",
+                      statistic, validation_ks_pvalue(distance, LATENCY_SAMPLES), rerun);
     free(values);
     assert_int_equal(failures, 0);
 }
@@ -386,10 +389,9 @@ static void uniform_and_constant(void **state) {
     int64_t *values = draw_sorted(&d, 3);
     validation_sample s = moments_of(values, LATENCY_SAMPLES);
     int failures = 0;
-    failures += !check_normal_interval("uniform_mean", "uniform integers [200, 800]: E[X] = 500",
-                                       dist_mean(&d), s.mean,
-                                       sqrt(validation_sample_variance(&s) / LATENCY_SAMPLES), "",
-                                       rerun);
+    failures += !check_normal_interval(
+        "uniform_mean", "uniform integers [200, 800]: E[X] = 500", dist_mean(&d), s.mean,
+        sqrt(validation_sample_variance(&s) / LATENCY_SAMPLES), "", rerun);
     /* Chi-square over the 601 values, each expected n / 601 times. */
     int64_t cells = d.b - d.a + 1;
     double expected = (double)LATENCY_SAMPLES / (double)cells;
@@ -404,8 +406,9 @@ static void uniform_and_constant(void **state) {
     assert_true(values[0] >= d.a && values[LATENCY_SAMPLES - 1] <= d.b);
     char statistic[64];
     snprintf(statistic, sizeof statistic, "chi2 = %.1f on %lld df", chi2, (long long)(cells - 1));
-    failures += !check_pvalue("uniform_fit", "chi-square fit of uniform [200, 800] over its 601 values",
-                              statistic, validation_chi2_sf(chi2, (double)(cells - 1)), rerun);
+    failures +=
+        !check_pvalue("uniform_fit", "chi-square fit of uniform [200, 800] over its 601 values",
+                      statistic, validation_chi2_sf(chi2, (double)(cells - 1)), rerun);
     free(values);
     /* Constant: every draw is the value (and it draws nothing from the generator). */
     dist c = dist_constant(250);
@@ -420,9 +423,16 @@ static void uniform_and_constant(void **state) {
     char measured[96];
     snprintf(measured, sizeof measured, "%lld of %d draws differ", (long long)differing,
              LATENCY_SAMPLES);
-    validation_row row = {"generators", "constant_exact", "constant 250 us: every draw is 250, "
-                          "variance 0", "0 differ", measured, "exact",
-                          "every draw equal, generator state untouched", exact, rerun};
+    validation_row row = {"generators",
+                          "constant_exact",
+                          "constant 250 us: every draw is 250, "
+                          "variance 0",
+                          "0 differ",
+                          measured,
+                          "exact",
+                          "every draw equal, generator state untouched",
+                          exact,
+                          rerun};
     emit_row(&row);
     failures += !exact;
     assert_int_equal(failures, 0);

@@ -58,10 +58,10 @@ static void emit_row(const validation_row *row) {
 /* ---- the scripted world ---- */
 
 typedef enum world_event_kind {
-    WORLD_TIMER = 0,  /* a fleet timer: target, timer_kind */
-    WORLD_OCC_READ,   /* a read reaches the server */
-    WORLD_OCC_WRITE,  /* a write reaches the server, with the version it read (value) */
-    WORLD_API_REPLY   /* the answer reaches the pod: value 1 success, 0 failure */
+    WORLD_TIMER = 0, /* a fleet timer: target, timer_kind */
+    WORLD_OCC_READ,  /* a read reaches the server */
+    WORLD_OCC_WRITE, /* a write reaches the server, with the version it read (value) */
+    WORLD_API_REPLY  /* the answer reaches the pod: value 1 success, 0 failure */
 } world_event_kind;
 
 typedef struct world_event {
@@ -148,8 +148,8 @@ static int64_t world_now(void *context) {
 static void world_timer(void *context, int64_t delay_us, fleet_timer_kind kind, uint64_t target) {
     world *w = context;
     assert_true(delay_us >= 0);
-    world_event e = {.due_us = w->now_us + delay_us, .kind = WORLD_TIMER, .timer_kind = kind,
-                     .target = target};
+    world_event e = {
+        .due_us = w->now_us + delay_us, .kind = WORLD_TIMER, .timer_kind = kind, .target = target};
     world_push(w, e);
 }
 
@@ -165,13 +165,15 @@ static void world_api_call(void *context, uint32_t job_id, int api_index) {
     world *w = context;
     (void)api_index;
     if (w->api == WORLD_API_OCC) {
-        world_event e = {.due_us = w->now_us + world_network_us(w), .kind = WORLD_OCC_READ,
-                         .target = job_id};
+        world_event e = {
+            .due_us = w->now_us + world_network_us(w), .kind = WORLD_OCC_READ, .target = job_id};
         world_push(w, e);
         return;
     }
     w->calls++;
-    world_event e = {.due_us = w->now_us + 1000, .kind = WORLD_API_REPLY, .target = job_id,
+    world_event e = {.due_us = w->now_us + 1000,
+                     .kind = WORLD_API_REPLY,
+                     .target = job_id,
                      .value = rng_uniform01(&w->random) >= w->failure_p};
     world_push(w, e);
 }
@@ -180,13 +182,13 @@ static const pod_env_ops world_ops = {world_now, world_timer, world_store_call, 
 
 static void world_dispatch(world *w, const world_event *e) {
     switch (e->kind) {
-    case WORLD_TIMER:
-        fleet_on_timer(w->fleet, e->timer_kind, e->target);
-        break;
+    case WORLD_TIMER: fleet_on_timer(w->fleet, e->timer_kind, e->target); break;
     case WORLD_OCC_READ: { /* the read's answer comes back, then the write goes out */
         int64_t delay_us = world_network_us(w) + world_network_us(w);
-        world_event write = {.due_us = w->now_us + delay_us, .kind = WORLD_OCC_WRITE,
-                             .target = e->target, .value = w->row_version};
+        world_event write = {.due_us = w->now_us + delay_us,
+                             .kind = WORLD_OCC_WRITE,
+                             .target = e->target,
+                             .value = w->row_version};
         world_push(w, write);
         break;
     }
@@ -194,14 +196,18 @@ static void world_dispatch(world *w, const world_event *e) {
         w->calls++;
         bool success = e->value == w->row_version;
         w->row_version += success;
-        world_event reply = {.due_us = w->now_us + world_network_us(w), .kind = WORLD_API_REPLY,
-                             .target = e->target, .value = success};
+        world_event reply = {.due_us = w->now_us + world_network_us(w),
+                             .kind = WORLD_API_REPLY,
+                             .target = e->target,
+                             .value = success};
         world_push(w, reply);
         break;
     }
     case WORLD_API_REPLY: {
         api_response response = {.status = e->value ? API_STATUS_ACCEPTED : API_STATUS_REJECTED_429,
-                                 .latency_us = 0, .retry_after_us = 0, .cost_tokens = 0};
+                                 .latency_us = 0,
+                                 .retry_after_us = 0,
+                                 .cost_tokens = 0};
         if (e->value) {
             w->last_success_us = w->now_us;
         }
@@ -222,8 +228,10 @@ static scenario *world_scenario(int64_t pods, int64_t jobs, int64_t concurrency,
     s->bin_us = 1000000;
     s->api_count = 1;
     snprintf(s->apis[0].name, sizeof s->apis[0].name, "resource");
-    s->apis[0].config = (api_config){.kind = API_MODEL_BURST_INTOLERANT, .limit = 1000000,
-                                     .window_us = 1000000, .burst_window_us = 1000000};
+    s->apis[0].config = (api_config){.kind = API_MODEL_BURST_INTOLERANT,
+                                     .limit = 1000000,
+                                     .window_us = 1000000,
+                                     .burst_window_us = 1000000};
     s->pod_group_count = 1;
     scenario_pod_group *g = &s->pod_groups[0];
     snprintf(g->name, sizeof g->name, "clients");
@@ -335,9 +343,9 @@ static void occ_assertion_row(const char *check, int64_t clients, const char *fo
     char name[64], full_formula[256];
     snprintf(name, sizeof name, "%s_n%lld", check, (long long)clients);
     snprintf(full_formula, sizeof full_formula, "%s (%lld clients)", formula, (long long)clients);
-    validation_row row = {"retry", name, full_formula, expected, measured,
-                          "95% CIs in the rows above", tolerance, passed,
-                          TEST_BINARY " occ_contention_orderings"};
+    validation_row row = {"retry",   name,     full_formula,
+                          expected,  measured, "95% CIs in the rows above",
+                          tolerance, passed,   TEST_BINARY " occ_contention_orderings"};
     emit_row(&row);
 }
 
@@ -430,11 +438,16 @@ static void occ_contention_orderings(void **state) {
                      (long long)clients, occ_policies[p].name);
             snprintf(measured, sizeof measured, "%.0f calls, %.3f s", points[p].calls.estimate,
                      points[p].finish_s.estimate);
-            snprintf(ci, sizeof ci, "calls [%.0f, %.0f], time [%.3f, %.3f] s",
-                     points[p].calls.low, points[p].calls.high, points[p].finish_s.low,
-                     points[p].finish_s.high);
-            validation_row row = {"retry_table", check, formula, "-", measured, ci,
-                                  "reported; the orderings are asserted", true,
+            snprintf(ci, sizeof ci, "calls [%.0f, %.0f], time [%.3f, %.3f] s", points[p].calls.low,
+                     points[p].calls.high, points[p].finish_s.low, points[p].finish_s.high);
+            validation_row row = {"retry_table",
+                                  check,
+                                  formula,
+                                  "-",
+                                  measured,
+                                  ci,
+                                  "reported; the orderings are asserted",
+                                  true,
                                   TEST_BINARY " occ_contention_orderings"};
             emit_row(&row);
         }
@@ -475,8 +488,9 @@ static bool amplification_row(const char *check, const char *formula, double the
     snprintf(tolerance, sizeof tolerance,
              "inside the %.2f%% CI [%.6f, %.6f] (family of %d at 95%%)", 100.0 * level, wide.low,
              wide.high, AMPLIFICATION_FAMILY);
-    validation_row row = {"amplification", check, formula, expected, measured, ci, tolerance,
-                          inside, TEST_BINARY " retry_amplification"};
+    validation_row row = {"amplification", check,    formula,
+                          expected,        measured, ci,
+                          tolerance,       inside,   TEST_BINARY " retry_amplification"};
     emit_row(&row);
     return inside;
 }

@@ -69,9 +69,9 @@ typedef struct case_result {
 } case_result;
 
 static const queue_case store_cases[] = {
-    {QUEUE_MM1, 0.3, 200000}, {QUEUE_MM1, 0.5, 200000}, {QUEUE_MM1, 0.8, 500000},
-    {QUEUE_MM1, 0.9, 1000000}, {QUEUE_MD1, 0.3, 200000}, {QUEUE_MD1, 0.5, 200000},
-    {QUEUE_MD1, 0.8, 500000}, {QUEUE_MD1, 0.9, 1000000},
+    {QUEUE_MM1, 0.3, 200000},  {QUEUE_MM1, 0.5, 200000},  {QUEUE_MM1, 0.8, 500000},
+    {QUEUE_MM1, 0.9, 1000000}, {QUEUE_MD1, 0.3, 200000},  {QUEUE_MD1, 0.5, 200000},
+    {QUEUE_MD1, 0.8, 500000},  {QUEUE_MD1, 0.9, 1000000},
 };
 
 #define STORE_CASE_COUNT ((int)(sizeof store_cases / sizeof store_cases[0]))
@@ -84,8 +84,8 @@ static void emit_row(const validation_row *row) {
 }
 
 /* The model under test. */
-static int serve_fifo(store_model *store, int64_t arrival_us, int64_t service_us,
-                      int64_t *start_us, int64_t *end_us) {
+static int serve_fifo(store_model *store, int64_t arrival_us, int64_t service_us, int64_t *start_us,
+                      int64_t *end_us) {
     return store_model_serve(store, arrival_us, service_us, start_us, end_us);
 }
 
@@ -130,8 +130,8 @@ static replication run_replication(serve_fn serve, const queue_case *c, uint64_t
     dist service = c->kind == QUEUE_MM1 ? (dist){.kind = DIST_EXPONENTIAL, .a = SERVICE_MEAN_US}
                                         : dist_constant(SERVICE_MEAN_US);
     /* Warm-up: 10% of the window, and at least 20000 mean gaps (hundreds of relaxation times). */
-    int64_t warmup_us = gap_mean_us * (c->window_customers / 10 > 20000 ? c->window_customers / 10
-                                                                        : 20000);
+    int64_t warmup_us =
+        gap_mean_us * (c->window_customers / 10 > 20000 ? c->window_customers / 10 : 20000);
     int64_t window_start = warmup_us;
     int64_t window_end = warmup_us + gap_mean_us * c->window_customers;
     double wait_sum_us = 0.0, waiting_area = 0.0;
@@ -139,9 +139,8 @@ static replication run_replication(serve_fn serve, const queue_case *c, uint64_t
     for (int64_t arrival_us = dist_sample(&gaps, &random); arrival_us < window_end;
          arrival_us += dist_sample(&gaps, &random)) {
         int64_t start_us, end_us;
-        assert_int_equal(serve(&store, arrival_us, dist_sample(&service, &random), &start_us,
-                               &end_us),
-                         0);
+        assert_int_equal(
+            serve(&store, arrival_us, dist_sample(&service, &random), &start_us, &end_us), 0);
         waiting_area += (double)overlap_us(arrival_us, start_us, window_start, window_end);
         if (arrival_us >= window_start) {
             wait_sum_us += (double)(start_us - arrival_us);
@@ -195,8 +194,8 @@ static bool check_interval(const char *check, const char *formula, const char *u
              "95%% half-width <= %.0f%%",
              100.0 * family_level, wide.low, wide.high, STORE_FAMILY_CHECKS,
              100.0 * STORE_CI_WIDTH_MAX);
-    validation_row row = {"store", check, formula, expected, measured, ci, tolerance,
-                          inside && narrow, rerun};
+    validation_row row = {"store", check,     formula,          expected, measured,
+                          ci,      tolerance, inside && narrow, rerun};
     emit_row(&row);
     return inside && narrow;
 }
@@ -214,10 +213,10 @@ static void mm1_and_md1_match_theory(void **state) {
         char check[64], formula[160];
         snprintf(check, sizeof check, "%s_rho%.1f_wq", m, c->rho);
         snprintf(formula, sizeof formula, "%s Wq = %s, rho %.1f, 1/mu %d us", kind_name(c->kind),
-                 c->kind == QUEUE_MM1 ? "rho/(mu - lambda)" : "rho/(2 mu (1 - rho)) (P-K)",
-                 c->rho, SERVICE_MEAN_US);
-        failures += !check_interval(check, formula, " us", &r.wq_us, theory_wq_us(c->kind, c->rho),
-                                    rerun);
+                 c->kind == QUEUE_MM1 ? "rho/(mu - lambda)" : "rho/(2 mu (1 - rho)) (P-K)", c->rho,
+                 SERVICE_MEAN_US);
+        failures +=
+            !check_interval(check, formula, " us", &r.wq_us, theory_wq_us(c->kind, c->rho), rerun);
         snprintf(check, sizeof check, "%s_rho%.1f_lq", m, c->rho);
         snprintf(formula, sizeof formula, "%s Lq = %s, rho %.1f (time average)", kind_name(c->kind),
                  c->kind == QUEUE_MM1 ? "rho^2/(1 - rho)" : "rho^2/(2 (1 - rho))", c->rho);
@@ -234,8 +233,8 @@ static void mm1_and_md1_match_theory(void **state) {
                  100.0 * difference);
         snprintf(tolerance, sizeof tolerance, "relative difference <= %.1f%%",
                  100.0 * LITTLE_TOLERANCE);
-        validation_row row = {"store", check, formula, expected, measured,
-                              "same sample path", tolerance, little, rerun};
+        validation_row row = {"store",   check,  formula, expected, measured, "same sample path",
+                              tolerance, little, rerun};
         emit_row(&row);
         failures += !little;
     }
@@ -255,10 +254,15 @@ static void serve_at_once_store_fails_the_check(void **state) {
     char expected[64], measured[96];
     snprintf(expected, sizeof expected, "%.4g us", theory);
     snprintf(measured, sizeof measured, "%.4g us: the M/M/1 check fails, as it must", r.wq_us.mean);
-    validation_row row = {"broken", "broken_store_serves_at_once",
+    validation_row row = {"broken",
+                          "broken_store_serves_at_once",
                           "store that starts each command on arrival (no queue), M/M/1 rho 0.8",
-                          expected, measured, "5 replications", "the Wq check must fail",
-                          check_fails, TEST_BINARY " serve_at_once_store_fails_the_check"};
+                          expected,
+                          measured,
+                          "5 replications",
+                          "the Wq check must fail",
+                          check_fails,
+                          TEST_BINARY " serve_at_once_store_fails_the_check"};
     emit_row(&row);
     assert_true(check_fails);
 }
