@@ -21,6 +21,12 @@ int cli_run(int argc, char **argv);
 /* `ratelab validate FILE [--set K=V ...]`. */
 int cli_validate(int argc, char **argv);
 
+/* `ratelab plot RESULTS_DIR [--format png|svg] [--out DIR]`. */
+int cli_plot(int argc, char **argv);
+
+/* The exit code for an error code of the figures or the report page (0 for RL_OK). */
+int cli_plot_exit_code(int rc);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 
