@@ -13,6 +13,6 @@ set tics nomirror out
 set grid xtics ytics linecolor rgb "#dddddd" linewidth 1 dashtype 1
 set title font "Sans,20"
 # The legend sits right of the graph, in a fixed band, so every figure's graph has the same width.
-set rmargin at screen 0.80
-set key at screen 0.815, graph 1 left top vertical Left reverse samplen 2 spacing 1.3 \
+set rmargin at screen 0.78
+set key at screen 0.79, graph 1 left top vertical Left reverse samplen 2 spacing 1.3 \
     width 1

@@ -111,3 +111,38 @@ int cli_plot(int argc, char **argv) {
     printf("figures: %s\nreport: %s/report.md\n", plots_dir, page_dir);
     return CLI_EXIT_OK;
 }
+
+int cli_plots_fill(const char *tmp_dir, void *context, rl_error *err) {
+    cli_plots_outcome *outcome = context;
+    char plots_dir[RESULTS_PATH_BYTES];
+    int rc = results_path_join(plots_dir, sizeof plots_dir, tmp_dir, "plots", err);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    rl_error_clear(&outcome->err);
+    rc = report_build(tmp_dir, tmp_dir, plots_dir, "plots/", PLOT_FORMAT_PNG, &outcome->err);
+    outcome->rc = rc;
+    if (rc == RL_ERR_TOOL_MISSING || rc == RL_ERR_TOOL_FAILED) {
+        return RL_OK; /* the data is complete: keep the folder, warn afterwards */
+    }
+    if (rc != RL_OK) {
+        *err = outcome->err;
+    }
+    return rc;
+}
+
+int cli_plots_report(const char *command, const char *out_dir, const cli_plots_outcome *outcome,
+                     int quiet) {
+    if (outcome->rc == RL_ERR_TOOL_MISSING) {
+        fprintf(stderr, "ratelab %s: %s\n", command, outcome->err.message);
+        return CLI_EXIT_OK;
+    }
+    if (outcome->rc != RL_OK) {
+        fprintf(stderr, "ratelab %s: figures: %s\n", command, outcome->err.message);
+        return CLI_EXIT_RUN_FAILED;
+    }
+    if (!quiet) {
+        printf("report: %s/report.md (figures in %s/plots)\n", out_dir, out_dir);
+    }
+    return CLI_EXIT_OK;
+}

@@ -14,6 +14,7 @@
 #include "harness/report/gnuplot_text.h"
 #include "harness/report/output_file.h"
 #include "harness/report/plot_data.h"
+#include "harness/report/plot_figure.h"
 #include "harness/report/plot_palette.h"
 #include "harness/report/plot_scripts.h"
 #include "harness/report/report_format.h"
@@ -88,20 +89,13 @@ static int wrapper_open(figure_context *ctx, const char *kind, const char *api, 
         return rc;
     }
     ctx->script_count++;
-    fprintf(*out,
-            "# %s - written by ratelab plot; draws %s with plot_%s.gp.\n"
-            "# To draw it again by hand, from this folder: gnuplot %s\n",
-            script, image, kind, script);
-    gnuplot_assign_string(*out, "fmt", plot_format_name(ctx->format));
-    gnuplot_assign_string(*out, "outfile", image);
-    gnuplot_assign_number(*out, "size_x", PLOT_WIDTH_PX);
-    gnuplot_assign_number(*out, "size_y", PLOT_HEIGHT_PX);
+    plot_figure_write_head(*out, ctx->plots_dir, script, image, kind, ctx->format);
     return RL_OK;
 }
 
 /* Writes the loads that end every figure script, and closes it. */
 static int wrapper_close(figure_context *ctx, FILE *out, const char *kind, rl_error *err) {
-    fprintf(out, "load \"plot_style.gp\"\nload \"plot_%s.gp\"\n", kind);
+    plot_figure_write_tail(out, kind);
     return output_file_close(out, ctx->plots_dir, ctx->scripts[ctx->script_count - 1], err);
 }
 

@@ -60,7 +60,9 @@ static void write_glance(FILE *out, const report_model *m) {
     for (int i = 0; i < m->summary.api_count; i++) {
         char line[1024];
         report_model_headline(m, i, line, sizeof line);
-        fputs("<li>", out);
+        fputs("<li><b>", out);
+        html_text(out, m->summary.apis[i].name);
+        fputs("</b> ", out);
         html_text(out, line);
         fputs("</li>\n", out);
     }

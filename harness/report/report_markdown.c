@@ -52,7 +52,7 @@ static void write_glance(FILE *out, const report_model *m) {
     for (int i = 0; i < m->summary.api_count; i++) {
         char line[1024];
         report_model_headline(m, i, line, sizeof line);
-        fprintf(out, "- %s\n", line);
+        fprintf(out, "- **%s** %s\n", m->summary.apis[i].name, line);
     }
     fputc('\n', out);
 }

@@ -47,7 +47,8 @@ void report_markdown_write(FILE *out, const report_model *model);
 /* Writes model as a standalone HTML page to out. */
 void report_html_write(FILE *out, const report_model *model);
 
-/* The headline of API i in one sentence, for both formats (plain text, no markup). */
+/* The headline of API i in one sentence, after its name (which the caller writes first, in
+ * bold): plain text, no markup, for both formats. */
 void report_model_headline(const report_model *model, int i, char *buf, size_t size);
 
 #endif

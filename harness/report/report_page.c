@@ -26,10 +26,10 @@ void report_model_headline(const report_model *model, int i, char *buf, size_t s
     report_format_percent(a->wasted_quota, wasted, sizeof wasted);
     bool within = a->rejected_429 == 0 && a->dropped == 0 && a->burst_ratio <= 1.0;
     snprintf(buf, size,
-             "%s (%s): %s the API's limits: %s of %s attempts refused (429), %" PRId64
+             "(%s): %s the API's limits: %s of %s attempts refused (429), %" PRId64
              " dropped, bursts up to %.3gx what it allows; %s of %s jobs done; p99 latency %s; "
              "%s of the quota wasted.",
-             a->name, a->limiter[0] != '\0' ? a->limiter : "limiter not recorded",
+             a->limiter[0] != '\0' ? a->limiter : "limiter not recorded",
              within ? "within" : "over", rate, attempts, a->dropped, a->burst_ratio, done,
              created, p99, wasted);
 }
