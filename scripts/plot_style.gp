@@ -1,6 +1,8 @@
 # plot_style.gp - what every ratelab figure shares: output format and size, font, axes, grid.
 # ratelab copies this file next to the figures; the generated NAME.gp sets, before loading it:
 #   fmt ("png" or "svg"), outfile, size_x and size_y (pixels).
+# One gnuplot draws every figure of a folder in turn: start each from a clean slate.
+reset
 if (fmt eq "svg") {
     set terminal svg size size_x, size_y dynamic noenhanced font "Sans,16" background rgb "white"
 } else {

@@ -51,15 +51,14 @@ static _Noreturn void report_failure(int status_fd, int exec_failed) {
 
 /* In the child: where the output goes, then exec. Reports a child_failure on status_fd if
  * anything fails (the parent reads nothing there when exec succeeds: it closes on exec). */
-static _Noreturn void child_exec(const char *program, const char *dir, const char *script_name,
-                       int stderr_fd, int status_fd) {
+static _Noreturn void child_exec(const char *program, const char *dir, char *const *argv,
+                                 int stderr_fd, int status_fd) {
     int null_fd = open("/dev/null", O_RDWR);
     if (null_fd < 0 || chdir(dir) != 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
         dup2(null_fd, STDOUT_FILENO) < 0 || dup2(stderr_fd, STDERR_FILENO) < 0) {
         report_failure(status_fd, 0);
     }
     alarm(GNUPLOT_TIMEOUT_S);
-    char *const argv[] = {(char *)program, (char *)script_name, NULL};
     execvp(program, argv);
     report_failure(status_fd, 1);
 }
@@ -140,23 +139,33 @@ static int wait_child(pid_t pid, int *status) {
 }
 
 /* Reports how a started gnuplot ended. */
-static int child_outcome(int status, const char *script_name, const char *stderr_text,
-                         rl_error *err) {
+static int child_outcome(int status, const char *stderr_text, rl_error *err) {
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         return RL_OK;
     }
     char first[400];
     gnuplot_first_error_line(stderr_text, first, sizeof first);
     if (WIFSIGNALED(status)) {
-        return rl_error_set(err, RL_ERR_TOOL_FAILED, "gnuplot %s: stopped by signal %d%s",
-                            script_name, WTERMSIG(status),
+        return rl_error_set(err, RL_ERR_TOOL_FAILED, "gnuplot stopped by signal %d%s",
+                            WTERMSIG(status),
                             WTERMSIG(status) == SIGALRM ? " (took too long)" : "");
     }
-    return rl_error_set(err, RL_ERR_TOOL_FAILED, "gnuplot %s failed (exit %d): %s", script_name,
+    return rl_error_set(err, RL_ERR_TOOL_FAILED, "gnuplot failed (exit %d): %s",
                         WEXITSTATUS(status), first[0] != '\0' ? first : "no message");
 }
 
-int gnuplot_run(const char *program, const char *dir, const char *script_name, rl_error *err) {
+int gnuplot_run(const char *program, const char *dir, const char *const *scripts,
+                int script_count, rl_error *err) {
+    if (script_count < 1 || script_count > GNUPLOT_SCRIPTS_MAX) {
+        return rl_error_set(err, RL_ERR_LIMIT, "gnuplot runs 1 to %d scripts at once, not %d",
+                            GNUPLOT_SCRIPTS_MAX, script_count);
+    }
+    char *argv[GNUPLOT_SCRIPTS_MAX + 2];
+    argv[0] = (char *)program;
+    for (int i = 0; i < script_count; i++) {
+        argv[i + 1] = (char *)scripts[i];
+    }
+    argv[script_count + 1] = NULL;
     int stderr_pipe[2], status_pipe[2];
     if (pipe(stderr_pipe) != 0) {
         return rl_error_set(err, RL_ERR_IO, "cannot start gnuplot: pipe: %s", strerror(errno));
@@ -173,7 +182,7 @@ int gnuplot_run(const char *program, const char *dir, const char *script_name, r
     if (pid == 0) {
         close(stderr_pipe[0]);
         close(status_pipe[0]);
-        child_exec(program, dir, script_name, stderr_pipe[1], status_pipe[1]);
+        child_exec(program, dir, argv, stderr_pipe[1], status_pipe[1]);
     }
     int fork_errno = errno;
     close(stderr_pipe[1]);
@@ -205,5 +214,5 @@ int gnuplot_run(const char *program, const char *dir, const char *script_name, r
                             failure.exec_failed ? "start" : "prepare", program, dir,
                             strerror(failure.code));
     }
-    return child_outcome(status, script_name, stderr_text, err);
+    return child_outcome(status, stderr_text, err);
 }

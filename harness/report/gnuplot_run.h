@@ -13,12 +13,18 @@
 /* A script that runs longer than this is stopped (SIGALRM, set before exec). */
 #define GNUPLOT_TIMEOUT_S 120
 
-/* Runs `program script_name` (program looked up in PATH, normally GNUPLOT_PROGRAM) with dir as
- * its working folder, so the script and its data are named relative to dir. stdin and stdout
- * are /dev/null; stderr is read. Returns 0 when gnuplot exited with 0; RL_ERR_TOOL_MISSING with
- * GNUPLOT_MISSING_MESSAGE when program is not in PATH; RL_ERR_TOOL_FAILED with gnuplot's first
- * error line when it failed; RL_ERR_IO when no process could be started. */
-int gnuplot_run(const char *program, const char *dir, const char *script_name, rl_error *err);
+/* The most scripts one gnuplot process runs. */
+#define GNUPLOT_SCRIPTS_MAX 32
+
+/* Runs `program script...` (program looked up in PATH, normally GNUPLOT_PROGRAM; the
+ * script_count names in scripts, run in order by one process, which stops at the first error)
+ * with dir as its working folder, so the scripts and their data are named relative to dir.
+ * stdin and stdout are /dev/null; stderr is read. Returns 0 when gnuplot exited with 0;
+ * RL_ERR_TOOL_MISSING with GNUPLOT_MISSING_MESSAGE when program is not in PATH;
+ * RL_ERR_TOOL_FAILED with gnuplot's first error line when it failed; RL_ERR_IO when no
+ * process could be started; RL_ERR_LIMIT beyond GNUPLOT_SCRIPTS_MAX scripts. */
+int gnuplot_run(const char *program, const char *dir, const char *const *scripts,
+                int script_count, rl_error *err);
 
 /* Finds the line that names gnuplot's first error in its stderr output (text, NUL-terminated):
  * the first line of the form `"file" line N: message` that is not a warning, else the first

@@ -285,5 +285,6 @@ int plot_comparison(const char *comparison_csv_path, const char *out_dir, plot_f
     if (rc != RL_OK) {
         return rc;
     }
-    return gnuplot_run(GNUPLOT_PROGRAM, out_dir, PLOT_COMPARE_NAME ".gp", err);
+    const char *script = PLOT_COMPARE_NAME ".gp";
+    return gnuplot_run(GNUPLOT_PROGRAM, out_dir, &script, 1, err);
 }

@@ -124,7 +124,7 @@ static void write_faults(FILE *out, const figure_context *ctx, int api) {
 }
 
 static const char *limiter_text(const summary_api *a) {
-    return a->limiter[0] != '\0' ? a->limiter : "limiter not recorded";
+    return a->limiter[0] != '\0' ? a->limiter : "unknown"; /* summary.json before it said */
 }
 
 /* Writes the data file of one API's time series (shared by its two over-time figures). */
@@ -150,17 +150,18 @@ static int write_timeseries_figure(figure_context *ctx, const plot_series *serie
     if (rc != RL_OK) {
         return rc;
     }
-    char attempts[32], created[32], done[32], rate[16], window[32], title[PLOT_TITLE_BYTES];
+    char attempts[32], created[32], done[32], rate[16], window[32], limit[32];
+    char title[PLOT_TITLE_BYTES];
     report_format_count(a->attempts, attempts, sizeof attempts);
     report_format_count(a->jobs_created, created, sizeof created);
     report_format_count(a->jobs_completed, done, sizeof done);
     report_format_percent(a->rate_429, rate, sizeof rate);
     units_format_duration(a->window_us, window, sizeof window);
+    report_format_count(a->limit, limit, sizeof limit);
     snprintf(title, sizeof title,
              "%s: requests per second at %s, limiter %s\n"
-             "refused (429): %s of %s attempts; jobs done: %s of %s; API limit %" PRId64
-             " per %s",
-             ctx->run_text, a->name, limiter_text(a), rate, attempts, done, created, a->limit,
+             "refused (429): %s of %s attempts; jobs done: %s of %s; API limit %s per %s",
+             ctx->run_text, a->name, limiter_text(a), rate, attempts, done, created, limit,
              window);
     char text[128];
     snprintf(text, sizeof text, "timeseries_%s.dat", a->name);
@@ -303,16 +304,13 @@ static int write_figures(figure_context *ctx, const char *results_dir, rl_error 
     return rc;
 }
 
-/* Runs gnuplot on every figure script; stops at the first failure (a missing gnuplot fails
- * the first one). */
+/* Runs one gnuplot on every figure script, in order; it stops at the first failure. */
 static int run_figures(const figure_context *ctx, rl_error *err) {
+    const char *scripts[PLOT_FIGURES_MAX];
     for (int i = 0; i < ctx->script_count; i++) {
-        int rc = gnuplot_run(GNUPLOT_PROGRAM, ctx->plots_dir, ctx->scripts[i], err);
-        if (rc != RL_OK) {
-            return rc;
-        }
+        scripts[i] = ctx->scripts[i];
     }
-    return RL_OK;
+    return gnuplot_run(GNUPLOT_PROGRAM, ctx->plots_dir, scripts, ctx->script_count, err);
 }
 
 int plot_results_folder(const char *results_dir, const char *plots_dir, plot_format format,

@@ -29,7 +29,7 @@ void report_model_headline(const report_model *model, int i, char *buf, size_t s
              "(%s): %s the API's limits: %s of %s attempts refused (429), %" PRId64
              " dropped, bursts up to %.3gx what it allows; %s of %s jobs done; p99 latency %s; "
              "%s of the quota wasted.",
-             a->limiter[0] != '\0' ? a->limiter : "limiter not recorded",
+             a->limiter[0] != '\0' ? a->limiter : "limiter unknown",
              within ? "within" : "over", rate, attempts, a->dropped, a->burst_ratio, done,
              created, p99, wasted);
 }
@@ -107,7 +107,7 @@ static void find_figures(report_model *model, const report_page_options *o) {
     char heading[REPORT_TEXT_BYTES], hint[REPORT_TEXT_BYTES], window[32];
     for (int i = 0; i < model->summary.api_count; i++) {
         const summary_api *a = &model->summary.apis[i];
-        const char *limiter = a->limiter[0] != '\0' ? a->limiter : "limiter not recorded";
+        const char *limiter = a->limiter[0] != '\0' ? a->limiter : "limiter unknown";
         snprintf(heading, sizeof heading, "%s (%s): requests per second", a->name, limiter);
         add_figure(model, o, PLOT_KIND_TIMESERIES, a->name, heading,
                    "The height is what the pods sent each second: green was accepted, red "

@@ -17,7 +17,8 @@ static void missing_program_is_its_own_error(void **state) {
     (void)state;
     rl_error err;
     rl_error_clear(&err);
-    int rc = gnuplot_run("ratelab-test-no-such-gnuplot", "/tmp", "x.gp", &err);
+    const char *script = "x.gp";
+    int rc = gnuplot_run("ratelab-test-no-such-gnuplot", "/tmp", &script, 1, &err);
     assert_int_equal(rc, RL_ERR_TOOL_MISSING);
     assert_string_equal(err.message,
                         "gnuplot not found; install it with: sudo apt-get install gnuplot-nox");
@@ -26,7 +27,8 @@ static void missing_program_is_its_own_error(void **state) {
 static void missing_folder_is_not_a_missing_gnuplot(void **state) {
     (void)state;
     rl_error err;
-    int rc = gnuplot_run(GNUPLOT_PROGRAM, "/nonexistent/ratelab", "x.gp", &err);
+    const char *script = "x.gp";
+    int rc = gnuplot_run(GNUPLOT_PROGRAM, "/nonexistent/ratelab", &script, 1, &err);
     assert_int_equal(rc, RL_ERR_IO);
     assert_non_null(strstr(err.message, "/nonexistent/ratelab"));
 }
@@ -65,7 +67,8 @@ static void script_outcomes(void **state) {
     write_script(dir, "bad.gp", "a = 1\nplot nosuchvariable\n");
     rl_error err;
     rl_error_clear(&err);
-    int rc = gnuplot_run(GNUPLOT_PROGRAM, dir, "good.gp", &err);
+    const char *good = "good.gp";
+    int rc = gnuplot_run(GNUPLOT_PROGRAM, dir, &good, 1, &err);
     if (rc == RL_ERR_TOOL_MISSING) {
         skip();
     }
@@ -73,11 +76,17 @@ static void script_outcomes(void **state) {
     char path[512];
     snprintf(path, sizeof path, "%s/good.txt", dir);
     assert_int_equal(access(path, F_OK), 0); /* ran in dir: relative names land there */
-    rc = gnuplot_run(GNUPLOT_PROGRAM, dir, "bad.gp", &err);
+    /* One process runs the scripts in order and stops at the first error. */
+    const char *both[] = {"bad.gp", "good.gp"};
+    unlink(path);
+    rc = gnuplot_run(GNUPLOT_PROGRAM, dir, both, 2, &err);
     assert_int_equal(rc, RL_ERR_TOOL_FAILED);
     print_message("%s\n", err.message);
-    assert_non_null(strstr(err.message, "gnuplot bad.gp failed"));
-    assert_non_null(strstr(err.message, "line 2: undefined variable: nosuchvariable"));
+    assert_non_null(strstr(err.message, "gnuplot failed (exit 1)"));
+    assert_non_null(strstr(err.message, "\"bad.gp\" line 2: undefined variable: nosuchvariable"));
+    assert_int_equal(access(path, F_OK), -1);
+    rc = gnuplot_run(GNUPLOT_PROGRAM, dir, both, 0, &err);
+    assert_int_equal(rc, RL_ERR_LIMIT);
     assert_null(strchr(err.message, '\n'));
     unlink(path);
     snprintf(path, sizeof path, "%s/good.gp", dir);
