@@ -16,6 +16,10 @@ set xrange [*:*] noextend
 if (log_x) {
     set logscale x 10
     set format x "%g"
+    # Label 2 and 5 of every decade too: a reader needs more than powers of ten.
+    do for [e=-6:6] {
+        set xtics add (sprintf("%g", 2 * 10.0**e) 2 * 10.0**e, sprintf("%g", 5 * 10.0**e) 5 * 10.0**e)
+    }
 }
 plot for [i=1:series_count] series_file[i] using 1:2 with steps linewidth 3 \
     dashtype series_dash[i] linecolor rgb series_color[i] title series_title[i]

@@ -1,8 +1,9 @@
 # plot_timeseries.gp - one API over time: how many requests per second reached it (the height)
 # and what became of them (accepted, refused with a 429, dropped), against its declared limit
 # (the dashed line). Fault windows are shaded.
-# Set by the generated NAME.gp: datafile, title_text, bucket_text, limit_text, fault_count, and
-# when fault_count > 0 the arrays fault_start, fault_end (seconds) and fault_label.
+# Set by the generated NAME.gp: datafile, title_text, bucket_text, limit_text, api_refused (1
+# when the API refused or dropped any request), fault_count, and when fault_count > 0 the
+# arrays fault_start, fault_end (seconds) and fault_label.
 # datafile columns: 1 time_s, 2 attempts/s, 3 accepted/s, 4 429/s, 5 dropped/s, 6 limit/s,
 # 7 burst_max, 8 burst_allowance (each bucket as two rows, its start and its end: steps).
 set title title_text
@@ -15,10 +16,12 @@ limit = STATS_max
 set xrange [*:*] noextend
 set yrange [0:(peak > limit ? peak : limit) * 1.15 + 0.5]
 set style fill solid 0.85 noborder
+# The peak against the limit's rate: green at or under it; red over it when the API refused or
+# dropped requests; grey over it when it did not (a limit per minute allows uneven seconds).
 if (limit > 0) {
-    set label 1 sprintf("peak %.4g/s = %.2gx the limit", peak, peak / limit) \
+    set label 1 sprintf("peak %.4g/s = %.2gx the limit's rate", peak, peak / limit) \
         at graph 0.98, graph 0.955 right font "Sans,18" front \
-        textcolor rgb (peak > limit * 1.001 ? "#b00000" : "#1a7a1a")
+        textcolor rgb (peak <= limit * 1.001 ? "#1a7a1a" : (api_refused ? "#b00000" : "#555555"))
 }
 do for [i=1:fault_count] {
     set object i rectangle from fault_start[i], graph 0 to fault_end[i], graph 1 behind \

@@ -169,8 +169,10 @@ static int write_timeseries_figure(figure_context *ctx, const plot_series *serie
     gnuplot_assign_string(out, "title_text", title);
     units_format_duration(series->bucket_us, text, sizeof text);
     gnuplot_assign_string(out, "bucket_text", text);
-    snprintf(text, sizeof text, "API limit: %.4g/s", (double)a->limit * 1e6 / (double)a->window_us);
+    snprintf(text, sizeof text, "API limit: %.4g/s average",
+             (double)a->limit * 1e6 / (double)a->window_us);
     gnuplot_assign_string(out, "limit_text", text);
+    gnuplot_assign_number(out, "api_refused", a->rejected_429 + a->dropped > 0 ? 1 : 0);
     write_faults(out, ctx, api);
     return wrapper_close(ctx, out, PLOT_KIND_TIMESERIES, err);
 }
