@@ -241,7 +241,11 @@ static int latency_scan(const char *path, const run_summary *summary, plot_laten
     }
     bool done[SCENARIO_APIS_MAX] = {false};
     latency_row row, previous = {.api = -1};
-    while ((rc = latency_next(&r, &c, summary, &row, err)) > 0) {
+    for (;;) {
+        rc = latency_next(&r, &c, summary, &row, err);
+        if (rc <= 0) {
+            break;
+        }
         if (row.api != previous.api && done[row.api]) {
             rc = rl_error_set(err, RL_ERR_INVALID, "%s:%lld: rows of api %s are not together",
                               path, (long long)r.line_number, summary->apis[row.api].name);
@@ -265,58 +269,90 @@ static int latency_scan(const char *path, const run_summary *summary, plot_laten
     return rc;
 }
 
-/* Ends the curve of one API: flat to the slowest latency of all, then closes its file. */
-static int latency_file_finish(FILE *out, const char *dir, const char *name, double last_pct,
-                               const plot_latency_range *range, rl_error *err) {
-    fprintf(out, "%.9g %.6g\n", (double)range->high_us_max / 1e6, last_pct);
-    return output_file_close(out, dir, name, err);
+/* One API's cumulative curve, being written to its file. */
+typedef struct latency_curve {
+    FILE *out; /* NULL when no file is open */
+    char name[SCENARIO_NAME_BYTES + 32];
+    int api;
+    int64_t done;
+    double denominator; /* the API's created jobs (at least those counted, at least 1) */
+    double pct;
+} latency_curve;
+
+/* Opens the file of row's API and writes its first point (no job done yet). */
+static int curve_start(latency_curve *c, const run_summary *summary,
+                       const plot_latency_range *range, const char *dir, const latency_row *row,
+                       rl_error *err) {
+    const summary_api *a = &summary->apis[row->api];
+    c->api = row->api;
+    c->done = 0;
+    c->pct = 0;
+    c->denominator = (double)max_i64(max_i64(a->jobs_created, range->completed[row->api]), 1);
+    snprintf(c->name, sizeof c->name, "latency_%s.dat", a->name);
+    int rc = output_file_open(dir, c->name, &c->out, err);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    fprintf(c->out,
+            "# %s: share of its %lld created jobs done within each latency, written by ratelab "
+            "plot from latency_histogram.csv.\n# latency_s done_pct\n%.9g 0\n",
+            a->name, (long long)a->jobs_created, (double)max_i64(row->low_us, 1) / 1e6);
+    return RL_OK;
+}
+
+static void curve_add(latency_curve *c, const latency_row *row) {
+    c->done += row->count;
+    c->pct = 100.0 * (double)c->done / c->denominator;
+    fprintf(c->out, "%.9g %.6g\n", (double)(row->high_us + 1) / 1e6, c->pct);
+}
+
+/* Ends the open curve (if any) flat to the slowest latency of all APIs and closes its file;
+ * after an error (keep false) closes it without a word. */
+static int curve_finish(latency_curve *c, const char *dir, const plot_latency_range *range,
+                        bool keep, rl_error *err) {
+    if (c->out == NULL) {
+        return RL_OK;
+    }
+    FILE *out = c->out;
+    c->out = NULL;
+    if (!keep) {
+        fclose(out);
+        return RL_OK;
+    }
+    fprintf(out, "%.9g %.6g\n", (double)range->high_us_max / 1e6, c->pct);
+    return output_file_close(out, dir, c->name, err);
 }
 
 /* Second pass: one file per API with its cumulative curve. */
 static int latency_write(const char *path, const run_summary *summary, const char *dir,
                          const plot_latency_range *range, rl_error *err) {
     csv_reader r;
-    latency_columns c;
-    int rc = latency_open(&r, path, &c, err);
+    latency_columns columns;
+    int rc = latency_open(&r, path, &columns, err);
     if (rc != RL_OK) {
         return rc;
     }
-    FILE *out = NULL;
-    char name[SCENARIO_NAME_BYTES + 32];
+    latency_curve curve = {.out = NULL, .api = -1};
     latency_row row;
-    int api = -1;
-    int64_t done = 0;
-    double pct = 0, denominator = 1;
-    while ((rc = latency_next(&r, &c, summary, &row, err)) > 0) {
-        if (row.api != api) {
-            if (out != NULL && (rc = latency_file_finish(out, dir, name, pct, range, err)) != 0) {
-                out = NULL;
-                break;
-            }
-            api = row.api;
-            const summary_api *a = &summary->apis[api];
-            done = 0;
-            denominator = (double)max_i64(max_i64(a->jobs_created, range->completed[api]), 1);
-            snprintf(name, sizeof name, "latency_%s.dat", a->name);
-            if ((rc = output_file_open(dir, name, &out, err)) != RL_OK) {
-                break;
-            }
-            fprintf(out, "# %s: share of its %lld created jobs done within each latency, "
-                         "written by ratelab plot from latency_histogram.csv.\n"
-                         "# latency_s done_pct\n%.9g 0\n",
-                    a->name, (long long)a->jobs_created, (double)max_i64(row.low_us, 1) / 1e6);
+    for (;;) {
+        rc = latency_next(&r, &columns, summary, &row, err);
+        if (rc <= 0) {
+            break;
         }
-        done += row.count;
-        pct = 100.0 * (double)done / denominator;
-        fprintf(out, "%.9g %.6g\n", (double)(row.high_us + 1) / 1e6, pct);
+        if (row.api != curve.api) {
+            rc = curve_finish(&curve, dir, range, true, err);
+            if (rc == RL_OK) {
+                rc = curve_start(&curve, summary, range, dir, &row, err);
+            }
+            if (rc != RL_OK) {
+                break;
+            }
+        }
+        curve_add(&curve, &row);
     }
     csv_reader_close(&r);
-    if (out != NULL) {
-        int close_rc = rc == RL_OK ? latency_file_finish(out, dir, name, pct, range, err)
-                                   : output_file_close(out, dir, name, NULL);
-        rc = rc == RL_OK ? close_rc : rc;
-    }
-    return rc;
+    int finish_rc = curve_finish(&curve, dir, range, rc == RL_OK, err);
+    return rc != RL_OK ? rc : finish_rc;
 }
 
 int plot_latency_write_dats(const char *path, const run_summary *summary, const char *dir,

@@ -42,7 +42,7 @@ typedef struct plot_series {
 int plot_series_read(const char *path, const run_summary *summary, plot_series *out,
                      rl_error *err);
 
-/* The bucket of API api at index bucket. */
+/* The bucket of API api at index bucket (points into series' buckets). */
 const plot_bucket *plot_series_bucket(const plot_series *series, int api, int64_t bucket);
 
 /* Writes API api's buckets to out as a gnuplot data file: each bucket as two rows (its start

@@ -226,9 +226,9 @@ static void latency_series_describe(const summary_api *a, latency_series *series
     series->dash = plot_palette_is_local(a->limiter) ? 2 : 1;
 }
 
-/* The latency figure, over the APIs with completed jobs (none: no figure, *drawn false). */
+/* The latency figure, over the APIs with completed jobs (none completed: no figure). */
 static int write_latency_figure(figure_context *ctx, const plot_latency_range *range,
-                                bool *drawn, rl_error *err) {
+                                rl_error *err) {
     latency_series series[SCENARIO_APIS_MAX];
     const char *files[SCENARIO_APIS_MAX], *titles[SCENARIO_APIS_MAX], *colors[SCENARIO_APIS_MAX];
     double dashes[SCENARIO_APIS_MAX];
@@ -244,7 +244,6 @@ static int write_latency_figure(figure_context *ctx, const plot_latency_range *r
         dashes[count] = series[count].dash;
         count++;
     }
-    *drawn = count > 0;
     if (count == 0) {
         return RL_OK;
     }
@@ -299,9 +298,8 @@ static int write_figures(figure_context *ctx, const char *results_dir, rl_error 
     if (rc == RL_OK) {
         rc = plot_latency_write_dats(path, ctx->summary, ctx->plots_dir, &range, err);
     }
-    bool drawn = false;
     if (rc == RL_OK) {
-        rc = write_latency_figure(ctx, &range, &drawn, err);
+        rc = write_latency_figure(ctx, &range, err);
     }
     return rc;
 }
