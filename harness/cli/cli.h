@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "harness/core/rl_error.h"
+
 /* Exit codes, the same for every command. */
 enum {
     CLI_EXIT_OK = 0,
@@ -20,6 +22,29 @@ int cli_run(int argc, char **argv);
 
 /* `ratelab validate FILE [--set K=V ...]`. */
 int cli_validate(int argc, char **argv);
+
+/* `ratelab plot RESULTS_DIR [--format png|svg] [--out DIR]`. */
+int cli_plot(int argc, char **argv);
+
+/* The exit code for an error code of the figures or the report page (0 for RL_OK). */
+int cli_plot_exit_code(int rc);
+
+/* What drawing the figures of a results folder came to (for `run --plots`). */
+typedef struct cli_plots_outcome {
+    int rc; /* 0, RL_ERR_TOOL_MISSING or RL_ERR_TOOL_FAILED */
+    rl_error err;
+} cli_plots_outcome;
+
+/* A results_folder_fill_fn: draws the figures into tmp_dir/plots and writes the report page
+ * into tmp_dir, before the folder takes its final name. A missing or failing gnuplot is kept
+ * in context (a cli_plots_outcome) and does not abandon the folder; other errors do. */
+int cli_plots_fill(const char *tmp_dir, void *context, rl_error *err);
+
+/* After the folder is in place: prints where the report is (unless quiet), or the one-line
+ * warning of a missing gnuplot, or gnuplot's error, to stderr. Returns the exit code: 0, also
+ * when gnuplot is missing; CLI_EXIT_RUN_FAILED when it failed. */
+int cli_plots_report(const char *command, const char *out_dir, const cli_plots_outcome *outcome,
+                     int quiet);
 
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);

@@ -23,6 +23,7 @@ typedef struct run_options {
     bool seed_given;
     uint64_t seed;
     bool quiet;
+    bool plots;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
 } run_options;
@@ -37,6 +38,7 @@ void cli_usage(FILE *out) {
           "commands:\n"
           "  run FILE        simulate a scenario, print its summary, write a results folder\n"
           "  validate FILE   check a scenario file without running it\n"
+          "  plot DIR        draw the figures and the report page of a results folder\n"
           "  list            list the algorithms, API models and API presets\n"
           "  help            show this text; `ratelab COMMAND --help` for a command\n"
           "  --version       print the version\n\n"
@@ -46,7 +48,8 @@ void cli_usage(FILE *out) {
 }
 
 static void run_usage(FILE *out) {
-    fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n\n"
+    fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n"
+          "                        [--plots]\n\n"
           "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
           "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
           "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
@@ -56,7 +59,10 @@ static void run_usage(FILE *out) {
           "                    if it holds an earlier run\n"
           "  --set KEY=VALUE   override one scenario value, e.g. --set pods.workers.count=50\n"
           "                    or --set limiters.shared.algorithm=token_bucket (repeatable)\n"
-          "  --quiet           print nothing but errors\n\n"
+          "  --quiet           print nothing but errors\n"
+          "  --plots           also draw the figures (PNG, in DIR/plots) and write the report\n"
+          "                    page DIR/report.md and report.html; without gnuplot, one line\n"
+          "                    says how to install it and the run still succeeds\n\n"
           "Progress goes to stderr when it is a terminal. The same scenario and seed give\n"
           "byte-identical summary.json and timeseries.csv.\n",
           out);
@@ -123,6 +129,8 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
             i++;
         } else if (allow_run_flags && strcmp(arg, "--quiet") == 0) {
             opts->quiet = true;
+        } else if (allow_run_flags && strcmp(arg, "--plots") == 0) {
+            opts->plots = true;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
                                strcmp(arg, "--out") == 0;
@@ -233,6 +241,7 @@ int cli_run(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &progress.started);
     bool show = !opts.quiet && isatty(STDERR_FILENO);
     sim_run_stats stats;
+    cli_plots_outcome plots = {.rc = RL_OK};
     rl_error err;
     rl_error_clear(&err);
     rc = sim_run(s, m, &stats, show ? show_progress : NULL, &progress, &err);
@@ -243,7 +252,8 @@ int cli_run(int argc, char **argv) {
     if (rc == RL_OK) {
         run_info info = {.world = "simulation", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = false};
-        rc = results_write_folder(out_dir, s, m, &info, &err);
+        rc = results_write_folder_then(out_dir, s, m, &info, opts.plots ? cli_plots_fill : NULL,
+                                       &plots, &err);
     }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run: %s: %s\n", opts.file, err.message);
@@ -261,8 +271,10 @@ int cli_run(int argc, char **argv) {
         summary_table_print(stdout, s, m);
         printf("\nresults: %s\n", out_dir);
     }
+    int plots_exit = opts.plots ? cli_plots_report("run", out_dir, &plots, opts.quiet)
+                                : CLI_EXIT_OK;
     metrics_destroy(m);
     free(m);
     free(s);
-    return CLI_EXIT_OK;
+    return plots_exit;
 }

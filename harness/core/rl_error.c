@@ -32,6 +32,8 @@ const char *rl_strerror(int code) {
     case RL_ERR_UNKNOWN: return "unknown name";
     case RL_ERR_LIMIT: return "beyond a stated limit";
     case RL_ERR_INVARIANT: return "consistency check failed";
+    case RL_ERR_TOOL_MISSING: return "external program not installed";
+    case RL_ERR_TOOL_FAILED: return "external program failed";
     default: return "unknown error";
     }
 }

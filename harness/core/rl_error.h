@@ -12,7 +12,9 @@ enum {
     RL_ERR_IO = -3,       /* a file could not be read or written */
     RL_ERR_UNKNOWN = -4,  /* a name (algorithm, API model, key) that does not exist */
     RL_ERR_LIMIT = -5,    /* a request beyond a stated bound (too many pods, runs, ...) */
-    RL_ERR_INVARIANT = -6 /* a run's results failed a consistency check */
+    RL_ERR_INVARIANT = -6, /* a run's results failed a consistency check */
+    RL_ERR_TOOL_MISSING = -7, /* an external program (gnuplot) is not installed */
+    RL_ERR_TOOL_FAILED = -8   /* an external program ran and reported an error */
 };
 
 #define RL_ERROR_MESSAGE_BYTES 512

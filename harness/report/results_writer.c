@@ -7,6 +7,7 @@
 
 #include "harness/report/json_writer.h"
 #include "harness/report/results_folder.h"
+#include "harness/report/summary_table.h"
 
 static void write_limiter_json(json_writer *w, const scenario_limiter *l) {
     json_object_begin(w, l->name);
@@ -28,8 +29,10 @@ static void write_limiter_json(json_writer *w, const scenario_limiter *l) {
     json_object_end(w);
 }
 
-static void write_api_json(json_writer *w, const scenario_api *api, const api_summary *s) {
+static void write_api_json(json_writer *w, const scenario_api *api, const char *limiters,
+                           const api_summary *s) {
     json_object_begin(w, api->name);
+    json_string(w, "limiter", limiters);
     json_string(w, "model", api_model_kind_name(api->config.kind));
     json_int(w, "limit", api->config.limit);
     json_int(w, "window_us", api->config.window_us);
@@ -106,7 +109,9 @@ void results_write_summary_json(FILE *out, const scenario *s, const metrics *m,
     json_object_end(&w);
     json_object_begin(&w, "apis");
     for (int i = 0; i < s->api_count; i++) {
-        write_api_json(&w, &s->apis[i], &m->apis[i].summary);
+        char limiters[96];
+        summary_api_limiters(s, i, limiters, sizeof limiters);
+        write_api_json(&w, &s->apis[i], limiters, &m->apis[i].summary);
     }
     json_object_end(&w);
     json_object_begin(&w, "limiters");
@@ -206,6 +211,12 @@ static int write_one_file(const char *dir, const char *name, file_writer_fn writ
 
 int results_write_folder(const char *dir, const scenario *s, const metrics *m,
                          const run_info *info, rl_error *err) {
+    return results_write_folder_then(dir, s, m, info, NULL, NULL, err);
+}
+
+int results_write_folder_then(const char *dir, const scenario *s, const metrics *m,
+                              const run_info *info, results_folder_fill_fn fill,
+                              void *fill_context, rl_error *err) {
     char tmp_dir[RESULTS_PATH_BYTES];
     int rc = results_folder_begin(dir, tmp_dir, sizeof tmp_dir, err);
     if (rc != RL_OK) {
@@ -217,6 +228,9 @@ int results_write_folder(const char *dir, const scenario *s, const metrics *m,
     }
     if (rc == RL_OK) {
         rc = write_one_file(tmp_dir, "latency_histogram.csv", latency_writer, s, m, info, err);
+    }
+    if (rc == RL_OK && fill != NULL) {
+        rc = fill(tmp_dir, fill_context, err);
     }
     if (rc != RL_OK) {
         results_folder_abort(tmp_dir);

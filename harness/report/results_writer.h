@@ -34,4 +34,14 @@ void results_write_latency_csv(FILE *out, const scenario *s, const metrics *m);
 int results_write_folder(const char *dir, const scenario *s, const metrics *m,
                          const run_info *info, rl_error *err);
 
+/* Adds files to a results folder while it is still under its temporary name (tmp_dir), so they
+ * appear with it or not at all. Returns 0, or an error that abandons the folder. */
+typedef int (*results_folder_fill_fn)(const char *tmp_dir, void *context, rl_error *err);
+
+/* Like results_write_folder, then calls fill(tmp_dir, fill_context, err) (when not NULL) before
+ * the folder takes its final name: how `run --plots` draws into the folder atomically. */
+int results_write_folder_then(const char *dir, const scenario *s, const metrics *m,
+                              const run_info *info, results_folder_fill_fn fill,
+                              void *fill_context, rl_error *err);
+
 #endif

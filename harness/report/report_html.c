@@ -1,0 +1,186 @@
+/* report_html.c - the report page as one standalone HTML file (report.html): the same content
+ * as report.md, readable in any browser without a Markdown viewer. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "harness/core/units.h"
+#include "harness/report/report_format.h"
+#include "harness/report/report_model.h"
+
+/* Writes text with &, <, > and " escaped. */
+static void html_text(FILE *out, const char *text) {
+    for (const char *c = text; *c != '\0'; c++) {
+        switch (*c) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*c, out);
+        }
+    }
+}
+
+static const char page_style[] =
+    "body{font-family:sans-serif;max-width:1640px;margin:2em auto;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse;margin:1em 0}"
+    "th,td{border:1px solid #ccc;padding:.3em .6em}td.n{text-align:right}"
+    "th{background:#f3f3f3}.fail{color:#b00000;font-weight:bold}.pass{color:#1a7a1a}"
+    "blockquote{white-space:pre-wrap;color:#555;border-left:4px solid #ddd;margin:1em 0;"
+    "padding-left:1em}img{max-width:100%;border:1px solid #ddd}";
+
+static void write_header(FILE *out, const report_model *m) {
+    const run_summary *s = &m->summary;
+    char duration[32];
+    units_format_duration(s->duration_us, duration, sizeof duration);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", out);
+    fputs("ratelab report: ", out);
+    html_text(out, s->name);
+    fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>ratelab report: ",
+            page_style);
+    html_text(out, s->name);
+    fprintf(out, " (seed %" PRIu64 ")%s</h1>\n<p>", s->seed, s->partial ? ", partial run" : "");
+    html_text(out, s->world);
+    fprintf(out, ", %" PRId64 " pods, %s%s", s->pods, duration,
+            strcmp(s->world, "simulation") == 0 ? " of virtual time" : "");
+    if (s->file[0] != '\0') {
+        fputs("; scenario file <code>", out);
+        html_text(out, s->file);
+        fputs("</code>", out);
+    }
+    fputs(".</p>\n", out);
+    if (s->description[0] != '\0') {
+        fputs("<blockquote>", out);
+        html_text(out, s->description);
+        fputs("</blockquote>\n", out);
+    }
+}
+
+static void write_glance(FILE *out, const report_model *m) {
+    fputs("<h2>At a glance</h2>\n<ul>\n", out);
+    for (int i = 0; i < m->summary.api_count; i++) {
+        char line[1024];
+        report_model_headline(m, i, line, sizeof line);
+        fputs("<li><b>", out);
+        html_text(out, m->summary.apis[i].name);
+        fputs("</b> ", out);
+        html_text(out, line);
+        fputs("</li>\n", out);
+    }
+    fputs("</ul>\n", out);
+}
+
+static void write_summary_table(FILE *out, const report_model *m) {
+    fputs("<h2>Summary</h2>\n<table>\n<tr><th>API</th><th>limiter</th><th>jobs done</th>"
+          "<th>attempts</th><th>429</th><th>p50</th><th>p99</th><th>wasted quota</th>"
+          "<th>burst ratio</th><th>fairness</th></tr>\n",
+          out);
+    for (int i = 0; i < m->summary.api_count; i++) {
+        const summary_api *a = &m->summary.apis[i];
+        char done[32], created[32], attempts[32], rate[16], p50[32], p99[32], wasted[16];
+        report_format_count(a->jobs_completed, done, sizeof done);
+        report_format_count(a->jobs_created, created, sizeof created);
+        report_format_count(a->attempts, attempts, sizeof attempts);
+        report_format_percent(a->rate_429, rate, sizeof rate);
+        report_format_latency(a->latency_p50_us, p50, sizeof p50);
+        report_format_latency(a->latency_p99_us, p99, sizeof p99);
+        report_format_percent(a->wasted_quota, wasted, sizeof wasted);
+        fprintf(out,
+                "<tr><td>%s</td><td>%s</td><td class=\"n\">%s / %s</td><td class=\"n\">%s</td>"
+                "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                "<td class=\"n\">%s</td><td class=\"n\">%.3g</td><td class=\"n\">%.3f</td>"
+                "</tr>\n",
+                a->name, a->limiter[0] != '\0' ? a->limiter : "?", done, created, attempts,
+                rate, p50, p99, wasted, a->burst_ratio, a->fairness_jain);
+    }
+    char rtt50[32], rtt99[32], ops[32];
+    report_format_count(m->summary.store_ops, ops, sizeof ops);
+    report_format_latency(m->summary.store_rtt_p50_us, rtt50, sizeof rtt50);
+    report_format_latency(m->summary.store_rtt_p99_us, rtt99, sizeof rtt99);
+    fprintf(out,
+            "</table>\n<p>Store: %s operations (%.3g/s), round trip p50 %s, p99 %s. "
+            "Definitions of every column: docs/METRICS.md in the ratelab repository.</p>\n",
+            ops, m->summary.store_ops_per_s, rtt50, rtt99);
+}
+
+static void write_expectations(FILE *out, const report_model *m) {
+    fputs("<h2>Expectations</h2>\n", out);
+    if (!m->has_expectations || m->expectation_count == 0) {
+        fputs(m->has_expectations ? "<p>The expectations file lists none.</p>\n"
+                                  : "<p>This run has no expectations file "
+                                    "(<code>expectations.csv</code>): nothing was checked.</p>\n",
+              out);
+        return;
+    }
+    fprintf(out, "<p>%d of %d held.</p>\n<table>\n<tr><th>outcome</th><th>expectation</th>"
+                 "<th>measured</th></tr>\n",
+            m->expectation_count - m->expectations_failed, m->expectation_count);
+    for (int i = 0; i < m->expectation_count; i++) {
+        const report_expectation *e = &m->expectations[i];
+        fprintf(out, "<tr><td class=\"%s\">", e->passed == 1 ? "pass" : "fail");
+        html_text(out, e->passed == 1 ? "pass" : e->passed == 0 ? "FAIL" : e->passed_text);
+        fputs("</td><td><code>", out);
+        html_text(out, e->expression);
+        fputs("</code></td><td class=\"n\">", out);
+        html_text(out, e->measured);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
+static void write_faults(FILE *out, const report_model *m) {
+    if (m->faults.count == 0) {
+        return;
+    }
+    fputs("<h2>Faults</h2>\n<table>\n<tr><th>kind</th><th>target</th><th>from (s)</th>"
+          "<th>to (s)</th></tr>\n",
+          out);
+    for (int i = 0; i < m->faults.count; i++) {
+        const plot_fault *f = &m->faults.faults[i];
+        fputs("<tr><td>", out);
+        html_text(out, f->kind);
+        fputs("</td><td>", out);
+        html_text(out, f->target);
+        fprintf(out, "</td><td class=\"n\">%.6g</td><td class=\"n\">%.6g</td></tr>\n",
+                f->start_s, f->end_s);
+    }
+    fputs("</table>\n<p>The figures over time shade these windows in grey.</p>\n", out);
+}
+
+static void write_figures(FILE *out, const report_model *m) {
+    fputs("<h2>Figures</h2>\n", out);
+    if (m->plots_note != NULL) {
+        fputs("<p class=\"fail\">Figures not drawn: ", out);
+        html_text(out, m->plots_note);
+        fputs("</p>\n", out);
+    }
+    if (m->figure_count == 0) {
+        fputs("<p>No figures in this folder yet: <code>ratelab plot RESULTS_DIR</code> draws "
+              "them.</p>\n",
+              out);
+    } else {
+        fputs("<p>How to read each figure: docs/PLOTS.md in the ratelab repository.</p>\n",
+              out);
+    }
+    for (int i = 0; i < m->figure_count; i++) {
+        const report_figure *f = &m->figures[i];
+        fputs("<h3>", out);
+        html_text(out, f->heading);
+        fputs("</h3>\n<p>", out);
+        html_text(out, f->hint);
+        fputs("</p>\n<p><img src=\"", out);
+        html_text(out, f->link);
+        fputs("\" alt=\"", out);
+        html_text(out, f->heading);
+        fputs("\"></p>\n", out);
+    }
+}
+
+void report_html_write(FILE *out, const report_model *model) {
+    write_header(out, model);
+    write_glance(out, model);
+    write_summary_table(out, model);
+    write_expectations(out, model);
+    write_faults(out, model);
+    write_figures(out, model);
+    fputs("</body>\n</html>\n", out);
+}

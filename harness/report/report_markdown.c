@@ -1,0 +1,160 @@
+/* report_markdown.c - the report page as Markdown (report.md). */
+#include <inttypes.h>
+#include <string.h>
+
+#include "harness/core/units.h"
+#include "harness/report/report_format.h"
+#include "harness/report/report_model.h"
+
+/* Writes text for a table cell: '|' escaped, line ends and backticks made harmless. */
+static void md_cell(FILE *out, const char *text) {
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c == '|') {
+            fputs("\\|", out);
+        } else if (*c == '\n' || *c == '\r') {
+            fputc(' ', out);
+        } else if (*c == '`') {
+            fputc('\'', out);
+        } else {
+            fputc(*c, out);
+        }
+    }
+}
+
+static void write_header(FILE *out, const report_model *m) {
+    const run_summary *s = &m->summary;
+    char duration[32];
+    units_format_duration(s->duration_us, duration, sizeof duration);
+    fprintf(out, "# ratelab report: %s (seed %" PRIu64 ")%s\n\n", s->name, s->seed,
+            s->partial ? ", partial run" : "");
+    fprintf(out, "%s, %" PRId64 " pods, %s%s", s->world, s->pods, duration,
+            strcmp(s->world, "simulation") == 0 ? " of virtual time" : "");
+    if (s->file[0] != '\0') {
+        fputs("; scenario file `", out);
+        md_cell(out, s->file);
+        fputc('`', out);
+    }
+    fputs(".\n\n", out);
+    if (s->description[0] != '\0') {
+        fputs("> ", out);
+        for (const char *c = s->description; *c != '\0'; c++) {
+            fputc(*c, out);
+            if (*c == '\n' && c[1] != '\0') {
+                fputs("> ", out);
+            }
+        }
+        fputs("\n\n", out);
+    }
+}
+
+static void write_glance(FILE *out, const report_model *m) {
+    fputs("## At a glance\n\n", out);
+    for (int i = 0; i < m->summary.api_count; i++) {
+        char line[1024];
+        report_model_headline(m, i, line, sizeof line);
+        fprintf(out, "- **%s** %s\n", m->summary.apis[i].name, line);
+    }
+    fputc('\n', out);
+}
+
+static void write_summary_table(FILE *out, const report_model *m) {
+    fputs("## Summary\n\n"
+          "| API | limiter | jobs done | attempts | 429 | p50 | p99 | wasted quota | burst "
+          "ratio | fairness |\n"
+          "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+          out);
+    for (int i = 0; i < m->summary.api_count; i++) {
+        const summary_api *a = &m->summary.apis[i];
+        char done[32], created[32], attempts[32], rate[16], p50[32], p99[32], wasted[16];
+        report_format_count(a->jobs_completed, done, sizeof done);
+        report_format_count(a->jobs_created, created, sizeof created);
+        report_format_count(a->attempts, attempts, sizeof attempts);
+        report_format_percent(a->rate_429, rate, sizeof rate);
+        report_format_latency(a->latency_p50_us, p50, sizeof p50);
+        report_format_latency(a->latency_p99_us, p99, sizeof p99);
+        report_format_percent(a->wasted_quota, wasted, sizeof wasted);
+        fprintf(out, "| %s | %s | %s / %s | %s | %s | %s | %s | %s | %.3g | %.3f |\n", a->name,
+                a->limiter[0] != '\0' ? a->limiter : "?", done, created, attempts, rate, p50,
+                p99, wasted, a->burst_ratio, a->fairness_jain);
+    }
+    char rtt50[32], rtt99[32], ops[32];
+    report_format_count(m->summary.store_ops, ops, sizeof ops);
+    report_format_latency(m->summary.store_rtt_p50_us, rtt50, sizeof rtt50);
+    report_format_latency(m->summary.store_rtt_p99_us, rtt99, sizeof rtt99);
+    fprintf(out,
+            "\nStore: %s operations (%.3g/s), round trip p50 %s, p99 %s. Definitions of every "
+            "column: docs/METRICS.md in the ratelab repository.\n\n",
+            ops, m->summary.store_ops_per_s, rtt50, rtt99);
+}
+
+static void write_expectations(FILE *out, const report_model *m) {
+    fputs("## Expectations\n\n", out);
+    if (!m->has_expectations) {
+        fputs("This run has no expectations file (`expectations.csv`): nothing was checked.\n\n",
+              out);
+        return;
+    }
+    if (m->expectation_count == 0) {
+        fputs("The expectations file lists none.\n\n", out);
+        return;
+    }
+    fprintf(out, "%d of %d held%s.\n\n| outcome | expectation | measured |\n|---|---|--:|\n",
+            m->expectation_count - m->expectations_failed, m->expectation_count,
+            m->expectations_failed > 0 ? " (**failed: see below**)" : "");
+    for (int i = 0; i < m->expectation_count; i++) {
+        const report_expectation *e = &m->expectations[i];
+        fputs(e->passed == 1 ? "| pass | `" : e->passed == 0 ? "| **FAIL** | `" : "| ", out);
+        if (e->passed < 0) {
+            md_cell(out, e->passed_text);
+            fputs(" | `", out);
+        }
+        md_cell(out, e->expression);
+        fputs("` | ", out);
+        md_cell(out, e->measured);
+        fputs(" |\n", out);
+    }
+    fputc('\n', out);
+}
+
+static void write_faults(FILE *out, const report_model *m) {
+    if (m->faults.count == 0) {
+        return;
+    }
+    fputs("## Faults\n\n| kind | target | from (s) | to (s) |\n|---|---|--:|--:|\n", out);
+    for (int i = 0; i < m->faults.count; i++) {
+        const plot_fault *f = &m->faults.faults[i];
+        fputs("| ", out);
+        md_cell(out, f->kind);
+        fputs(" | ", out);
+        md_cell(out, f->target);
+        fprintf(out, " | %.6g | %.6g |\n", f->start_s, f->end_s);
+    }
+    fputs("\nThe figures over time shade these windows in grey.\n\n", out);
+}
+
+static void write_figures(FILE *out, const report_model *m) {
+    fputs("## Figures\n\n", out);
+    if (m->plots_note != NULL) {
+        fputs("**Figures not drawn:** ", out);
+        md_cell(out, m->plots_note);
+        fputs("\n\n", out);
+    }
+    if (m->figure_count == 0) {
+        fputs("No figures in this folder yet: `ratelab plot RESULTS_DIR` draws them.\n", out);
+        return;
+    }
+    fputs("How to read each figure: docs/PLOTS.md in the ratelab repository.\n\n", out);
+    for (int i = 0; i < m->figure_count; i++) {
+        const report_figure *f = &m->figures[i];
+        fprintf(out, "### %s\n\n%s\n\n![%s](%s)\n\n", f->heading, f->hint, f->heading, f->link);
+    }
+}
+
+void report_markdown_write(FILE *out, const report_model *model) {
+    write_header(out, model);
+    write_glance(out, model);
+    write_summary_table(out, model);
+    write_expectations(out, model);
+    write_faults(out, model);
+    write_figures(out, model);
+}
