@@ -21,6 +21,9 @@ int cli_run(int argc, char **argv);
 /* `ratelab validate FILE [--set K=V ...]`. */
 int cli_validate(int argc, char **argv);
 
+/* `ratelab bench [options] [FILE ...]` (cli_bench.c). */
+int cli_bench(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 
