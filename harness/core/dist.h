@@ -29,6 +29,20 @@ dist dist_constant(int64_t value);
 /* Draws one value from d using r. */
 int64_t dist_sample(const dist *d, rng *r);
 
+/* A distribution ready for many draws: what each draw of dist_sample works out again from d
+ * (the lognormal's sigma, a logarithm) is worked out once. Draws are bit for bit those of
+ * dist_sample. Plain data; copy it freely. */
+typedef struct dist_sampler {
+    dist d;
+    double sigma; /* lognormal only */
+} dist_sampler;
+
+/* The sampler of d. */
+dist_sampler dist_sampler_of(const dist *d);
+
+/* Draws one value from s using r; the same value dist_sample(&s->d, r) would draw. */
+int64_t dist_sampler_draw(const dist_sampler *s, rng *r);
+
 /* The distribution's mean, for reports and memory estimates. */
 double dist_mean(const dist *d);
 

@@ -60,6 +60,7 @@ static int pool_grow(event_queue *q, size_t want) {
         q->block_free = (uint32_t)b;
     }
     q->block_capacity = (uint32_t)grown;
+    q->count_max = (grown - 3 * BUCKETS_TOTAL) * EVENT_QUEUE_BLOCK_EVENTS;
     return RL_OK;
 }
 
@@ -116,11 +117,9 @@ static void bucket_clear(event_queue *q, unsigned level, unsigned slot) {
     }
 }
 
-/* Moves the lowest slot of the lowest non-empty level (>= 1) down, after setting the base to its
- * earliest time. Events keep their order, so ties stay first-in, first-out. */
-static void bucket_move_down(event_queue *q) {
-    unsigned level = (unsigned)__builtin_ctz(q->levels_nonempty);
-    unsigned slot = (unsigned)__builtin_ctzll(q->slots_nonempty[level]);
+/* Moves slot (level >= 1, slot), the lowest of the lowest non-empty level, down after setting
+ * the base to its earliest time. Events keep their order, so ties stay first-in, first-out. */
+static void bucket_move_down(event_queue *q, unsigned level, unsigned slot) {
     event_queue_bucket *bucket = &q->buckets[level][slot];
     assert(level >= 1 && bucket->count > 0 && bucket->first_index == 0);
     assert(bucket->min_us > q->last_us);
@@ -188,9 +187,8 @@ int event_queue_push(event_queue *q, int64_t at_us, sim_event_fn fn, void *conte
     if (q->count >= UINT32_MAX) {
         return RL_ERR_LIMIT;
     }
-    size_t needed = blocks_needed(q->count + 1);
-    if (needed > q->block_capacity) {
-        int rc = pool_grow(q, needed);
+    if (q->count >= q->count_max) {
+        int rc = pool_grow(q, blocks_needed(q->count + 1));
         if (rc != RL_OK) {
             return rc;
         }
@@ -207,21 +205,33 @@ int event_queue_push(event_queue *q, int64_t at_us, sim_event_fn fn, void *conte
     return RL_OK;
 }
 
-bool event_queue_pop(event_queue *q, sim_event *out) {
-    if (q->count == 0) {
-        return false;
-    }
-    if (q->slots_nonempty[0] == 0) {
-        bucket_move_down(q);
-        assert(q->slots_nonempty[0] != 0);
-    }
+/* Hands out item (just removed from the queue) in out. */
+static void item_out(const event_queue *q, const event_queue_item *item, sim_event *out) {
+    const event_queue_handler *handler = &q->handlers[item->handler];
+    *out = (sim_event){item->at_us, handler->fn, handler->context, item->arg0, item->arg1};
+}
+
+/* Removes the only event of slot (level >= 1, slot), the earliest of all, into out. */
+static void pop_single(event_queue *q, unsigned level, unsigned slot, sim_event *out) {
+    event_queue_bucket *bucket = &q->buckets[level][slot];
+    assert(bucket->count == 1 && bucket->first_index == 0);
+    const event_queue_item *item = &q->blocks[bucket->first].items[0];
+    assert(item->at_us > q->last_us);
+    q->last_us = item->at_us; /* the minimum: the invariant holds as after a move down */
+    item_out(q, item, out);
+    block_give(q, bucket->first);
+    bucket_clear(q, level, slot);
+    q->count--;
+}
+
+/* Removes the first event of the lowest level-0 slot into out. */
+static void pop_level0(event_queue *q, sim_event *out) {
     unsigned slot = (unsigned)__builtin_ctzll(q->slots_nonempty[0]);
     event_queue_bucket *bucket = &q->buckets[0][slot];
     const event_queue_item *item = &q->blocks[bucket->first].items[bucket->first_index++];
     assert(item->at_us >= q->last_us);
     q->last_us = item->at_us; /* a level-0 slot holds one time */
-    const event_queue_handler *handler = &q->handlers[item->handler];
-    *out = (sim_event){item->at_us, handler->fn, handler->context, item->arg0, item->arg1};
+    item_out(q, item, out);
     q->count--;
     if (--bucket->count == 0) {
         block_give(q, bucket->first);
@@ -232,7 +242,33 @@ bool event_queue_pop(event_queue *q, sim_event *out) {
         bucket->first = next;
         bucket->first_index = 0;
     }
+}
+
+bool event_queue_pop_before(event_queue *q, int64_t end_us, sim_event *out) {
+    if (q->count == 0) {
+        return false;
+    }
+    if (q->slots_nonempty[0] == 0) {
+        unsigned level = (unsigned)__builtin_ctz(q->levels_nonempty);
+        unsigned slot = (unsigned)__builtin_ctzll(q->slots_nonempty[level]);
+        const event_queue_bucket *bucket = &q->buckets[level][slot];
+        if (bucket->min_us >= end_us) {
+            return false;
+        }
+        if (bucket->count == 1) { /* the common case when events are sparse: no move needed */
+            pop_single(q, level, slot, out);
+            return true;
+        }
+        bucket_move_down(q, level, slot);
+    } else if (q->buckets[0][__builtin_ctzll(q->slots_nonempty[0])].min_us >= end_us) {
+        return false;
+    }
+    pop_level0(q, out);
     return true;
+}
+
+bool event_queue_pop(event_queue *q, sim_event *out) {
+    return event_queue_pop_before(q, INT64_MAX, out);
 }
 
 int64_t event_queue_peek_time(const event_queue *q) {

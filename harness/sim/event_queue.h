@@ -74,6 +74,7 @@ typedef struct event_queue_handler {
 /* Owned by the caller; init, then destroy. */
 typedef struct event_queue {
     size_t count;          /* events pending */
+    size_t count_max;      /* events the pool has room for (see event_queue.c) */
     int64_t last_us;       /* time of the last event popped (0 before any): the radix base */
     uint32_t levels_nonempty;                /* bit l set when level l holds events */
     uint64_t slots_nonempty[EVENT_QUEUE_LEVELS]; /* bit s set when slot s of the level does */
@@ -102,6 +103,10 @@ int event_queue_push(event_queue *q, int64_t at_us, sim_event_fn fn, void *conte
 
 /* Removes the earliest event (first pushed among equal times) into out; false when q is empty. */
 bool event_queue_pop(event_queue *q, sim_event *out);
+
+/* Removes the earliest event into out if there is one before end_us; false otherwise (q is then
+ * unchanged). */
+bool event_queue_pop_before(event_queue *q, int64_t end_us, sim_event *out);
 
 /* The time of the earliest event; q must not be empty. */
 int64_t event_queue_peek_time(const event_queue *q);

@@ -27,9 +27,7 @@ void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, voi
 
 int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
     sim_event event;
-    while (engine->first_error == RL_OK && engine->queue.count > 0 &&
-           event_queue_peek_time(&engine->queue) < end_us) {
-        event_queue_pop(&engine->queue, &event);
+    while (engine->first_error == RL_OK && event_queue_pop_before(&engine->queue, end_us, &event)) {
         assert(event.at_us >= engine->now_us);
         engine->now_us = event.at_us;
         engine->events_run++;
