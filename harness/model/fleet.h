@@ -35,6 +35,7 @@ typedef enum job_state {
 } job_state;
 
 typedef struct fleet_job {
+    const scenario_traffic *traffic; /* its stream's (borrowed from the scenario) */
     job_timing timing;
     quota_tracker quota;
     int64_t phase_start_us; /* when the current state began */
