@@ -19,7 +19,7 @@ static int64_t clamp_value(double x) {
     if (x >= (double)DIST_VALUE_MAX) {
         return DIST_VALUE_MAX;
     }
-    return (int64_t)llround(x);
+    return dist_round_nonnegative(x); /* 0 < x < 2^40 here */
 }
 
 static double lognormal_sigma(const dist *d) {

@@ -23,6 +23,13 @@ typedef struct dist {
     int64_t b;
 } dist;
 
+/* llround(x) for 0 <= x <= 2^52, without the library call: the nearest integer, halves away
+ * from zero. Exact: x minus its truncation is computed without rounding (Sterbenz). */
+static inline int64_t dist_round_nonnegative(double x) {
+    int64_t whole = (int64_t)x;
+    return x - (double)whole >= 0.5 ? whole + 1 : whole;
+}
+
 /* A constant distribution of value. */
 dist dist_constant(int64_t value);
 

@@ -342,7 +342,7 @@ static int64_t stream_next_arrival_delay(fleet *f, uint32_t stream_index, int64_
     case WORKLOAD_POISSON: {
         rng *r = &f->pods[st->pod].random;
         double mean_us = (double)w->rate_period_us / (double)w->rate_count;
-        next_us = now_us + (int64_t)llround(-mean_us * log(rng_uniform01_open0(r)));
+        next_us = now_us + dist_round_nonnegative(-mean_us * log(rng_uniform01_open0(r)));
         break;
     }
     case WORKLOAD_CONSTANT:

@@ -61,6 +61,9 @@ static int pool_grow(event_queue *q, size_t want) {
     }
     q->block_capacity = (uint32_t)grown;
     q->count_max = (grown - 3 * BUCKETS_TOTAL) * EVENT_QUEUE_BLOCK_EVENTS;
+    if (q->count_max > UINT32_MAX) { /* a slot counts its events in 32 bits */
+        q->count_max = UINT32_MAX;
+    }
     return RL_OK;
 }
 
@@ -69,28 +72,24 @@ static uint32_t block_take(event_queue *q) {
     assert(b != BLOCK_NIL); /* push keeps the pool large enough */
     q->block_free = q->block_next[b];
     q->block_next[b] = BLOCK_NIL;
-    q->blocks_used++;
-    if (q->blocks_used > q->blocks_used_max) {
-        q->blocks_used_max = q->blocks_used;
-    }
     return b;
 }
 
 static void block_give(event_queue *q, uint32_t b) {
     q->block_next[b] = q->block_free;
     q->block_free = b;
-    q->blocks_used--;
 }
 
-/* Appends item to slot (level, slot) (the pool has a block free). */
-static void bucket_append(event_queue *q, unsigned level, unsigned slot,
-                          const event_queue_item *item) {
+/* Where the next item of slot (level, slot) goes (the pool has a block free); the caller
+ * fills it in. */
+static event_queue_item *bucket_append(event_queue *q, unsigned level, unsigned slot,
+                                       int64_t at_us) {
     event_queue_bucket *bucket = &q->buckets[level][slot];
     if (bucket->count == 0) {
         bucket->first = bucket->last = block_take(q);
         bucket->first_index = 0;
         bucket->last_count = 0;
-        bucket->min_us = item->at_us;
+        bucket->min_us = at_us;
         q->slots_nonempty[level] |= UINT64_C(1) << slot;
         q->levels_nonempty |= 1u << level;
     } else {
@@ -100,12 +99,12 @@ static void bucket_append(event_queue *q, unsigned level, unsigned slot,
             bucket->last = b;
             bucket->last_count = 0;
         }
-        if (item->at_us < bucket->min_us) {
-            bucket->min_us = item->at_us;
+        if (at_us < bucket->min_us) {
+            bucket->min_us = at_us;
         }
     }
-    q->blocks[bucket->last].items[bucket->last_count++] = *item;
     bucket->count++;
+    return &q->blocks[bucket->last].items[bucket->last_count++];
 }
 
 /* Marks slot (level, slot) empty. */
@@ -134,7 +133,7 @@ static void bucket_move_down(event_queue *q, unsigned level, unsigned slot) {
             unsigned to_level, to_slot;
             slot_of(items[i].at_us, q->last_us, &to_level, &to_slot);
             assert(to_level < level);
-            bucket_append(q, to_level, to_slot, &items[i]);
+            *bucket_append(q, to_level, to_slot, items[i].at_us) = items[i];
         }
         left -= in_block;
         uint32_t next = q->block_next[b];
@@ -158,16 +157,24 @@ void event_queue_destroy(event_queue *q) {
     q->count = 0;
 }
 
+/* The entry of the handler cache for fn: handlers are few and pushes alternate between them. */
+static unsigned handler_cache_slot(sim_event_fn fn) {
+    uintptr_t bits = (uintptr_t)fn;
+    return (unsigned)((bits >> 4) ^ (bits >> 9)) & (EVENT_QUEUE_HANDLER_CACHE - 1);
+}
+
 /* The index of the handler (fn, context), added if new. */
 static int handler_find(event_queue *q, sim_event_fn fn, void *context, uint32_t *out) {
-    const event_queue_handler *last = &q->handlers[q->handler_last];
-    if (q->handler_count > 0 && last->fn == fn && last->context == context) {
-        *out = q->handler_last;
+    unsigned c = handler_cache_slot(fn);
+    uint32_t cached = q->handler_cache[c];
+    if (cached < q->handler_count && q->handlers[cached].fn == fn &&
+        q->handlers[cached].context == context) {
+        *out = cached;
         return RL_OK;
     }
     for (uint32_t h = 0; h < q->handler_count; h++) {
         if (q->handlers[h].fn == fn && q->handlers[h].context == context) {
-            q->handler_last = h;
+            q->handler_cache[c] = h;
             *out = h;
             return RL_OK;
         }
@@ -176,7 +183,7 @@ static int handler_find(event_queue *q, sim_event_fn fn, void *context, uint32_t
         return RL_ERR_LIMIT;
     }
     q->handlers[q->handler_count] = (event_queue_handler){fn, context};
-    q->handler_last = q->handler_count;
+    q->handler_cache[c] = q->handler_count;
     *out = q->handler_count++;
     return RL_OK;
 }
@@ -184,23 +191,21 @@ static int handler_find(event_queue *q, sim_event_fn fn, void *context, uint32_t
 int event_queue_push(event_queue *q, int64_t at_us, sim_event_fn fn, void *context, uint64_t arg0,
                      int64_t arg1) {
     assert(at_us >= q->last_us); /* time never goes back */
-    if (q->count >= UINT32_MAX) {
-        return RL_ERR_LIMIT;
-    }
     if (q->count >= q->count_max) {
-        int rc = pool_grow(q, blocks_needed(q->count + 1));
+        int rc = q->count >= UINT32_MAX ? RL_ERR_LIMIT : pool_grow(q, blocks_needed(q->count + 1));
         if (rc != RL_OK) {
             return rc;
         }
     }
-    event_queue_item item = {.at_us = at_us, .arg0 = arg0, .arg1 = arg1};
-    int rc = handler_find(q, fn, context, &item.handler);
+    uint32_t handler;
+    int rc = handler_find(q, fn, context, &handler);
     if (rc != RL_OK) {
         return rc;
     }
     unsigned level, slot;
     slot_of(at_us, q->last_us, &level, &slot);
-    bucket_append(q, level, slot, &item);
+    *bucket_append(q, level, slot, at_us) =
+        (event_queue_item){.at_us = at_us, .arg0 = arg0, .arg1 = arg1, .handler = handler};
     q->count++;
     return RL_OK;
 }

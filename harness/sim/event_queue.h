@@ -35,6 +35,8 @@ typedef struct sim_event {
     int64_t arg1;
 } sim_event;
 
+/* Entries of the cache that finds a (fn, context) pair's handler without a search. */
+#define EVENT_QUEUE_HANDLER_CACHE 16
 /* Most distinct (fn, context) pairs one queue can hold events for. */
 #define EVENT_QUEUE_HANDLERS_MAX 32
 /* A time is read as EVENT_QUEUE_LEVELS digits of EVENT_QUEUE_DIGIT_BITS bits. */
@@ -83,9 +85,8 @@ typedef struct event_queue {
     uint32_t *block_next;      /* next block in a chain or in the free list */
     uint32_t block_capacity;   /* blocks allocated */
     uint32_t block_free;       /* head of the free list */
-    uint32_t blocks_used_max;  /* most blocks in use at once */
-    uint32_t blocks_used;
-    uint32_t handler_count, handler_last;
+    uint32_t handler_count;
+    uint32_t handler_cache[EVENT_QUEUE_HANDLER_CACHE]; /* a guess of fn's handler, by fn's bits */
     event_queue_handler handlers[EVENT_QUEUE_HANDLERS_MAX];
 } event_queue;
 

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 
 #include <cmocka.h>
@@ -38,6 +39,32 @@ static void sampler_draws_what_dist_sample_draws(void **state) {
     }
 }
 
+/* Property: the inline rounding is llround on [0, 2^52], halves and their neighbours included. */
+static void rounding_matches_llround(void **state) {
+    (void)state;
+    rng r;
+    rng_seed(&r, 20261128, 1);
+    const double edges[] = {0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5,
+                            4503599627370496.0, 1099511627776.0, 2.5000000000000004};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        assert_int_equal(dist_round_nonnegative(edges[i]), llround(edges[i]));
+    }
+    for (int i = 0; i < 1000000; i++) {
+        /* Uniform mantissa, exponent from 2^-4 to 2^52, and exact halves now and then. */
+        double x = ldexp(rng_uniform01(&r), (int)rng_below(&r, 57) - 4);
+        if (i % 7 == 0) {
+            x = floor(x) + 0.5;
+        }
+        if (x > 4503599627370496.0) {
+            continue;
+        }
+        if (dist_round_nonnegative(x) != llround(x)) {
+            fail_msg("x = %a: %lld != llround %lld", x, (long long)dist_round_nonnegative(x),
+                     (long long)llround(x));
+        }
+    }
+}
+
 /* Exact cases: constants and a degenerate lognormal (p99 = median) are their value. */
 static void constants_are_exact(void **state) {
     (void)state;
@@ -54,6 +81,7 @@ static void constants_are_exact(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sampler_draws_what_dist_sample_draws),
+        cmocka_unit_test(rounding_matches_llround),
         cmocka_unit_test(constants_are_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
