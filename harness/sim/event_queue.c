@@ -81,59 +81,71 @@ static void block_give(event_queue *q, uint32_t b) {
 }
 
 /* Where the next item of slot (level, slot) goes (the pool has a block free); the caller
- * fills it in. */
+ * fills it in. The first event of an empty slot goes in the slot itself. */
 static event_queue_item *bucket_append(event_queue *q, unsigned level, unsigned slot,
                                        int64_t at_us) {
     event_queue_bucket *bucket = &q->buckets[level][slot];
     if (bucket->count == 0) {
-        bucket->first = bucket->last = block_take(q);
-        bucket->first_index = 0;
-        bucket->last_count = 0;
+        bucket->count = 1;
+        bucket->has_head = 1;
         bucket->min_us = at_us;
         q->slots_nonempty[level] |= UINT64_C(1) << slot;
         q->levels_nonempty |= 1u << level;
-    } else {
-        if (bucket->last_count == EVENT_QUEUE_BLOCK_EVENTS) {
-            uint32_t b = block_take(q);
-            q->block_next[bucket->last] = b;
-            bucket->last = b;
-            bucket->last_count = 0;
-        }
-        if (at_us < bucket->min_us) {
-            bucket->min_us = at_us;
-        }
+        return &bucket->head;
+    }
+    if (bucket->count == bucket->has_head) { /* no event in blocks yet */
+        bucket->first = bucket->last = block_take(q);
+        bucket->first_index = 0;
+        bucket->last_count = 0;
+    } else if (bucket->last_count == EVENT_QUEUE_BLOCK_EVENTS) {
+        uint32_t b = block_take(q);
+        q->block_next[bucket->last] = b;
+        bucket->last = b;
+        bucket->last_count = 0;
+    }
+    if (at_us < bucket->min_us) {
+        bucket->min_us = at_us;
     }
     bucket->count++;
     return &q->blocks[bucket->last].items[bucket->last_count++];
 }
 
-/* Marks slot (level, slot) empty. */
+/* Marks slot (level, slot) empty (its blocks already given back). */
 static void bucket_clear(event_queue *q, unsigned level, unsigned slot) {
     q->buckets[level][slot].count = 0;
+    q->buckets[level][slot].has_head = 0;
     q->slots_nonempty[level] &= ~(UINT64_C(1) << slot);
     if (q->slots_nonempty[level] == 0) {
         q->levels_nonempty &= ~(1u << level);
     }
 }
 
+/* Moves item to the slot it belongs in under the current base, below level. */
+static void item_move(event_queue *q, const event_queue_item *item, unsigned level) {
+    unsigned to_level, to_slot;
+    slot_of(item->at_us, q->last_us, &to_level, &to_slot);
+    assert(to_level < level);
+    (void)level;
+    *bucket_append(q, to_level, to_slot, item->at_us) = *item;
+}
+
 /* Moves slot (level >= 1, slot), the lowest of the lowest non-empty level, down after setting
  * the base to its earliest time. Events keep their order, so ties stay first-in, first-out. */
 static void bucket_move_down(event_queue *q, unsigned level, unsigned slot) {
     event_queue_bucket *bucket = &q->buckets[level][slot];
-    assert(level >= 1 && bucket->count > 0 && bucket->first_index == 0);
+    assert(level >= 1 && bucket->count > 1 && bucket->has_head && bucket->first_index == 0);
     assert(bucket->min_us > q->last_us);
     q->last_us = bucket->min_us;
+    event_queue_item head = bucket->head;
     uint32_t b = bucket->first;
-    size_t left = bucket->count;
+    size_t left = bucket->count - 1;
     bucket_clear(q, level, slot);
+    item_move(q, &head, level);
     while (left > 0) {
         size_t in_block = left < EVENT_QUEUE_BLOCK_EVENTS ? left : EVENT_QUEUE_BLOCK_EVENTS;
         const event_queue_item *items = q->blocks[b].items;
         for (size_t i = 0; i < in_block; i++) {
-            unsigned to_level, to_slot;
-            slot_of(items[i].at_us, q->last_us, &to_level, &to_slot);
-            assert(to_level < level);
-            *bucket_append(q, to_level, to_slot, items[i].at_us) = items[i];
+            item_move(q, &items[i], level);
         }
         left -= in_block;
         uint32_t next = q->block_next[b];
@@ -216,31 +228,28 @@ static void item_out(const event_queue *q, const event_queue_item *item, sim_eve
     *out = (sim_event){item->at_us, handler->fn, handler->context, item->arg0, item->arg1};
 }
 
-/* Removes the only event of slot (level >= 1, slot), the earliest of all, into out. */
-static void pop_single(event_queue *q, unsigned level, unsigned slot, sim_event *out) {
+/* Removes the oldest event of slot (level, slot) into out: at level 0 any slot's first event
+ * (a level-0 slot holds one time, after the base), above it only a slot's lone event, which is
+ * then the earliest of all (the invariant holds as after a move down). */
+static void bucket_pop_first(event_queue *q, unsigned level, unsigned slot, sim_event *out) {
     event_queue_bucket *bucket = &q->buckets[level][slot];
-    assert(bucket->count == 1 && bucket->first_index == 0);
-    const event_queue_item *item = &q->blocks[bucket->first].items[0];
-    assert(item->at_us > q->last_us);
-    q->last_us = item->at_us; /* the minimum: the invariant holds as after a move down */
-    item_out(q, item, out);
-    block_give(q, bucket->first);
-    bucket_clear(q, level, slot);
-    q->count--;
-}
-
-/* Removes the first event of the lowest level-0 slot into out. */
-static void pop_level0(event_queue *q, sim_event *out) {
-    unsigned slot = (unsigned)__builtin_ctzll(q->slots_nonempty[0]);
-    event_queue_bucket *bucket = &q->buckets[0][slot];
-    const event_queue_item *item = &q->blocks[bucket->first].items[bucket->first_index++];
+    assert(bucket->count > 0 && (level == 0 || bucket->count == 1));
+    const event_queue_item *item;
+    if (bucket->has_head) {
+        item = &bucket->head;
+        bucket->has_head = 0;
+    } else {
+        item = &q->blocks[bucket->first].items[bucket->first_index++];
+    }
     assert(item->at_us >= q->last_us);
-    q->last_us = item->at_us; /* a level-0 slot holds one time */
+    q->last_us = item->at_us;
     item_out(q, item, out);
     q->count--;
     if (--bucket->count == 0) {
-        block_give(q, bucket->first);
-        bucket_clear(q, 0, slot);
+        if (item != &bucket->head) {
+            block_give(q, bucket->first);
+        }
+        bucket_clear(q, level, slot);
     } else if (bucket->first_index == EVENT_QUEUE_BLOCK_EVENTS) {
         uint32_t next = q->block_next[bucket->first];
         block_give(q, bucket->first);
@@ -253,22 +262,18 @@ bool event_queue_pop_before(event_queue *q, int64_t end_us, sim_event *out) {
     if (q->count == 0) {
         return false;
     }
-    if (q->slots_nonempty[0] == 0) {
-        unsigned level = (unsigned)__builtin_ctz(q->levels_nonempty);
-        unsigned slot = (unsigned)__builtin_ctzll(q->slots_nonempty[level]);
-        const event_queue_bucket *bucket = &q->buckets[level][slot];
-        if (bucket->min_us >= end_us) {
-            return false;
-        }
-        if (bucket->count == 1) { /* the common case when events are sparse: no move needed */
-            pop_single(q, level, slot, out);
-            return true;
-        }
-        bucket_move_down(q, level, slot);
-    } else if (q->buckets[0][__builtin_ctzll(q->slots_nonempty[0])].min_us >= end_us) {
+    unsigned level = (unsigned)__builtin_ctz(q->levels_nonempty);
+    unsigned slot = (unsigned)__builtin_ctzll(q->slots_nonempty[level]);
+    const event_queue_bucket *bucket = &q->buckets[level][slot];
+    if (bucket->min_us >= end_us) {
         return false;
     }
-    pop_level0(q, out);
+    if (level > 0 && bucket->count > 1) {
+        bucket_move_down(q, level, slot);
+        level = 0;
+        slot = (unsigned)__builtin_ctzll(q->slots_nonempty[0]);
+    }
+    bucket_pop_first(q, level, slot, out);
     return true;
 }
 

@@ -12,9 +12,10 @@
  * Ties run first-in, first-out without a sequence number: events of equal time always share a
  * slot, are appended in push order and moved in order.
  *
- * Each slot is a chain of fixed blocks from one pool; emptied blocks return to the pool, so
- * the queue holds about as many blocks as events pending at its busiest, and once the pool has
- * grown to that, pushing and popping allocate nothing. An event takes 32 bytes: its (fn,
+ * A slot holds its oldest event in place and the others in a chain of fixed blocks (reading a
+ * slot's events is then a sequential scan, which matters when a million events are pending);
+ * emptied blocks return to one pool, so the queue holds about as many blocks as events pending
+ * at its busiest, and once the pool has grown to that, pushing and popping allocate nothing. An event takes 32 bytes: its (fn,
  * context) pair is kept once in a small table of handlers and the event holds its index. */
 #ifndef RATELAB_EVENT_QUEUE_H
 #define RATELAB_EVENT_QUEUE_H
@@ -59,13 +60,16 @@ typedef struct event_queue_block {
     event_queue_item items[EVENT_QUEUE_BLOCK_EVENTS];
 } event_queue_block;
 
-/* One slot: a chain of blocks read from (first, first_index) to (last, last_count). */
+/* One slot: its oldest event held in place (most slots hold one event at a time), then a chain
+ * of blocks read from (first, first_index) to (last, last_count). 64 bytes. */
 typedef struct event_queue_bucket {
-    uint32_t first, last;  /* block indices; meaningless when count is 0 */
+    event_queue_item head; /* the oldest event, when has_head */
+    int64_t min_us;        /* earliest time held; meaningless when count is 0 */
+    uint32_t count;        /* events held, head included */
+    uint32_t first, last;  /* block indices; meaningless when no event is in blocks */
     uint16_t first_index;  /* next item to pop in the first block (level 0 pops from the front) */
     uint16_t last_count;   /* items written in the last block */
-    uint32_t count;
-    int64_t min_us;        /* earliest time held; meaningless when count is 0 */
+    uint8_t has_head;
 } event_queue_bucket;
 
 typedef struct event_queue_handler {
