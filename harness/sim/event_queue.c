@@ -22,10 +22,17 @@
 
 #define BUCKETS_TOTAL (EVENT_QUEUE_LEVELS * EVENT_QUEUE_SLOTS)
 
-/* Where an event at at_us goes when the base is last_us (at_us >= last_us). */
+/* The level of each bit of a time: bit / EVENT_QUEUE_DIGIT_BITS. */
+static const uint8_t LEVEL_OF_BIT[64] = {
+    0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3,
+    3, 3, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 7, 7,
+    7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 10, 10, 10, 10};
+
+/* Where an event at at_us goes when the base is last_us (at_us >= last_us): the level of the
+ * highest bit in which they differ (level 0 when none), and the event's digit at that level. */
 static void slot_of(int64_t at_us, int64_t last_us, unsigned *level, unsigned *slot) {
-    uint64_t differ = (uint64_t)at_us ^ (uint64_t)last_us;
-    unsigned l = differ == 0 ? 0u : (63u - (unsigned)__builtin_clzll(differ)) / EVENT_QUEUE_DIGIT_BITS;
+    uint64_t differ = ((uint64_t)at_us ^ (uint64_t)last_us) | 1u;
+    unsigned l = LEVEL_OF_BIT[63 - __builtin_clzll(differ)];
     *level = l;
     *slot = (unsigned)((uint64_t)at_us >> (l * EVENT_QUEUE_DIGIT_BITS)) & (EVENT_QUEUE_SLOTS - 1);
 }
