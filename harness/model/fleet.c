@@ -490,3 +490,40 @@ void fleet_finish(fleet *f, int64_t end_us) {
         metrics_job_pending_at_end(f->metrics, job_traffic(f, job)->api_index, end_us, &job->quota);
     }
 }
+
+/* Prefetches the records of stream_index's pod: the stream, and when every pod has one stream
+ * (stream i is pod i), the pod and its per-pod metrics. */
+static void stream_prefetch(const fleet *f, uint64_t stream_index) {
+    if (stream_index >= (uint64_t)f->stream_count) {
+        return;
+    }
+    const fleet_stream *st = &f->streams[stream_index];
+    __builtin_prefetch(st);
+    __builtin_prefetch((const char *)(st + 1) - 1);
+    if (f->stream_count == f->pod_count) {
+        const fleet_pod *p = &f->pods[stream_index];
+        __builtin_prefetch(p);
+        __builtin_prefetch((const char *)(p + 1) - 1);
+        metrics_prefetch_pod(f->metrics, (int64_t)stream_index);
+    }
+}
+
+void fleet_prefetch_timer(const fleet *f, fleet_timer_kind kind, uint64_t target) {
+    switch (kind) {
+    case FLEET_TIMER_POD_WAKE: break;
+    case FLEET_TIMER_ARRIVAL: stream_prefetch(f, target); break;
+    case FLEET_TIMER_JOB: fleet_prefetch_job(f, (uint32_t)(target & UINT32_MAX)); break;
+    }
+}
+
+void fleet_prefetch_job(const fleet *f, uint32_t job_id) {
+    if (job_id >= f->job_capacity) {
+        return;
+    }
+    const fleet_job *job = &f->jobs[job_id];
+    __builtin_prefetch(job);
+    __builtin_prefetch((const char *)(job + 1) - 1);
+    if (job->state != JOB_FREE) {
+        stream_prefetch(f, job->stream); /* reads the job: usually in cache, one step behind */
+    }
+}

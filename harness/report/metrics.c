@@ -363,3 +363,15 @@ const char *abandon_reason_name(abandon_reason reason) {
     }
     return "unknown";
 }
+
+void metrics_prefetch_pod(const metrics *m, int64_t pod) {
+    if (pod < 0 || pod >= m->pod_count) {
+        return;
+    }
+    for (int i = 0; i < m->api_count; i++) {
+        if (m->apis[i].pod_demand != NULL) {
+            __builtin_prefetch(&m->apis[i].pod_demand[pod]);
+            __builtin_prefetch(&m->apis[i].pod_accepted[pod]);
+        }
+    }
+}

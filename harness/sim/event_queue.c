@@ -201,7 +201,7 @@ static int handler_find(event_queue *q, sim_event_fn fn, void *context, uint32_t
     if (q->handler_count == EVENT_QUEUE_HANDLERS_MAX) {
         return RL_ERR_LIMIT;
     }
-    q->handlers[q->handler_count] = (event_queue_handler){fn, context};
+    q->handlers[q->handler_count] = (event_queue_handler){fn, context, NULL};
     q->handler_cache[c] = q->handler_count;
     *out = q->handler_count++;
     return RL_OK;
@@ -286,6 +286,38 @@ bool event_queue_pop_before(event_queue *q, int64_t end_us, sim_event *out) {
 
 bool event_queue_pop(event_queue *q, sim_event *out) {
     return event_queue_pop_before(q, INT64_MAX, out);
+}
+
+int event_queue_set_prefetch(event_queue *q, sim_event_fn fn, void *context,
+                             sim_event_prefetch_fn prefetch) {
+    uint32_t handler;
+    int rc = handler_find(q, fn, context, &handler);
+    if (rc == RL_OK) {
+        q->handlers[handler].prefetch = prefetch;
+    }
+    return rc;
+}
+
+void event_queue_prefetch_next(const event_queue *q) {
+    if (q->count == 0) {
+        return;
+    }
+    unsigned level = (unsigned)__builtin_ctz(q->levels_nonempty);
+    unsigned slot = (unsigned)__builtin_ctzll(q->slots_nonempty[level]);
+    const event_queue_bucket *bucket = &q->buckets[level][slot];
+    const event_queue_item *item;
+    if (bucket->has_head) {
+        if (level > 0 && bucket->count > 1) {
+            return; /* the earliest is somewhere in the slot: known after the next move */
+        }
+        item = &bucket->head;
+    } else {
+        item = &q->blocks[bucket->first].items[bucket->first_index];
+    }
+    const event_queue_handler *handler = &q->handlers[item->handler];
+    if (handler->prefetch != NULL) {
+        handler->prefetch(handler->context, item->arg0, item->arg1);
+    }
 }
 
 int64_t event_queue_peek_time(const event_queue *q) {

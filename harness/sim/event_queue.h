@@ -27,6 +27,10 @@
 /* What an event does when its time comes: fn(context, arg0, arg1). */
 typedef void (*sim_event_fn)(void *context, uint64_t arg0, int64_t arg1);
 
+/* Optional, per handler: asks the processor to start loading what fn(context, arg0, arg1) will
+ * read, while the event before it runs. Must not change anything (a hint, nothing more). */
+typedef void (*sim_event_prefetch_fn)(void *context, uint64_t arg0, int64_t arg1);
+
 /* An event as pop hands it out. */
 typedef struct sim_event {
     int64_t at_us;
@@ -75,6 +79,7 @@ typedef struct event_queue_bucket {
 typedef struct event_queue_handler {
     sim_event_fn fn;
     void *context;
+    sim_event_prefetch_fn prefetch; /* NULL: none */
 } event_queue_handler;
 
 /* Owned by the caller; init, then destroy. */
@@ -112,6 +117,15 @@ bool event_queue_pop(event_queue *q, sim_event *out);
 /* Removes the earliest event into out if there is one before end_us; false otherwise (q is then
  * unchanged). */
 bool event_queue_pop_before(event_queue *q, int64_t end_us, sim_event *out);
+
+/* Sets the prefetch hint of the handler (fn, context), adding the handler if new. Returns 0 or
+ * RL_ERR_LIMIT (too many handlers). */
+int event_queue_set_prefetch(event_queue *q, sim_event_fn fn, void *context,
+                             sim_event_prefetch_fn prefetch);
+
+/* Calls the prefetch hint of the earliest event, if it has one and the earliest event is known
+ * without moving events (it usually is). Changes nothing in q. */
+void event_queue_prefetch_next(const event_queue *q);
 
 /* The time of the earliest event; q must not be empty. */
 int64_t event_queue_peek_time(const event_queue *q);

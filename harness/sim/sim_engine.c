@@ -25,12 +25,18 @@ void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, voi
     }
 }
 
+int sim_engine_set_prefetch(sim_engine *engine, sim_event_fn fn, void *context,
+                            sim_event_prefetch_fn prefetch) {
+    return event_queue_set_prefetch(&engine->queue, fn, context, prefetch);
+}
+
 int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
     sim_event event;
     while (engine->first_error == RL_OK && event_queue_pop_before(&engine->queue, end_us, &event)) {
         assert(event.at_us >= engine->now_us);
         engine->now_us = event.at_us;
         engine->events_run++;
+        event_queue_prefetch_next(&engine->queue); /* the next event's memory loads meanwhile */
         event.fn(event.context, event.arg0, event.arg1);
     }
     if (engine->first_error == RL_OK && engine->now_us < end_us) {

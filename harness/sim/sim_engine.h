@@ -25,6 +25,11 @@ void sim_engine_destroy(sim_engine *engine);
 void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, void *context,
                       uint64_t arg0, int64_t arg1);
 
+/* Gives the handler (fn, context) a prefetch hint: before an event of it runs, while the one
+ * before it runs, prefetch(context, arg0, arg1) may be called. Returns 0 or RL_ERR_LIMIT. */
+int sim_engine_set_prefetch(sim_engine *engine, sim_event_fn fn, void *context,
+                            sim_event_prefetch_fn prefetch);
+
 /* Runs events in order while their time is < end_us and no error occurred. Returns 0 or the
  * first error. The engine's time is end_us afterwards (unless an error stopped it). */
 int sim_engine_run_until(sim_engine *engine, int64_t end_us);

@@ -150,6 +150,46 @@ static void handlers_are_kept_per_event(void **state) {
     event_queue_destroy(&q);
 }
 
+typedef struct hint_log {
+    int calls;
+    uint64_t arg0;
+    int64_t arg1;
+} hint_log;
+
+static void record_hint(void *context, uint64_t arg0, int64_t arg1) {
+    hint_log *log = context;
+    log->calls++;
+    log->arg0 = arg0;
+    log->arg1 = arg1;
+}
+
+/* The prefetch hint is called with the earliest event's arguments, only for its own handler,
+ * and leaves the queue as it was. */
+static void prefetch_hint_sees_the_next_event(void **state) {
+    (void)state;
+    event_queue q;
+    assert_int_equal(event_queue_init(&q, 0), 0);
+    hint_log log = {0};
+    assert_int_equal(event_queue_set_prefetch(&q, record_hint, &log, record_hint), 0);
+    event_queue_prefetch_next(&q); /* empty: no call */
+    assert_int_equal(log.calls, 0);
+    assert_int_equal(event_queue_push(&q, 500, record_hint, &log, 7, -7), 0);
+    assert_int_equal(event_queue_push(&q, 100, noop, NULL, 1, -1), 0);
+    event_queue_prefetch_next(&q); /* the earliest (100) has no hint */
+    assert_int_equal(log.calls, 0);
+    sim_event e;
+    assert_true(event_queue_pop(&q, &e));
+    assert_int_equal(e.arg0, 1);
+    event_queue_prefetch_next(&q);
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(log.arg0, 7);
+    assert_int_equal(log.arg1, -7);
+    assert_int_equal(q.count, 1);
+    assert_true(event_queue_pop(&q, &e));
+    assert_int_equal(e.arg0, 7);
+    event_queue_destroy(&q);
+}
+
 /* Once the pool has grown to the busiest moment, a steady state of pushes and pops never grows
  * it again: the queue allocates nothing per event. */
 static void steady_state_does_not_grow_the_pool(void **state) {
@@ -215,6 +255,7 @@ int main(void) {
         cmocka_unit_test(random_operations_match_a_sorted_model),
         cmocka_unit_test(ties_keep_push_order_across_moves),
         cmocka_unit_test(handlers_are_kept_per_event),
+        cmocka_unit_test(prefetch_hint_sees_the_next_event),
         cmocka_unit_test(steady_state_does_not_grow_the_pool),
         cmocka_unit_test(engine_runs_until_the_end_and_not_beyond),
     };
