@@ -9,6 +9,7 @@ int sim_engine_init(sim_engine *engine, size_t capacity_hint) {
     engine->now_us = 0;
     engine->events_run = 0;
     engine->first_error = RL_OK;
+    engine->prefetching = false;
     return event_queue_init(&engine->queue, capacity_hint);
 }
 
@@ -27,7 +28,11 @@ void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, voi
 
 int sim_engine_set_prefetch(sim_engine *engine, sim_event_fn fn, void *context,
                             sim_event_prefetch_fn prefetch) {
-    return event_queue_set_prefetch(&engine->queue, fn, context, prefetch);
+    int rc = event_queue_set_prefetch(&engine->queue, fn, context, prefetch);
+    if (rc == RL_OK && prefetch != NULL) {
+        engine->prefetching = true;
+    }
+    return rc;
 }
 
 int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
@@ -36,7 +41,9 @@ int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
         assert(event.at_us >= engine->now_us);
         engine->now_us = event.at_us;
         engine->events_run++;
-        event_queue_prefetch_next(&engine->queue); /* the next event's memory loads meanwhile */
+        if (engine->prefetching) { /* the next event's memory loads meanwhile */
+            event_queue_prefetch_next(&engine->queue);
+        }
         event.fn(event.context, event.arg0, event.arg1);
     }
     if (engine->first_error == RL_OK && engine->now_us < end_us) {

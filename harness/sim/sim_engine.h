@@ -12,6 +12,7 @@ typedef struct sim_engine {
     int64_t now_us;        /* virtual time of the event being run; never decreases */
     uint64_t events_run;
     int first_error;       /* the first RL_ERR_* raised while scheduling; stops the run */
+    bool prefetching;      /* a handler has a prefetch hint */
 } sim_engine;
 
 /* Initialises engine at time 0. Returns 0 or RL_ERR_NOMEM. */
