@@ -63,6 +63,7 @@ static int measure_scenario(const scenario *s, bench_sample *out, rl_error *err)
         out->wall_s = seconds_between(&started, &finished);
         out->events = stats.events_run;
         out->jobs_alive_max = stats.jobs_alive_max;
+        out->events_pending_max = stats.events_pending_max;
         for (int i = 0; i < m->api_count; i++) {
             out->jobs += m->apis[i].summary.jobs_created;
         }

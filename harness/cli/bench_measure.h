@@ -17,6 +17,7 @@ typedef struct bench_sample {
     uint64_t events;              /* events the engine ran */
     int64_t jobs;                 /* jobs created, over every API */
     int64_t jobs_alive_max;
+    uint64_t events_pending_max;  /* most events in the engine's queue at once */
     double wall_s;                /* sim_run: set-up, events and the closing of the books */
     int64_t rss_before_bytes;     /* peak resident memory after loading, before the run */
     int64_t rss_peak_bytes;       /* peak resident memory of the process after the run */

@@ -37,8 +37,9 @@ static void bench_usage(FILE *out) {
     fputs("usage: ratelab bench [--sizes LIST] [--dir DIR] [--repeat N] [--csv] [FILE ...]\n\n"
           "Simulates each benchmark scenario in a process of its own and prints one row per\n"
           "scenario: events run, events and jobs per second of wall time, wall time, peak\n"
-          "resident memory, bytes per pod, and the allocations made in the steady state (the\n"
-          "second half of virtual time; 0 means nothing is allocated per event).\n\n"
+          "resident memory, bytes per pod, the allocations made in the steady state (the\n"
+          "second half of virtual time; 0 means nothing is allocated per event), the most\n"
+          "events pending at once and the wall time per event.\n\n"
           "options:\n"
           "  --sizes LIST   which of DIR/bench_NAME.yaml to run, in order (default:\n"
           "                 " BENCH_DEFAULT_SIZES ")\n"
@@ -252,29 +253,33 @@ static int64_t bytes_per_pod(const bench_sample *s) {
 static void print_header(bool csv) {
     if (csv) {
         puts("scenario,pods,events,jobs,events_per_s,jobs_per_s,wall_s,wall_min_s,wall_max_s,"
-             "runs,peak_rss_bytes,bytes_per_pod,steady_events,steady_allocations");
+             "runs,peak_rss_bytes,bytes_per_pod,steady_events,steady_allocations,"
+             "pending_max,ns_per_event");
         return;
     }
-    printf("%-18s %9s %11s %9s %9s %8s %8s %9s %6s %13s\n", "scenario", "pods", "events", "jobs",
-           "Mevents/s", "kjobs/s", "wall_s", "peak_MiB", "B/pod", "steady_allocs");
+    printf("%-18s %9s %11s %9s %9s %8s %8s %9s %6s %13s %9s %8s\n", "scenario", "pods", "events",
+           "jobs", "Mevents/s", "kjobs/s", "wall_s", "peak_MiB", "B/pod", "steady_allocs",
+           "pending", "ns/event");
 }
 
 static void print_row(const bench_row *row, bool csv) {
     const bench_sample *s = &row->sample;
     double events_per_s = per_second((double)s->events, s->wall_s);
     double jobs_per_s = per_second((double)s->jobs, s->wall_s);
+    double ns_per_event = s->events > 0 ? s->wall_s * 1e9 / (double)s->events : 0.0;
     if (csv) {
         printf("%s,%" PRId64 ",%" PRIu64 ",%" PRId64 ",%.0f,%.0f,%.4f,%.4f,%.4f,%d,%" PRId64
-               ",%" PRId64 ",%" PRIu64 ",%" PRIu64 "\n",
+               ",%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.1f\n",
                s->name, s->pods, s->events, s->jobs, events_per_s, jobs_per_s, s->wall_s,
                row->wall_min_s, row->wall_max_s, row->runs, s->rss_peak_bytes, bytes_per_pod(s),
-               s->steady_events, s->steady_allocations);
+               s->steady_events, s->steady_allocations, s->events_pending_max, ns_per_event);
         return;
     }
     printf("%-18s %9" PRId64 " %11" PRIu64 " %9" PRId64 " %9.2f %8.1f %8.3f %9.1f %6" PRId64
-           " %13" PRIu64 "\n",
+           " %13" PRIu64 " %9" PRIu64 " %8.1f\n",
            s->name, s->pods, s->events, s->jobs, events_per_s / 1e6, jobs_per_s / 1e3, s->wall_s,
-           (double)s->rss_peak_bytes / (1024.0 * 1024.0), bytes_per_pod(s), s->steady_allocations);
+           (double)s->rss_peak_bytes / (1024.0 * 1024.0), bytes_per_pod(s), s->steady_allocations,
+           s->events_pending_max, ns_per_event);
 }
 
 int cli_bench(int argc, char **argv) {

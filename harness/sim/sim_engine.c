@@ -8,6 +8,7 @@
 int sim_engine_init(sim_engine *engine, size_t capacity_hint) {
     engine->now_us = 0;
     engine->events_run = 0;
+    engine->events_pending_max = 0;
     engine->first_error = RL_OK;
     engine->prefetching = false;
     return event_queue_init(&engine->queue, capacity_hint);
@@ -23,6 +24,9 @@ void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, voi
     int rc = event_queue_push(&engine->queue, engine->now_us + delay_us, fn, context, arg0, arg1);
     if (rc != RL_OK && engine->first_error == RL_OK) {
         engine->first_error = rc;
+    }
+    if (engine->queue.count > engine->events_pending_max) {
+        engine->events_pending_max = engine->queue.count;
     }
 }
 

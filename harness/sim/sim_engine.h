@@ -11,6 +11,7 @@ typedef struct sim_engine {
     event_queue queue;
     int64_t now_us;        /* virtual time of the event being run; never decreases */
     uint64_t events_run;
+    size_t events_pending_max; /* most events in the queue at once */
     int first_error;       /* the first RL_ERR_* raised while scheduling; stops the run */
     bool prefetching;      /* a handler has a prefetch hint */
 } sim_engine;

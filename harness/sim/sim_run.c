@@ -221,6 +221,7 @@ int sim_run(const scenario *s, metrics *out, sim_run_stats *stats, sim_progress_
     }
     stats->events_run = w->engine.events_run;
     stats->jobs_alive_max = w->fleet.jobs_alive_max;
+    stats->events_pending_max = w->engine.events_pending_max;
     world_destroy(w);
     rl_free(w);
     return rc;
