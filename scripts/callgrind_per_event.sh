@@ -29,4 +29,4 @@ if [ -z "$events" ] || [ -z "$instructions" ] || [ "$events" -eq 0 ]; then
   exit 1
 fi
 awk -v s="$scenario" -v e="$events" -v i="$instructions" \
-  'BEGIN { printf "%s events=%d instructions=%d instructions_per_event=%.1f\n", s, e, i, i / e }'
+  'BEGIN { printf "%s events=%.0f instructions=%.0f instructions_per_event=%.1f\n", s, e, i, i / e }'
