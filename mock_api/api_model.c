@@ -191,6 +191,8 @@ int api_model_init(api_model *model, const api_config *config, uint64_t seed, ui
     assert(api_config_validate(config, NULL) == RL_OK);
     memset(model, 0, sizeof *model);
     model->config = *config;
+    model->cost_tokens = dist_sampler_of(&config->cost_tokens);
+    model->latency_us = dist_sampler_of(&config->latency_us);
     rng_seed(&model->random, seed, stream_id);
     /* Room for a burst of twice the allowance at first; a ring grows if it must. The accepted
      * ring never holds more than burst_limit, so a small burst_limit never grows it. */
@@ -317,8 +319,8 @@ int api_model_call(api_model *model, int64_t now_us, api_response *out) {
         return rc;
     }
     /* Fixed draw order, whatever the outcome: cost, latency, then the drop roll on refusal. */
-    int64_t cost_tokens = dist_sample(&config->cost_tokens, &model->random);
-    out->latency_us = dist_sample(&config->latency_us, &model->random);
+    int64_t cost_tokens = dist_sampler_draw(&model->cost_tokens, &model->random);
+    out->latency_us = dist_sampler_draw(&model->latency_us, &model->random);
 
     int64_t wait_us = limits_wait_us(model, now_us, cost_tokens);
     bool in_penalty = now_us < model->penalty_until_us;

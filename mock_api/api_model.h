@@ -71,6 +71,8 @@ typedef struct api_sliding_count {
  * it allocated. */
 typedef struct api_model {
     api_config config;
+    dist_sampler cost_tokens;      /* config.cost_tokens and config.latency_us, ready to draw */
+    dist_sampler latency_us;
     rng random;
     int64_t window_start_us;       /* start of the current fixed window */
     int64_t window_accepted;       /* accepted in the current fixed window */

@@ -46,6 +46,9 @@ int cli_plots_fill(const char *tmp_dir, void *context, rl_error *err);
 int cli_plots_report(const char *command, const char *out_dir, const cli_plots_outcome *outcome,
                      int quiet);
 
+/* `ratelab bench [options] [FILE ...]` (cli_bench.c). */
+int cli_bench(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

@@ -40,6 +40,7 @@ void cli_usage(FILE *out) {
           "  validate FILE   check a scenario file without running it\n"
           "  plot DIR        draw the figures and the report page of a results folder\n"
           "  list            list the algorithms, API models and API presets\n"
+          "  bench           run the benchmark scenarios and print speed and memory\n"
           "  help            show this text; `ratelab COMMAND --help` for a command\n"
           "  --version       print the version\n\n"
           "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed\n"

@@ -19,7 +19,7 @@ static int64_t clamp_value(double x) {
     if (x >= (double)DIST_VALUE_MAX) {
         return DIST_VALUE_MAX;
     }
-    return (int64_t)llround(x);
+    return dist_round_nonnegative(x); /* 0 < x < 2^40 here */
 }
 
 static double lognormal_sigma(const dist *d) {
@@ -36,7 +36,13 @@ static double standard_normal(rng *r) {
     return sqrt(-2.0 * log(u1)) * cos(TWO_PI * u2);
 }
 
-int64_t dist_sample(const dist *d, rng *r) {
+dist_sampler dist_sampler_of(const dist *d) {
+    dist_sampler s = {.d = *d, .sigma = d->kind == DIST_LOGNORMAL ? lognormal_sigma(d) : 0.0};
+    return s;
+}
+
+int64_t dist_sampler_draw(const dist_sampler *s, rng *r) {
+    const dist *d = &s->d;
     switch (d->kind) {
     case DIST_CONSTANT:
         return d->a;
@@ -45,9 +51,14 @@ int64_t dist_sample(const dist *d, rng *r) {
     case DIST_EXPONENTIAL:
         return clamp_value(-(double)d->a * log(rng_uniform01_open0(r)));
     case DIST_LOGNORMAL:
-        return clamp_value((double)d->a * exp(lognormal_sigma(d) * standard_normal(r)));
+        return clamp_value((double)d->a * exp(s->sigma * standard_normal(r)));
     }
     return d->a;
+}
+
+int64_t dist_sample(const dist *d, rng *r) {
+    dist_sampler s = dist_sampler_of(d);
+    return dist_sampler_draw(&s, r);
 }
 
 double dist_mean(const dist *d) {

@@ -5,11 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The one piece of mutable state outside a caller's structs: counters per thread, written here
+ * and read only by rl_alloc_counts_get (see rl_alloc.h). */
+static _Thread_local rl_alloc_counts counts;
+
+static void counts_add(size_t bytes) {
+    counts.allocations++;
+    counts.bytes += bytes;
+}
+
 void *rl_calloc(size_t count, size_t size) {
     if (count == 0 || size == 0) {
         count = 1;
         size = 1;
     }
+    counts_add(count <= SIZE_MAX / size ? count * size : SIZE_MAX);
     return calloc(count, size);
 }
 
@@ -18,11 +28,13 @@ void *rl_reallocarray(void *ptr, size_t count, size_t size) {
         return NULL;
     }
     size_t bytes = count * size;
+    counts_add(bytes);
     return realloc(ptr, bytes == 0 ? 1 : bytes);
 }
 
 char *rl_strdup(const char *text) {
     size_t length = strlen(text);
+    counts_add(length + 1);
     char *copy = malloc(length + 1);
     if (copy != NULL) {
         memcpy(copy, text, length + 1);
@@ -32,4 +44,8 @@ char *rl_strdup(const char *text) {
 
 void rl_free(void *ptr) {
     free(ptr);
+}
+
+rl_alloc_counts rl_alloc_counts_get(void) {
+    return counts;
 }

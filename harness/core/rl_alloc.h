@@ -3,6 +3,7 @@
 #define RATELAB_RL_ALLOC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Allocates count elements of size bytes, zeroed; NULL on failure or overflow. Caller frees with rl_free. */
 void *rl_calloc(size_t count, size_t size);
@@ -15,5 +16,16 @@ char *rl_strdup(const char *text);
 
 /* Frees what the functions above returned; NULL is allowed. */
 void rl_free(void *ptr);
+
+/* What the calling thread asked of the wrapper so far: allocations (calloc, realloc, strdup) and
+ * the bytes they asked for. Statistics only (the benchmark's proof that a run's steady state
+ * allocates nothing); nothing in a run reads them, so they cannot change its results. */
+typedef struct rl_alloc_counts {
+    uint64_t allocations;
+    uint64_t bytes;
+} rl_alloc_counts;
+
+/* The calling thread's counts since it started. */
+rl_alloc_counts rl_alloc_counts_get(void);
 
 #endif

@@ -21,8 +21,12 @@ static const scenario_traffic *stream_traffic(const fleet *f, const fleet_stream
     return &f->scenario->pod_groups[f->pods[st->pod].group].traffic[st->traffic];
 }
 
+/* The job's stream's traffic, kept in the job when it is created: the stream and pod records it
+ * comes from are cold at a million pods, and every step of a job reads it. */
 static const scenario_traffic *job_traffic(const fleet *f, const fleet_job *job) {
-    return stream_traffic(f, &f->streams[job->stream]);
+    (void)f;
+    assert(job->traffic != NULL);
+    return job->traffic;
 }
 
 int fleet_job_api(const fleet *f, uint32_t job_id) {
@@ -299,6 +303,7 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
     memset(job, 0, sizeof *job);
     job->timer_seq = timer_seq;
     job->stream = stream_index;
+    job->traffic = traffic;
     job->next = FLEET_NIL;
     job->timing.created_us = now_us;
     job->phase_start_us = now_us;
@@ -337,7 +342,7 @@ static int64_t stream_next_arrival_delay(fleet *f, uint32_t stream_index, int64_
     case WORKLOAD_POISSON: {
         rng *r = &f->pods[st->pod].random;
         double mean_us = (double)w->rate_period_us / (double)w->rate_count;
-        next_us = now_us + (int64_t)llround(-mean_us * log(rng_uniform01_open0(r)));
+        next_us = now_us + dist_round_nonnegative(-mean_us * log(rng_uniform01_open0(r)));
         break;
     }
     case WORKLOAD_CONSTANT:
@@ -483,5 +488,42 @@ void fleet_finish(fleet *f, int64_t end_us) {
             continue;
         }
         metrics_job_pending_at_end(f->metrics, job_traffic(f, job)->api_index, end_us, &job->quota);
+    }
+}
+
+/* Prefetches the records of stream_index's pod: the stream, and when every pod has one stream
+ * (stream i is pod i), the pod and its per-pod metrics. */
+static void stream_prefetch(const fleet *f, uint64_t stream_index) {
+    if (stream_index >= (uint64_t)f->stream_count) {
+        return;
+    }
+    const fleet_stream *st = &f->streams[stream_index];
+    __builtin_prefetch(st);
+    __builtin_prefetch((const char *)(st + 1) - 1);
+    if (f->stream_count == f->pod_count) {
+        const fleet_pod *p = &f->pods[stream_index];
+        __builtin_prefetch(p);
+        __builtin_prefetch((const char *)(p + 1) - 1);
+        metrics_prefetch_pod(f->metrics, (int64_t)stream_index);
+    }
+}
+
+void fleet_prefetch_timer(const fleet *f, fleet_timer_kind kind, uint64_t target) {
+    switch (kind) {
+    case FLEET_TIMER_POD_WAKE: break;
+    case FLEET_TIMER_ARRIVAL: stream_prefetch(f, target); break;
+    case FLEET_TIMER_JOB: fleet_prefetch_job(f, (uint32_t)(target & UINT32_MAX)); break;
+    }
+}
+
+void fleet_prefetch_job(const fleet *f, uint32_t job_id) {
+    if (job_id >= f->job_capacity) {
+        return;
+    }
+    const fleet_job *job = &f->jobs[job_id];
+    __builtin_prefetch(job);
+    __builtin_prefetch((const char *)(job + 1) - 1);
+    if (job->state != JOB_FREE) {
+        stream_prefetch(f, job->stream); /* reads the job: usually in cache, one step behind */
     }
 }

@@ -35,6 +35,7 @@ typedef enum job_state {
 } job_state;
 
 typedef struct fleet_job {
+    const scenario_traffic *traffic; /* its stream's (borrowed from the scenario) */
     job_timing timing;
     quota_tracker quota;
     int64_t phase_start_us; /* when the current state began */
@@ -101,6 +102,11 @@ void fleet_on_api_reply(fleet *f, uint32_t job_id, const api_response *response)
 
 /* Reports every job still alive at end_us as pending to the metrics. */
 void fleet_finish(fleet *f, int64_t end_us);
+
+/* Prefetch hints for worlds that know their next event (they change nothing): the records a
+ * timer of kind for target, or an answer to job_id, will read. */
+void fleet_prefetch_timer(const fleet *f, fleet_timer_kind kind, uint64_t target);
+void fleet_prefetch_job(const fleet *f, uint32_t job_id);
 
 /* The API index job_id's stream sends to (for worlds that need it). */
 int fleet_job_api(const fleet *f, uint32_t job_id);

@@ -147,6 +147,9 @@ void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us, int st
 int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
                    int64_t store_queue_max, int64_t lock_retries, rl_error *err);
 
+/* Prefetch hint (changes nothing): the per-pod counts of pod, for every API. */
+void metrics_prefetch_pod(const metrics *m, int64_t pod);
+
 /* A static name of reason ("ttl_expired", ...). */
 const char *abandon_reason_name(abandon_reason reason);
 

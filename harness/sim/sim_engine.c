@@ -8,7 +8,9 @@
 int sim_engine_init(sim_engine *engine, size_t capacity_hint) {
     engine->now_us = 0;
     engine->events_run = 0;
+    engine->events_pending_max = 0;
     engine->first_error = RL_OK;
+    engine->prefetching = false;
     return event_queue_init(&engine->queue, capacity_hint);
 }
 
@@ -23,16 +25,29 @@ void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, voi
     if (rc != RL_OK && engine->first_error == RL_OK) {
         engine->first_error = rc;
     }
+    if (engine->queue.count > engine->events_pending_max) {
+        engine->events_pending_max = engine->queue.count;
+    }
+}
+
+int sim_engine_set_prefetch(sim_engine *engine, sim_event_fn fn, void *context,
+                            sim_event_prefetch_fn prefetch) {
+    int rc = event_queue_set_prefetch(&engine->queue, fn, context, prefetch);
+    if (rc == RL_OK && prefetch != NULL) {
+        engine->prefetching = true;
+    }
+    return rc;
 }
 
 int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
     sim_event event;
-    while (engine->first_error == RL_OK && engine->queue.count > 0 &&
-           event_queue_peek_time(&engine->queue) < end_us) {
-        event_queue_pop(&engine->queue, &event);
+    while (engine->first_error == RL_OK && event_queue_pop_before(&engine->queue, end_us, &event)) {
         assert(event.at_us >= engine->now_us);
         engine->now_us = event.at_us;
         engine->events_run++;
+        if (engine->prefetching) { /* the next event's memory loads meanwhile */
+            event_queue_prefetch_next(&engine->queue);
+        }
         event.fn(event.context, event.arg0, event.arg1);
     }
     if (engine->first_error == RL_OK && engine->now_us < end_us) {

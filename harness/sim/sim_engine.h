@@ -11,7 +11,9 @@ typedef struct sim_engine {
     event_queue queue;
     int64_t now_us;        /* virtual time of the event being run; never decreases */
     uint64_t events_run;
+    size_t events_pending_max; /* most events in the queue at once */
     int first_error;       /* the first RL_ERR_* raised while scheduling; stops the run */
+    bool prefetching;      /* a handler has a prefetch hint */
 } sim_engine;
 
 /* Initialises engine at time 0. Returns 0 or RL_ERR_NOMEM. */
@@ -24,6 +26,11 @@ void sim_engine_destroy(sim_engine *engine);
  * first_error and stops the run; it is not returned, so callers in event handlers stay simple. */
 void sim_engine_after(sim_engine *engine, int64_t delay_us, sim_event_fn fn, void *context,
                       uint64_t arg0, int64_t arg1);
+
+/* Gives the handler (fn, context) a prefetch hint: before an event of it runs, while the one
+ * before it runs, prefetch(context, arg0, arg1) may be called. Returns 0 or RL_ERR_LIMIT. */
+int sim_engine_set_prefetch(sim_engine *engine, sim_event_fn fn, void *context,
+                            sim_event_prefetch_fn prefetch);
 
 /* Runs events in order while their time is < end_us and no error occurred. Returns 0 or the
  * first error. The engine's time is end_us afterwards (unless an error stopped it). */

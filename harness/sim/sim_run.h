@@ -15,6 +15,7 @@ typedef void (*sim_progress_fn)(void *context, int64_t virtual_us, int64_t durat
 typedef struct sim_run_stats {
     uint64_t events_run;
     int64_t jobs_alive_max;
+    uint64_t events_pending_max; /* most events waiting in the engine's queue at once */
 } sim_run_stats;
 
 /* Runs s (its seed, its duration) and fills out (initialised here; the caller calls

@@ -12,6 +12,7 @@
 int store_model_init(store_model *store, const scenario *s, uint64_t seed, uint64_t stream_id) {
     memset(store, 0, sizeof *store);
     store->config = s->store;
+    store->network = dist_sampler_of(&s->store.network_us);
     rng_seed(&store->random, seed, stream_id);
     store->limiter_count = s->limiter_count;
     store->ends_capacity = STORE_ENDS_INITIAL;
@@ -25,7 +26,7 @@ void store_model_destroy(store_model *store) {
 }
 
 int64_t store_model_network_us(store_model *store) {
-    return dist_sample(&store->config.network_us, &store->random);
+    return dist_sampler_draw(&store->network, &store->random);
 }
 
 static int ends_push(store_model *store, int64_t end_us) {

@@ -16,6 +16,7 @@
 
 typedef struct store_model {
     store_config config;
+    dist_sampler network;    /* config.network_us, ready for a draw per trip */
     rng random;
     int64_t busy_until_us;   /* when the server finishes the last command queued */
     int64_t *ends_us;        /* ring of service end times of commands still in the server */
