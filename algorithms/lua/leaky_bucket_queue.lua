@@ -11,11 +11,14 @@ local function decide(c, s, now_us, cost)
     return false, math.max(1, instant_ceil_after(next_us, next_frac, at_us)), at_us
   end
   local dep_us, dep_frac = instant_max(at_us, 0, next_us, next_frac)
-  local new_us, new_frac = instant_add(dep_us, dep_frac, cost, L, P)
-  if not instant_within(new_us, new_frac, at_us, span, L, P) then
-    local fit_us, fit_frac = instant_add(new_us, new_frac, -span, L, P)
+  -- C: joins iff departure + cost x T - at <= span x T. Here: departure - at <= (span - cost)
+  -- x T, the same condition, because departure + cost x T can pass 2^53 on a refusal.
+  local spare = span - cost
+  if not instant_within(dep_us, dep_frac, at_us, spare, L, P) then
+    local fit_us, fit_frac = instant_add(dep_us, dep_frac, -spare, L, P)
     return false, instant_ceil_after(fit_us, fit_frac, at_us), at_us
   end
+  local new_us, new_frac = instant_add(dep_us, dep_frac, cost, L, P)
   s[0], s[1], s[2] = new_us, new_frac, at_us
   return true, instant_ceil_after(dep_us, dep_frac, at_us), at_us, 3
 end
