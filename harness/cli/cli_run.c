@@ -10,6 +10,7 @@
 
 #include "harness/cli/cli.h"
 #include "harness/core/units.h"
+#include "harness/live/live_run.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
@@ -23,6 +24,8 @@ typedef struct run_options {
     bool seed_given;
     uint64_t seed;
     bool quiet;
+    bool live;             /* --live: against a real Redis (harness/live) */
+    live_options live_opts;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
 } run_options;
@@ -56,7 +59,13 @@ static void run_usage(FILE *out) {
           "                    if it holds an earlier run\n"
           "  --set KEY=VALUE   override one scenario value, e.g. --set pods.workers.count=50\n"
           "                    or --set limiters.shared.algorithm=token_bucket (repeatable)\n"
-          "  --quiet           print nothing but errors\n\n"
+          "  --quiet           print nothing but errors\n"
+          "  --live            run against a real Redis in wall-clock time (docs/LIVE.md);\n"
+          "                    without --redis, starts its own redis-server and stops it\n"
+          "  --redis URL       redis://[user:password@]host:port/db (implies --live; the\n"
+          "                    password may come from REDISCLI_AUTH)\n"
+          "  --live-outage M   how store outages are played live: proxy (default), pause\n"
+          "                    or kill\n\n"
           "Progress goes to stderr when it is a terminal. The same scenario and seed give\n"
           "byte-identical summary.json and timeseries.csv.\n",
           out);
@@ -123,9 +132,25 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
             i++;
         } else if (allow_run_flags && strcmp(arg, "--quiet") == 0) {
             opts->quiet = true;
+        } else if (allow_run_flags && strcmp(arg, "--live") == 0) {
+            opts->live = true;
+        } else if (allow_run_flags && strcmp(arg, "--redis") == 0 && value != NULL) {
+            opts->live = true;
+            opts->live_opts.redis_url = value;
+            i++;
+        } else if (allow_run_flags && strcmp(arg, "--live-outage") == 0 && value != NULL) {
+            int method;
+            if (cli_live_outage_parse(value, &method) != 0) {
+                fprintf(stderr, "ratelab %s: --live-outage %s: one of proxy, pause, kill\n",
+                        command, value);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            opts->live_opts.outage_method = (live_outage_method)method;
+            i++;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
-                               strcmp(arg, "--out") == 0;
+                               strcmp(arg, "--out") == 0 || strcmp(arg, "--redis") == 0 ||
+                               strcmp(arg, "--live-outage") == 0;
             fprintf(stderr, "ratelab %s: %s '%s'\n", command,
                     needs_value ? "missing value after" : "unknown option", arg);
             usage(stderr);
@@ -228,6 +253,12 @@ int cli_run(int argc, char **argv) {
         snprintf(out_dir, sizeof out_dir, "%s", opts.out_dir);
     } else {
         snprintf(out_dir, sizeof out_dir, "results/runs/%s-seed%" PRIu64, s->name, s->seed);
+    }
+    if (opts.live) {
+        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet);
+        free(m);
+        free(s);
+        return rc;
     }
     progress_state progress = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &progress.started);
