@@ -22,6 +22,9 @@ int cli_run(int argc, char **argv);
 /* `ratelab validate FILE [--set K=V ...]`. */
 int cli_validate(int argc, char **argv);
 
+/* `ratelab bench-live [options]`: limiter decisions per second against a Redis. */
+int cli_bench_live(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

@@ -41,6 +41,7 @@ void cli_usage(FILE *out) {
           "  run FILE        simulate a scenario, print its summary, write a results folder\n"
           "  validate FILE   check a scenario file without running it\n"
           "  list            list the algorithms, API models and API presets\n"
+          "  bench-live      limiter decisions per second against a real Redis\n"
           "  help            show this text; `ratelab COMMAND --help` for a command\n"
           "  --version       print the version\n\n"
           "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed\n"
