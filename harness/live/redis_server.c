@@ -54,6 +54,12 @@ static void child_exec(const redis_server *srv) {
         dup2(null_fd, STDOUT_FILENO);
         dup2(null_fd, STDERR_FILENO);
     }
+    /* A restart forks while ratelab holds sockets (hiredis does not mark them close-on-exec):
+     * the server must not keep them open. */
+    long fd_max = sysconf(_SC_OPEN_MAX);
+    for (long fd = 3; fd < (fd_max > 0 && fd_max < 65536 ? fd_max : 65536); fd++) {
+        close((int)fd);
+    }
     char port_text[16];
     snprintf(port_text, sizeof port_text, "%d", srv->port);
     char *const argv[] = {(char *)srv->binary, "--port", port_text, "--bind", "127.0.0.1",

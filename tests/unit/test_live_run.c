@@ -190,6 +190,37 @@ static void test_thousand_pods(void **state) {
     free(s);
 }
 
+/* The issue's acceptance run: 60 s with a 30 s outage in the middle (blackholed by the proxy).
+ * It takes a minute, so it runs only with RATELAB_LIVE_LONG=1; docs/LIVE.md records it. */
+static void test_long_outage(void **state) {
+    (void)state;
+    const char *enabled = getenv("RATELAB_LIVE_LONG");
+    if (enabled == NULL || enabled[0] != '1') {
+        skip();
+    }
+    scenario *s = load_small();
+    s->duration_us = 60000000;
+    s->bin_us = 1000000;
+    s->faults[s->fault_count++] = (scenario_fault){.kind = FAULT_STORE_OUTAGE, .at_us = 15000000,
+                                                   .for_us = 30000000, .mode = OUTAGE_BLACKHOLE};
+    live_result *r = run(s, LIVE_OUTAGE_PROXY);
+    const metrics *m = &r->m;
+    for (int64_t b = 0; b < m->bin_count; b++) {
+        const metrics_bin *bin = &m->apis[0].bins[b];
+        printf("  %3llds attempts %3lld completed %3lld store_errors %3lld waiting %3lld\n",
+               (long long)b, (long long)bin->attempts, (long long)bin->completed,
+               (long long)bin->store_errors, (long long)bin->jobs_waiting);
+    }
+    assert_int_equal(store_errors_between(m, 0, 14000000), 0);
+    assert_true(store_errors_between(m, 15000000, 45000000) > 0);
+    assert_int_equal(store_errors_between(m, 47000000, 60000000), 0);
+    assert_true(completed_after(m, 46000000) > 0);
+    assert_true(r->stats.store_timeouts > 0);
+    assert_int_equal(r->stats.keys_deleted, 1);
+    result_free(r);
+    free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_run),
@@ -199,6 +230,7 @@ int main(void) {
         cmocka_unit_test(test_outage_killed_server),
         cmocka_unit_test(test_added_latency),
         cmocka_unit_test(test_thousand_pods),
+        cmocka_unit_test(test_long_outage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
