@@ -66,21 +66,31 @@ void live_faults_schedule(live_world *w) {
     }
 }
 
-/* CLIENT PAUSE on a server ratelab did not start, over a direct connection. */
-static void client_pause(live_world *w, int64_t for_us) {
+/* Sends command (CLIENT PAUSE / UNPAUSE) to the server over a direct connection. */
+static bool server_command(live_world *w, const char *command) {
     struct timeval tv = {.tv_sec = 1, .tv_usec = 0};
     redisContext *c = redisConnectWithTimeout(w->url.host, w->url.port, tv);
     if (c == NULL || c->err != 0) {
         redisFree(c);
-        return;
+        return false;
     }
     if (w->url.password[0] != '\0') {
         freeReplyObject(w->url.user[0] != '\0'
                             ? redisCommand(c, "AUTH %s %s", w->url.user, w->url.password)
                             : redisCommand(c, "AUTH %s", w->url.password));
     }
-    freeReplyObject(redisCommand(c, "CLIENT PAUSE %lld ALL", (long long)(for_us / 1000)));
+    redisReply *reply = redisCommand(c, command);
+    bool ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
+    freeReplyObject(reply);
     redisFree(c);
+    return ok;
+}
+
+/* CLIENT PAUSE on a server ratelab did not start: every client waits for for_us. */
+static void client_pause(live_world *w, int64_t for_us) {
+    char command[64];
+    snprintf(command, sizeof command, "CLIENT PAUSE %lld ALL", (long long)(for_us / 1000));
+    w->client_paused_by_fault = server_command(w, command);
 }
 
 static void outage_apply(live_world *w, const scenario_fault *f, bool begin) {
@@ -95,6 +105,8 @@ static void outage_apply(live_world *w, const scenario_fault *f, bool begin) {
         if (!w->server_started) {
             if (begin) {
                 client_pause(w, f->for_us);
+            } else {
+                w->client_paused_by_fault = false; /* the pause ran out by itself */
             }
         } else if (begin) {
             w->server_paused_by_fault = redis_server_pause(&w->server, &err) == RL_OK;
@@ -124,6 +136,10 @@ void live_faults_apply(live_world *w, int index, bool begin) {
 
 void live_faults_close(live_world *w) {
     rl_error err;
+    if (w->client_paused_by_fault) { /* ended early: let clients (and our cleanup) through */
+        server_command(w, "CLIENT UNPAUSE");
+        w->client_paused_by_fault = false;
+    }
     if (w->server_paused_by_fault) {
         redis_server_resume(&w->server, &err);
         w->server_paused_by_fault = false;

@@ -59,6 +59,7 @@ typedef struct live_world {
     fault_proxy proxy;
     bool proxy_started;
     bool server_paused_by_fault, server_killed_by_fault;
+    bool client_paused_by_fault; /* CLIENT PAUSE sent to a server ratelab did not start */
     /* Shared limiters: script index in the client (-1: none), SHA1, key. */
     redis_client client;
     bool client_ready;

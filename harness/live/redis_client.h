@@ -28,7 +28,7 @@
 
 #define REDIS_CLIENT_CONNECTIONS_MAX 256
 #define REDIS_CLIENT_SCRIPTS_MAX 16
-#define REDIS_CLIENT_KEY_BYTES 128
+#define REDIS_CLIENT_KEY_BYTES 192 /* prefix (64) + "limiter:" + a name (64) */
 #define REDIS_CLIENT_SHA_BYTES 48
 
 typedef enum redis_client_status {

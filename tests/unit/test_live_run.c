@@ -14,7 +14,10 @@
 
 #include <cmocka.h>
 
+#include <hiredis/hiredis.h>
+
 #include "harness/live/live_run.h"
+#include "harness/live/redis_server.h"
 #include "harness/scenario/scenario_load.h"
 
 #define OUTAGE_AT_US 1500000
@@ -48,10 +51,9 @@ typedef struct live_result {
     rl_error err;
 } live_result;
 
-static live_result *run(const scenario *s, live_outage_method method) {
+static live_result *run_with(const scenario *s, live_options options) {
     live_result *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    live_options options = {.outage_method = method};
     rl_error_clear(&r->err);
     r->rc = live_run(s, &options, &r->m, &r->stats, NULL, NULL, &r->err);
     if (r->rc != RL_OK) {
@@ -64,6 +66,11 @@ static live_result *run(const scenario *s, live_outage_method method) {
            (long long)r->stats.noscript_reloads, (long long)r->m.apis[0].summary.jobs_completed,
            (long long)r->m.apis[0].summary.jobs_created);
     return r;
+}
+
+static live_result *run(const scenario *s, live_outage_method method) {
+    live_options options = {.outage_method = method};
+    return run_with(s, options);
 }
 
 static void result_free(live_result *r) {
@@ -160,6 +167,42 @@ static void test_outage_killed_server(void **state) {
     free(s);
 }
 
+/* A server ratelab did not start (given by URL, db 3): the outage is CLIENT PAUSE, and the run
+ * leaves what it did not write exactly as it was. */
+static void test_external_server_paused(void **state) {
+    (void)state;
+    redis_server server;
+    rl_error err;
+    rl_error_clear(&err);
+    if (redis_server_start(&server, NULL, &err) != RL_OK) {
+        fail_msg("%s", err.message);
+    }
+    struct timeval tv = {.tv_sec = 2, .tv_usec = 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", server.port, tv);
+    assert_true(c != NULL && c->err == 0);
+    freeReplyObject(redisCommand(c, "SELECT 3"));
+    freeReplyObject(redisCommand(c, "SET someone:else precious"));
+    scenario *s = load_small();
+    add_outage(s, OUTAGE_BLACKHOLE);
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/3", server.port);
+    live_options options = {.redis_url = url, .outage_method = LIVE_OUTAGE_PAUSE};
+    live_result *r = run_with(s, options);
+    assert_false(r->stats.server_embedded);
+    assert_true(r->stats.store_timeouts > 0);
+    check_outage_visible(r);
+    redisReply *value = redisCommand(c, "GET someone:else");
+    assert_string_equal(value->str, "precious");
+    freeReplyObject(value);
+    redisReply *size = redisCommand(c, "DBSIZE");
+    assert_int_equal(size->integer, 1); /* only the key that was there before */
+    freeReplyObject(size);
+    redisFree(c);
+    redis_server_stop(&server);
+    result_free(r);
+    free(s);
+}
+
 static void test_added_latency(void **state) {
     (void)state;
     scenario *s = load_small();
@@ -228,6 +271,7 @@ int main(void) {
         cmocka_unit_test(test_outage_blackhole),
         cmocka_unit_test(test_outage_paused_server),
         cmocka_unit_test(test_outage_killed_server),
+        cmocka_unit_test(test_external_server_paused),
         cmocka_unit_test(test_added_latency),
         cmocka_unit_test(test_thousand_pods),
         cmocka_unit_test(test_long_outage),
