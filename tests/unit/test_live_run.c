@@ -122,6 +122,20 @@ static void test_plain_run(void **state) {
     free(s);
 }
 
+/* With the pods' clock passed explicitly instead of Redis TIME, the run is just as clean. */
+static void test_pods_clock(void **state) {
+    (void)state;
+    scenario *s = load_small();
+    s->duration_us = 2000000;
+    live_options options = {.local_clock = true};
+    live_result *r = run_with(s, options);
+    const api_summary *a = &r->m.apis[0].summary;
+    assert_true(a->jobs_completed > 50);
+    assert_int_equal(r->stats.store_refused + r->stats.store_timeouts, 0);
+    result_free(r);
+    free(s);
+}
+
 static void test_outage_refused(void **state) {
     (void)state;
     scenario *s = load_small();
@@ -267,6 +281,7 @@ static void test_long_outage(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_run),
+        cmocka_unit_test(test_pods_clock),
         cmocka_unit_test(test_outage_refused),
         cmocka_unit_test(test_outage_blackhole),
         cmocka_unit_test(test_outage_paused_server),
