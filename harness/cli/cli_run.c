@@ -67,8 +67,8 @@ static void run_usage(FILE *out) {
           "                    password may come from REDISCLI_AUTH)\n"
           "  --live-outage M   how store outages are played live: proxy (default), pause\n"
           "                    or kill\n\n"
-          "Progress goes to stderr when it is a terminal. The same scenario and seed give\n"
-          "byte-identical summary.json and timeseries.csv.\n",
+          "Progress goes to stderr when it is a terminal. Simulated, the same scenario and\n"
+          "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n",
           out);
 }
 
