@@ -3,6 +3,7 @@
 #ifndef RATELAB_CLI_H
 #define RATELAB_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "harness/core/rl_error.h"
@@ -49,8 +50,22 @@ int cli_plots_report(const char *command, const char *out_dir, const cli_plots_o
 /* `ratelab bench [options] [FILE ...]` (cli_bench.c). */
 int cli_bench(int argc, char **argv);
 
+/* `ratelab bench-live [options]`: limiter decisions per second against a Redis. */
+int cli_bench_live(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
+
+struct scenario;
+struct live_options;
+
+/* The live branch of `run`: runs s (loaded from file) with options, writes out_dir, prints
+ * unless quiet. Returns the exit code. */
+int cli_run_live(const struct scenario *s, const char *file, const char *out_dir,
+                 const struct live_options *options, bool quiet);
+
+/* Parses --live-outage proxy|pause|kill into *out (a live_outage_method). Returns 0 or -1. */
+int cli_live_outage_parse(const char *text, int *out);
 
 /* Prints the top-level usage to out. */
 void cli_usage(FILE *out);

@@ -10,6 +10,7 @@
 
 #include "harness/cli/cli.h"
 #include "harness/core/units.h"
+#include "harness/live/live_run.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
@@ -24,6 +25,8 @@ typedef struct run_options {
     uint64_t seed;
     bool quiet;
     bool plots;
+    bool live;             /* --live: against a real Redis (harness/live) */
+    live_options live_opts;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
 } run_options;
@@ -41,6 +44,7 @@ void cli_usage(FILE *out) {
           "  plot DIR        draw the figures and the report page of a results folder\n"
           "  list            list the algorithms, API models and API presets\n"
           "  bench           run the benchmark scenarios and print speed and memory\n"
+          "  bench-live      limiter decisions per second against a real Redis\n"
           "  help            show this text; `ratelab COMMAND --help` for a command\n"
           "  --version       print the version\n\n"
           "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed\n"
@@ -50,7 +54,7 @@ void cli_usage(FILE *out) {
 
 static void run_usage(FILE *out) {
     fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n"
-          "                        [--plots]\n\n"
+          "                        [--plots] [--live [--redis URL] [--live-outage M]]\n\n"
           "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
           "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
           "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
@@ -63,9 +67,15 @@ static void run_usage(FILE *out) {
           "  --quiet           print nothing but errors\n"
           "  --plots           also draw the figures (PNG, in DIR/plots) and write the report\n"
           "                    page DIR/report.md and report.html; without gnuplot, one line\n"
-          "                    says how to install it and the run still succeeds\n\n"
-          "Progress goes to stderr when it is a terminal. The same scenario and seed give\n"
-          "byte-identical summary.json and timeseries.csv.\n",
+          "                    says how to install it and the run still succeeds\n"
+          "  --live            run against a real Redis in wall-clock time (docs/LIVE.md);\n"
+          "                    without --redis, starts its own redis-server and stops it\n"
+          "  --redis URL       redis://[user:password@]host:port/db (implies --live; the\n"
+          "                    password may come from REDISCLI_AUTH)\n"
+          "  --live-outage M   how store outages are played live: proxy (default), pause\n"
+          "                    or kill\n\n"
+          "Progress goes to stderr when it is a terminal. Simulated, the same scenario and\n"
+          "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n",
           out);
 }
 
@@ -132,9 +142,25 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
             opts->quiet = true;
         } else if (allow_run_flags && strcmp(arg, "--plots") == 0) {
             opts->plots = true;
+        } else if (allow_run_flags && strcmp(arg, "--live") == 0) {
+            opts->live = true;
+        } else if (allow_run_flags && strcmp(arg, "--redis") == 0 && value != NULL) {
+            opts->live = true;
+            opts->live_opts.redis_url = value;
+            i++;
+        } else if (allow_run_flags && strcmp(arg, "--live-outage") == 0 && value != NULL) {
+            int method;
+            if (cli_live_outage_parse(value, &method) != 0) {
+                fprintf(stderr, "ratelab %s: --live-outage %s: one of proxy, pause, kill\n",
+                        command, value);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            opts->live_opts.outage_method = (live_outage_method)method;
+            i++;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
-                               strcmp(arg, "--out") == 0;
+                               strcmp(arg, "--out") == 0 || strcmp(arg, "--redis") == 0 ||
+                               strcmp(arg, "--live-outage") == 0;
             fprintf(stderr, "ratelab %s: %s '%s'\n", command,
                     needs_value ? "missing value after" : "unknown option", arg);
             usage(stderr);
@@ -237,6 +263,12 @@ int cli_run(int argc, char **argv) {
         snprintf(out_dir, sizeof out_dir, "%s", opts.out_dir);
     } else {
         snprintf(out_dir, sizeof out_dir, "results/runs/%s-seed%" PRIu64, s->name, s->seed);
+    }
+    if (opts.live) {
+        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet);
+        free(m);
+        free(s);
+        return rc;
     }
     progress_state progress = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &progress.started);

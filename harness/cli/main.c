@@ -49,6 +49,9 @@ int main(int argc, char **argv) {
     if (strcmp(command, "bench") == 0) {
         return cli_bench(argc - 1, argv + 1);
     }
+    if (strcmp(command, "bench-live") == 0) {
+        return cli_bench_live(argc - 1, argv + 1);
+    }
     if (strcmp(command, "list") == 0) {
         return cli_list(argc - 1, argv + 1);
     }

@@ -1,0 +1,89 @@
+/* cli_live.c - the live branch of `ratelab run`: run against a real Redis, report, clean up. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/cli/cli.h"
+#include "harness/core/units.h"
+#include "harness/live/live_run.h"
+#include "harness/report/results_writer.h"
+#include "harness/report/summary_table.h"
+
+int cli_live_outage_parse(const char *text, int *out) {
+    const char *names[] = {"proxy", "pause", "kill"};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void show_live_progress(void *context, int64_t elapsed_us, int64_t duration_us) {
+    (void)context;
+    fprintf(stderr, "\r  %.0f / %.0f s live   ", (double)elapsed_us / 1e6,
+            (double)duration_us / 1e6);
+}
+
+static void print_store_line(const live_run_stats *st) {
+    printf("store: %s%s, %" PRId64 " limiter calls: %" PRId64 " answered, %" PRId64
+           " refused, %" PRId64 " timed out; %" PRId64 " reconnects, %" PRId64
+           " NOSCRIPT reloads, most in flight %" PRId64 "\n",
+           st->server, st->server_embedded ? " (started by ratelab, now stopped)" : "",
+           st->store_commands, st->store_ok, st->store_refused, st->store_timeouts,
+           st->store_reconnects, st->noscript_reloads, st->store_in_flight_max);
+    if (st->keys_cleanup_failed) {
+        printf("keys: could not delete this run's keys (the server was away)\n");
+    } else {
+        printf("keys: deleted %" PRId64 " of this run's keys\n", st->keys_deleted);
+    }
+}
+
+int cli_run_live(const scenario *s, const char *file, const char *out_dir,
+                 const live_options *options, bool quiet) {
+    metrics *m = calloc(1, sizeof *m); /* large: not on the stack */
+    if (m == NULL) {
+        fputs("ratelab run --live: out of memory\n", stderr);
+        return CLI_EXIT_RUN_FAILED;
+    }
+    live_run_stats stats;
+    rl_error err;
+    rl_error_clear(&err);
+    bool show = !quiet && isatty(STDERR_FILENO);
+    int rc = live_run(s, options, m, &stats, show ? show_live_progress : NULL, NULL, &err);
+    if (show) {
+        fputc('\n', stderr);
+    }
+    if (rc == RL_OK) {
+        run_info info = {.world = "live", .events_run = stats.events_run,
+                         .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
+        rc = results_write_folder(out_dir, s, m, &info, &err);
+    }
+    if (rc != RL_OK) {
+        fprintf(stderr, "ratelab run --live: %s: %s\n", file, err.message);
+        metrics_destroy(m);
+        free(m);
+        return rc == RL_ERR_INVALID || rc == RL_ERR_LIMIT ? CLI_EXIT_BAD_INPUT
+                                                          : CLI_EXIT_RUN_FAILED;
+    }
+    if (!quiet) {
+        char duration_text[32];
+        units_format_duration(stats.end_us, duration_text, sizeof duration_text);
+        printf("%s (seed %" PRIu64 "): %" PRId64 " pods, %s live%s\n\n", s->name, s->seed,
+               scenario_pod_count(s), duration_text,
+               stats.partial ? " (interrupted: partial results)" : "");
+        summary_table_print(stdout, s, m);
+        print_store_line(&stats);
+        printf("\nresults: %s\n", out_dir);
+    }
+    metrics_destroy(m);
+    free(m);
+    if (stats.partial) {
+        fprintf(stderr, "ratelab run --live: interrupted; partial results in %s\n", out_dir);
+        return CLI_EXIT_RUN_FAILED;
+    }
+    return CLI_EXIT_OK;
+}

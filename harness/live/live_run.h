@@ -1,0 +1,58 @@
+/* live_run.h - running a scenario in the live world: a real Redis, wall-clock time, the same
+ * pod logic (fleet.h through pod_env.h) and the same mock API models, on one libuv loop.
+ *
+ * Shared limiters (scope redis) run as Lua scripts in Redis (lua_scripts.h), by default at the
+ * server's clock (TIME), under keys ratelab:<run id>:... that the run deletes at its end, also
+ * after an interrupt (SIGINT/SIGTERM stop the run cleanly: the results are marked partial).
+ * Without a URL, the run starts its own redis-server on a free loopback port and stops it.
+ * Store faults of the scenario (outages, added latency) are played live: a fault proxy between
+ * the pods and Redis refuses, blackholes or delays; or the server is paused or killed. */
+#ifndef RATELAB_LIVE_RUN_H
+#define RATELAB_LIVE_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "harness/core/rl_error.h"
+#include "harness/report/metrics.h"
+#include "harness/scenario/scenario.h"
+
+/* How a store outage is played live. */
+typedef enum live_outage_method {
+    LIVE_OUTAGE_PROXY = 0, /* the fault proxy refuses or blackholes, as the fault's mode says */
+    LIVE_OUTAGE_PAUSE,     /* the server is frozen: SIGSTOP (own server) or CLIENT PAUSE */
+    LIVE_OUTAGE_KILL       /* the server ratelab started is killed, restarted empty at the end */
+} live_outage_method;
+
+typedef struct live_options {
+    const char *redis_url;     /* NULL: start an embedded redis-server */
+    const char *server_binary; /* NULL: "redis-server" from PATH */
+    int connections;           /* pool size; 0: 8 */
+    bool local_clock;          /* limiters decide at the pods' clock instead of Redis TIME */
+    live_outage_method outage_method;
+} live_options;
+
+/* Called about every second of wall time with how far the run got. */
+typedef void (*live_progress_fn)(void *context, int64_t elapsed_us, int64_t duration_us);
+
+typedef struct live_run_stats {
+    uint64_t events_run;
+    int64_t jobs_alive_max;
+    bool partial;             /* interrupted before its end */
+    int64_t end_us;           /* where the run ended (duration, or earlier when partial) */
+    int64_t store_commands, store_ok, store_refused, store_timeouts;
+    int64_t store_in_flight_max, store_reconnects, noscript_reloads;
+    int64_t keys_deleted;
+    bool keys_cleanup_failed; /* the keys could not be deleted (the server was away) */
+    char server[96];          /* redis://host:port/db, with no credentials */
+    bool server_embedded;
+} live_run_stats;
+
+/* Runs s live and fills out (initialised here; the caller calls metrics_destroy, also after an
+ * error). progress may be NULL. Returns 0, or RL_ERR_INVALID (a limiter with no Lua mirror, a
+ * fault live cannot play), RL_ERR_IO (Redis unreachable, redis-server missing), RL_ERR_NOMEM
+ * or RL_ERR_INVARIANT with a message in err. */
+int live_run(const scenario *s, const live_options *options, metrics *out, live_run_stats *stats,
+             live_progress_fn progress, void *progress_context, rl_error *err);
+
+#endif

@@ -1,0 +1,105 @@
+/* live_world.h - the live world's state, shared by live_world.c (the pod environment and the
+ * loop), live_setup.c (server, scripts, keys, clock) and live_faults.c (faults). Internal to
+ * harness/live: callers use live_run.h. */
+#ifndef RATELAB_LIVE_WORLD_H
+#define RATELAB_LIVE_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "harness/core/rl_error.h"
+#include "harness/live/fault_proxy.h"
+#include "harness/live/live_run.h"
+#include "harness/live/redis_client.h"
+#include "harness/live/redis_server.h"
+#include "harness/live/redis_url.h"
+#include "harness/live/timer_heap.h"
+#include "harness/model/fleet.h"
+#include "harness/scenario/scenario.h"
+#include "mock_api/api_model.h"
+
+/* Kinds of heap events besides the fleet's own timers (fleet_timer_kind 0..2). */
+enum {
+    LIVE_EVENT_API_REPLY = 16, /* target: job | status << 32; arg: Retry-After us */
+    LIVE_EVENT_STORE_LOCAL,    /* target: job; a shared "unlimited" limiter answers */
+    LIVE_EVENT_FAULT_BEGIN,    /* target: fault index */
+    LIVE_EVENT_FAULT_END,
+    LIVE_EVENT_PROGRESS
+};
+
+#define LIVE_PREFIX_BYTES 64
+#define LIVE_SERVER_TEXT_BYTES 96
+
+typedef struct live_world {
+    const scenario *scenario; /* borrowed */
+    live_options options;
+    metrics *metrics; /* borrowed */
+    live_progress_fn progress;
+    void *progress_context;
+    uv_loop_t loop;
+    bool loop_ready;
+    uv_timer_t tick; /* armed for the earliest heap event */
+    uv_signal_t sigint, sigterm;
+    timer_heap heap;
+    int64_t armed_due_us;
+    uint64_t start_ns; /* the run's time 0 (uv_hrtime) */
+    int64_t end_us, stopped_at_us;
+    bool stopping, partial;
+    int first_error;
+    rl_error error;
+    /* The server. */
+    redis_url url;
+    redis_server server;
+    bool server_started;
+    char stats_server[LIVE_SERVER_TEXT_BYTES];
+    char client_host[REDIS_URL_PART_BYTES]; /* where pods connect: the server or the proxy */
+    int client_port;
+    fault_proxy proxy;
+    bool proxy_started;
+    bool server_paused_by_fault, server_killed_by_fault;
+    bool client_paused_by_fault; /* CLIENT PAUSE sent to a server ratelab did not start */
+    /* Shared limiters: script index in the client (-1: none), SHA1, key. */
+    redis_client client;
+    bool client_ready;
+    int limiter_script[SCENARIO_LIMITERS_MAX];
+    char limiter_sha[SCENARIO_LIMITERS_MAX][REDIS_CLIENT_SHA_BYTES];
+    char limiter_key[SCENARIO_LIMITERS_MAX][REDIS_CLIENT_KEY_BYTES];
+    char prefix[LIVE_PREFIX_BYTES]; /* ratelab:<run id>: */
+    int64_t epoch_us;               /* the server's clock (TIME, us) at the run's time 0 */
+    /* The pods and the APIs. */
+    api_model apis[SCENARIO_APIS_MAX];
+    int apis_ready;
+    fleet fleet;
+    bool fleet_ready;
+    uint64_t events_run;
+    int64_t store_calls;
+} live_world;
+
+/* Wall-clock microseconds since the run's time 0. */
+int64_t live_world_now_us(const live_world *w);
+
+/* Schedules a heap event at due_us (run-relative). */
+void live_world_push(live_world *w, int64_t due_us, int kind, uint64_t target, int64_t arg);
+
+/* Records the run's first error (what: one line) and stops the run. */
+void live_world_fail(live_world *w, int code, const char *what);
+
+/* Stops the run: at its end, or now when interrupted (the results are then partial). */
+void live_world_stop(live_world *w, bool interrupted);
+
+/* uv_walk callback closing every handle not closing yet. */
+void live_world_close_walk(uv_handle_t *handle, void *arg);
+
+/* Checks what live needs of s, starts or reaches the server, loads the scripts and names the
+ * run's keys (live_setup.c). Returns 0 or an RL_ERR_* with a message. */
+int live_setup_begin(live_world *w, rl_error *err);
+
+/* Reads the server's clock into w->epoch_us, just before the run's time 0. */
+int live_setup_epoch(live_world *w, rl_error *err);
+
+/* Deletes the run's keys and stops the embedded server; records what happened in stats. */
+void live_setup_end(live_world *w, live_run_stats *stats);
+
+#endif

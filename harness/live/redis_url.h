@@ -1,0 +1,28 @@
+/* redis_url.h - where the live runner's Redis is: redis://[user:password@]host:port/db. */
+#ifndef RATELAB_REDIS_URL_H
+#define RATELAB_REDIS_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "harness/core/rl_error.h"
+
+#define REDIS_URL_PART_BYTES 256
+
+typedef struct redis_url {
+    char host[REDIS_URL_PART_BYTES];
+    int port;
+    int db;
+    char user[REDIS_URL_PART_BYTES];     /* "" for none */
+    char password[REDIS_URL_PART_BYTES]; /* "" for none; never printed */
+} redis_url;
+
+/* Parses text (redis://[[user]:password@]host[:port][/db]; port 6379 and db 0 by default) into
+ * out. Without a password in text, takes REDISCLI_AUTH from the environment if set. Error
+ * messages never contain the password. Returns 0 or RL_ERR_INVALID. */
+int redis_url_parse(const char *text, redis_url *out, rl_error *err);
+
+/* Writes redis://host:port/db (no user or password) into out (out_size bytes). */
+void redis_url_describe(const redis_url *url, char *out, size_t out_size);
+
+#endif

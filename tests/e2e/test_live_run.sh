@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test_live_run.sh - `ratelab run --live` end to end: it starts its own redis-server, runs,
+# reports with world "live", deletes its keys, stops the server; SIGINT gives partial results.
+# usage: test_live_run.sh RATELAB_BINARY SOURCE_DIR
+set -euo pipefail
+ratelab=$1
+source_dir=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export TMPDIR="$work/tmp" # where the embedded server's folder goes: it must be gone after
+mkdir -p "$TMPDIR"
+failures=0
+check() { # check DESCRIPTION COMMAND...
+  local description=$1
+  shift
+  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
+}
+server_gone() { # server_gone OUTPUT_FILE: the redis-server named in the output has exited
+  local port
+  port=$(sed -n 's|.*redis://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1" | head -1)
+  [ -n "$port" ] && ! pgrep -f "redis-server 127.0.0.1:$port" >/dev/null
+}
+
+# A short run of a seed scenario: starts Redis, runs, reports, cleans up, leaves nothing.
+"$ratelab" run "$source_dir/scenarios/demo.yaml" --live --set duration=3s --out "$work/demo" \
+  >"$work/demo.out"
+check "prints a row for powerbi" grep -q '^powerbi ' "$work/demo.out"
+check "summary.json says live" grep -q '"world": "live"' "$work/demo/summary.json"
+check "summary.json is complete" grep -q '"partial": false' "$work/demo/summary.json"
+check "the run's keys are deleted" grep -q '^keys: deleted 2 ' "$work/demo.out"
+check "the embedded server is stopped" server_gone "$work/demo.out"
+check "no temporary redis folder left" bash -c "! ls -d '$TMPDIR'/ratelab-redis-* 2>/dev/null"
+
+# SIGINT: stop cleanly, results marked partial, keys deleted, server stopped; exit code 3.
+"$ratelab" run "$source_dir/scenarios/demo.yaml" --live --out "$work/int" >"$work/int.out" 2>&1 &
+pid=$!
+sleep 2
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+check "interrupted run exits 3" test "$status" -eq 3
+check "interrupted summary is partial" grep -q '"partial": true' "$work/int/summary.json"
+check "interrupted run deletes its keys" grep -q '^keys: deleted 2 ' "$work/int.out"
+check "interrupted run stops its server" server_gone "$work/int.out"
+
+# A bad URL is bad input, and the password is never printed.
+status=0
+"$ratelab" run "$source_dir/scenarios/demo.yaml" --redis "redis://u:s3cret@127.0.0.1:1/0" \
+  --out "$work/bad" >"$work/bad.out" 2>&1 || status=$?
+check "unreachable server fails the run" test "$status" -eq 3
+check "the password is not printed" bash -c "! grep -q s3cret '$work/bad.out'"
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed"
+  exit 1
+fi

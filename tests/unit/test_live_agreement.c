@@ -1,0 +1,67 @@
+/* test_live_agreement.c - the simulated and the live world agree on one scenario.
+ *
+ * tests/data/agreement.yaml (a stampede in miniature: per-pod pacing against one shared GCRA)
+ * runs in both worlds; for every API the live rate_429 and burst_ratio must be within the
+ * tolerances docs/LIVE.md states ("Sim and live agree"). The live run starts its own
+ * redis-server and takes 4 s of wall time. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "harness/live/live_run.h"
+#include "harness/scenario/scenario_load.h"
+#include "harness/sim/sim_run.h"
+
+/* The tolerances of docs/LIVE.md, absolute, per API. */
+#define AGREEMENT_RATE_429_TOLERANCE 0.05
+#define AGREEMENT_BURST_RATIO_TOLERANCE 0.15
+
+static void test_sim_and_live_agree(void **state) {
+    (void)state;
+    const char *source_dir = getenv("RATELAB_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/agreement.yaml",
+             source_dir != NULL ? source_dir : ".");
+    scenario *s = calloc(1, sizeof *s);
+    metrics *sim = calloc(1, sizeof *sim);
+    metrics *live = calloc(1, sizeof *live);
+    assert_true(s != NULL && sim != NULL && live != NULL);
+    rl_error err;
+    rl_error_clear(&err);
+    if (scenario_load_file(path, NULL, 0, s, &err) != RL_OK) {
+        fail_msg("%s", err.message);
+    }
+    sim_run_stats sim_stats;
+    assert_int_equal(sim_run(s, sim, &sim_stats, NULL, NULL, &err), RL_OK);
+    live_options options = {0};
+    live_run_stats live_stats;
+    if (live_run(s, &options, live, &live_stats, NULL, NULL, &err) != RL_OK) {
+        fail_msg("live run: %s", err.message);
+    }
+    for (int i = 0; i < s->api_count; i++) {
+        const api_summary *a = &sim->apis[i].summary, *b = &live->apis[i].summary;
+        printf("  %-12s rate_429 sim %.4f live %.4f; burst_ratio sim %.3f live %.3f\n",
+               s->apis[i].name, a->rate_429, b->rate_429, a->burst_ratio, b->burst_ratio);
+        assert_true(fabs(a->rate_429 - b->rate_429) <= AGREEMENT_RATE_429_TOLERANCE);
+        assert_true(fabs(a->burst_ratio - b->burst_ratio) <= AGREEMENT_BURST_RATIO_TOLERANCE);
+        assert_int_equal(b->jobs_created, a->jobs_created);
+    }
+    metrics_destroy(sim);
+    metrics_destroy(live);
+    free(sim);
+    free(live);
+    free(s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sim_and_live_agree),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
