@@ -34,6 +34,7 @@ const char *limiter_scope_name(limiter_scope scope) {
     switch (scope) {
     case LIMITER_SCOPE_LOCAL: return "local";
     case LIMITER_SCOPE_STORE: return "redis";
+    case LIMITER_SCOPE_STORE_LOCK: return "redis_lock";
     }
     return "unknown";
 }

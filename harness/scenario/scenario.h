@@ -29,7 +29,11 @@
 /* Where a limiter's state lives. */
 typedef enum limiter_scope {
     LIMITER_SCOPE_LOCAL = 0, /* one limiter per pod, in the pod's memory */
-    LIMITER_SCOPE_STORE      /* one limiter shared by all pods, run atomically in the store */
+    LIMITER_SCOPE_STORE,     /* "redis": one limiter shared by all pods, run atomically in the
+                                store as one script call */
+    LIMITER_SCOPE_STORE_LOCK /* "redis_lock": one shared state in the store, computed by the pods
+                                under a lock: SET NX PX, GET, SET, compare-and-delete; four round
+                                trips, retried while another pod holds the lock */
 } limiter_scope;
 
 /* What pods do when a shared limiter's store cannot answer (refused or timed out). */
@@ -44,7 +48,11 @@ typedef struct scenario_limiter {
     char name[SCENARIO_NAME_BYTES];
     limiter_config config;
     limiter_scope scope;
-    store_failure_mode on_store_failure; /* scope redis only */
+    store_failure_mode on_store_failure; /* shared scopes: when the store cannot answer */
+    int64_t store_retry_us; /* shared scopes: after a store failure, a pod asks again after this */
+    int64_t lock_ttl_us;    /* redis_lock: the lock's expiry (PX) */
+    int64_t lock_retry_us;  /* redis_lock: a pod finding the lock held retries after a uniform
+                               draw in [0, lock_retry_us] */
 } scenario_limiter;
 
 typedef struct scenario_api {
@@ -128,7 +136,7 @@ typedef enum outage_mode {
 typedef struct scenario_fault {
     fault_kind kind;
     int64_t at_us;
-    int64_t for_us;    /* outage, latency; 0 for restart; skew lasts the whole run */
+    int64_t for_us;    /* outage, latency: how long; restart: the pods are down this long */
     outage_mode mode;  /* outage */
     int64_t extra_us;  /* latency: added one-way delay; skew: largest offset either way */
     int group_index;   /* restart, skew: the pod group (-1 for every group) */
@@ -163,7 +171,7 @@ int scenario_find_api(const scenario *s, const char *name);
 /* Index of the limiter called name, or -1. */
 int scenario_find_limiter(const scenario *s, const char *name);
 
-/* A static name of scope ("local", "redis"). */
+/* A static name of scope ("local", "redis", "redis_lock"). */
 const char *limiter_scope_name(limiter_scope scope);
 
 /* A static name of kind ("gather", "poisson", "constant"). */

@@ -72,3 +72,34 @@ void store_model_limiter_decide(store_model *store, const limiter_config *config
     assert(limiter_index >= 0 && limiter_index < store->limiter_count);
     config->algorithm->decide(config, &store->states[limiter_index], now_us, cost, out);
 }
+
+void store_model_execute(store_model *store, const store_command *command, int64_t now_us,
+                         store_reply *out) {
+    int l = command->limiter_index;
+    assert(l >= 0 && l < store->limiter_count);
+    bool lock_free = store->lock_owner[l] == 0 || store->lock_expires_us[l] <= now_us;
+    out->ok = false;
+    switch (command->op) {
+    case STORE_OP_LOCK:
+        if (lock_free) {
+            store->lock_owner[l] = command->owner;
+            store->lock_expires_us[l] = now_us + command->lock_ttl_us;
+            out->ok = true;
+        }
+        return;
+    case STORE_OP_READ:
+        out->state = store->states[l];
+        out->ok = true;
+        return;
+    case STORE_OP_WRITE:
+        store->states[l] = command->state;
+        out->ok = true;
+        return;
+    case STORE_OP_UNLOCK:
+        if (!lock_free && store->lock_owner[l] == command->owner) {
+            store->lock_owner[l] = 0;
+            out->ok = true;
+        }
+        return;
+    }
+}

@@ -12,6 +12,7 @@
 
 #include "algorithms/limiter.h"
 #include "harness/core/rng.h"
+#include "harness/model/pod_env.h"
 #include "harness/scenario/scenario.h"
 
 typedef struct store_model {
@@ -24,6 +25,8 @@ typedef struct store_model {
     int64_t queue_max;       /* most commands in the server (queued or in service) at once */
     int limiter_count;
     limiter_state states[SCENARIO_LIMITERS_MAX]; /* shared limiters' state, by limiter index */
+    uint64_t lock_owner[SCENARIO_LIMITERS_MAX];  /* redis_lock: 0 when free */
+    int64_t lock_expires_us[SCENARIO_LIMITERS_MAX];
 } store_model;
 
 /* Initialises store for s's store settings, with random stream (seed, stream_id).
@@ -44,5 +47,10 @@ int store_model_serve(store_model *store, int64_t arrival_us, int64_t service_us
 /* Runs the shared limiter limiter_index (config from the scenario) at now_us in the store. */
 void store_model_limiter_decide(store_model *store, const limiter_config *config, int limiter_index,
                                 int64_t now_us, int64_t cost, limiter_decision *out);
+
+/* Executes a plain command (lock, read, write, unlock) at now_us, filling out's ok and state.
+ * A lock whose expiry has passed is free. */
+void store_model_execute(store_model *store, const store_command *command, int64_t now_us,
+                         store_reply *out);
 
 #endif

@@ -171,7 +171,7 @@ static void concurrency_429_retry_after_and_completion(void **state) {
     fleet_finish(&x->f, 2000);
     rl_error err;
     assert_int_equal(metrics_finish(&x->m, 2000, (api_model[1]){{.config = x->s.apis[0].config}},
-                                    0, 0, 0, &err),
+                                    0, 0, &err),
                      0);
     assert_int_equal(a->summary.jobs_created, 3);
     assert_int_equal(a->summary.jobs_pending, 1);
