@@ -54,6 +54,10 @@ static redisContext *setup_connect(const live_world *w, rl_error *err) {
 static int check_limiters(const scenario *s, rl_error *err) {
     for (int i = 0; i < s->limiter_count; i++) {
         const scenario_limiter *l = &s->limiters[i];
+        if (l->scope == LIMITER_SCOPE_STORE_LOCK) {
+            return rl_error_set(err, RL_ERR_INVALID,
+                                "limiter %s: scope redis_lock runs only in simulation so far", l->name);
+        }
         if (l->scope != LIMITER_SCOPE_STORE) {
             continue;
         }

@@ -76,23 +76,31 @@ static void env_timer_start(void *world, int64_t delay_us, fleet_timer_kind kind
     live_world_push(w, live_world_now_us(w) + delay_us, (int)kind, target, 0);
 }
 
-static void env_store_limiter_call(void *world, uint32_t job_id, int limiter_index,
+static void env_store_limiter_call(void *world, uint64_t job_token, int limiter_index,
                                    int64_t cost) {
     live_world *w = world;
     w->store_calls++;
     int script = w->limiter_script[limiter_index];
     if (script < 0) { /* unlimited: nothing to ask; answer on the next turn */
-        live_world_push(w, live_world_now_us(w), LIVE_EVENT_STORE_LOCAL, job_id, 0);
+        live_world_push(w, live_world_now_us(w), LIVE_EVENT_STORE_LOCAL, job_token, 0);
         return;
     }
     lua_script_args args;
     int64_t now_us = w->options.local_clock ? live_world_now_us(w) : -1;
     lua_script_args_fill(&args, &w->scenario->limiters[limiter_index].config, cost, now_us,
                          w->epoch_us);
-    redis_client_evalsha(&w->client, script, w->limiter_key[limiter_index], &args, job_id);
+    redis_client_evalsha(&w->client, script, w->limiter_key[limiter_index], &args, job_token);
 }
 
-static void env_api_call(void *world, uint32_t job_id, int api_index) {
+/* Plain store commands serve only scope redis_lock, which live_setup refuses for now. */
+static void env_store_command(void *world, uint64_t job_token, const store_command *command) {
+    live_world *w = world;
+    (void)job_token;
+    (void)command;
+    live_world_fail(w, RL_ERR_INVALID, "scope redis_lock runs only in simulation so far");
+}
+
+static void env_api_call(void *world, uint64_t job_token, int api_index) {
     live_world *w = world;
     int64_t now_us = live_world_now_us(w);
     api_response response;
@@ -103,15 +111,15 @@ static void env_api_call(void *world, uint32_t job_id, int api_index) {
     }
     metrics_api_arrival(w->metrics, api_index, now_us,
                         api_sliding_count_count(&w->apis[api_index].arrivals_in_burst_window));
-    uint64_t packed = (uint64_t)job_id | ((uint64_t)response.status << 32);
-    live_world_push(w, now_us + response.latency_us, LIVE_EVENT_API_REPLY, packed,
-                    response.retry_after_us);
+    int64_t packed = response.retry_after_us | (int64_t)((uint64_t)response.status << 56);
+    live_world_push(w, now_us + response.latency_us, LIVE_EVENT_API_REPLY, job_token, packed);
 }
 
 static const pod_env_ops live_env_ops = {
     .now_us = env_now_us,
     .timer_start = env_timer_start,
     .store_limiter_call = env_store_limiter_call,
+    .store_command = env_store_command,
     .api_call = env_api_call,
 };
 
@@ -136,7 +144,7 @@ static void on_store_done(void *context, uint64_t tag, redis_client_status statu
         answer.decided_at_us = reply->element[2]->integer;
     }
     w->events_run++;
-    fleet_on_store_reply(&w->fleet, (uint32_t)(tag & UINT32_MAX), &answer);
+    fleet_on_store_reply(&w->fleet, tag, &answer);
 }
 
 static void dispatch(live_world *w, const timer_heap_entry *e) {
@@ -144,18 +152,19 @@ static void dispatch(live_world *w, const timer_heap_entry *e) {
     switch (e->kind) {
     case FLEET_TIMER_POD_WAKE:
     case FLEET_TIMER_ARRIVAL:
-    case FLEET_TIMER_JOB: fleet_on_timer(&w->fleet, (fleet_timer_kind)e->kind, e->target); break;
+    case FLEET_TIMER_JOB:
+    case FLEET_TIMER_FAULT: fleet_on_timer(&w->fleet, (fleet_timer_kind)e->kind, e->target); break;
     case LIVE_EVENT_API_REPLY: {
-        api_response response = {.status = (api_status)(e->target >> 32),
-                                 .retry_after_us = e->arg};
-        fleet_on_api_reply(&w->fleet, (uint32_t)(e->target & UINT32_MAX), &response);
+        api_response response = {.status = (api_status)((uint64_t)e->arg >> 56),
+                                 .retry_after_us = e->arg & ((INT64_C(1) << 56) - 1)};
+        fleet_on_api_reply(&w->fleet, e->target, &response);
         break;
     }
     case LIVE_EVENT_STORE_LOCAL: {
         store_reply answer = {.status = STORE_REPLY_OK,
                               .decision = {.allowed = true, .wait_us = 0},
                               .decided_at_us = live_world_now_us(w)};
-        fleet_on_store_reply(&w->fleet, (uint32_t)e->target, &answer);
+        fleet_on_store_reply(&w->fleet, e->target, &answer);
         break;
     }
     case LIVE_EVENT_FAULT_BEGIN:
@@ -273,8 +282,11 @@ static int world_init(live_world *w, rl_error *err) {
     }
     if (rc == RL_OK) {
         pod_env env = {.ops = &live_env_ops, .world = w};
-        rc = fleet_init(&w->fleet, s, env, w->metrics, s->seed);
+        rc = fleet_init(&w->fleet, s, env, w->metrics, s->seed, err);
         w->fleet_ready = rc == RL_OK;
+        if (rc != RL_OK && err->code != RL_OK) {
+            return rc;
+        }
     }
     if (rc != RL_OK) {
         return rl_error_set(err, rc, "could not set up the pods: %s", rl_strerror(rc));
@@ -375,7 +387,7 @@ static int world_run(live_world *w, live_run_stats *stats, rl_error *err) {
     }
     fleet_finish(&w->fleet, w->stopped_at_us);
     return metrics_finish(w->metrics, w->stopped_at_us, w->apis, w->client.stats.ok,
-                          w->client.stats.in_flight_max, 0, err);
+                          w->client.stats.in_flight_max, err);
 }
 
 int live_run(const scenario *s, const live_options *options, metrics *out, live_run_stats *stats,

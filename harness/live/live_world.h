@@ -22,8 +22,8 @@
 
 /* Kinds of heap events besides the fleet's own timers (fleet_timer_kind 0..2). */
 enum {
-    LIVE_EVENT_API_REPLY = 16, /* target: job | status << 32; arg: Retry-After us */
-    LIVE_EVENT_STORE_LOCAL,    /* target: job; a shared "unlimited" limiter answers */
+    LIVE_EVENT_API_REPLY = 16, /* target: job token; arg: Retry-After us | status << 56 */
+    LIVE_EVENT_STORE_LOCAL,    /* target: job token; a shared "unlimited" limiter answers */
     LIVE_EVENT_FAULT_BEGIN,    /* target: fault index */
     LIVE_EVENT_FAULT_END,
     LIVE_EVENT_PROGRESS

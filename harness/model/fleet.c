@@ -9,12 +9,27 @@
 #include "harness/core/rl_error.h"
 #include "harness/model/backoff.h"
 
-/* Random stream ids: pods use 1..pod_count; other entities use ids above 2^40. */
 #define FLEET_JOBS_INITIAL 1024
 #define FLEET_JOBS_MAX (UINT32_MAX - 1)
+/* A stream of faults' random choices (which pods skew how much) apart from the pods' own. */
+#define FLEET_SKEW_STREAM ((UINT64_C(1) << 40) + 8)
 
 static int64_t env_now(const fleet *f) {
     return f->env.ops->now_us(f->env.world);
+}
+
+static uint64_t job_token(const fleet *f, uint32_t id) {
+    return (uint64_t)id | ((uint64_t)f->jobs[id].life << 32);
+}
+
+/* The live job a token names, or FLEET_NIL when it has died since. */
+static uint32_t job_from_token(const fleet *f, uint64_t token) {
+    uint32_t id = (uint32_t)(token & UINT32_MAX);
+    if (id >= f->job_capacity || f->jobs[id].state == JOB_FREE ||
+        f->jobs[id].life != (uint32_t)(token >> 32)) {
+        return FLEET_NIL;
+    }
+    return id;
 }
 
 static const scenario_traffic *stream_traffic(const fleet *f, const fleet_stream *st) {
@@ -29,11 +44,76 @@ static const scenario_traffic *job_traffic(const fleet *f, const fleet_job *job)
     return job->traffic;
 }
 
-int fleet_job_api(const fleet *f, uint32_t job_id) {
-    return job_traffic(f, &f->jobs[job_id])->api_index;
+static rng *job_random(fleet *f, const fleet_job *job) {
+    return &f->pods[f->streams[job->stream].pod].random;
 }
 
-int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t seed) {
+/* The time on the pod's own clock: what local limiters and the lock protocol read. */
+static int64_t pod_clock_us(const fleet *f, uint32_t pod) {
+    int64_t t = env_now(f) + f->pods[pod].clock_offset_us;
+    return t > 0 ? t : 0;
+}
+
+int fleet_job_api(const fleet *f, uint64_t token) {
+    return job_traffic(f, &f->jobs[token & UINT32_MAX])->api_index;
+}
+
+/* Each shared limiter's per-pod share, used by local_fallback: the same algorithm with the
+ * period stretched by the number of streams that share it, and the burst divided. */
+static int fleet_prepare_fallbacks(fleet *f, rl_error *err) {
+    const scenario *s = f->scenario;
+    int64_t sharers[SCENARIO_LIMITERS_MAX] = {0};
+    for (int g = 0; g < s->pod_group_count; g++) {
+        for (int t = 0; t < s->pod_groups[g].traffic_count; t++) {
+            int l = s->pod_groups[g].traffic[t].limiter_index;
+            if (l >= 0) {
+                sharers[l] += s->pod_groups[g].count;
+            }
+        }
+    }
+    for (int l = 0; l < s->limiter_count; l++) {
+        const scenario_limiter *limiter = &s->limiters[l];
+        f->fallback[l] = limiter->config;
+        if (limiter->scope == LIMITER_SCOPE_LOCAL ||
+            limiter->on_store_failure != STORE_FAILURE_LOCAL_FALLBACK || sharers[l] == 0) {
+            continue;
+        }
+        limiter_config *share = &f->fallback[l];
+        share->period_us = limiter->config.period_us * sharers[l];
+        share->burst = limiter->config.burst / sharers[l] > 1 ? limiter->config.burst / sharers[l]
+                                                               : 1;
+        rl_error why;
+        if (limiter_config_validate(share, &why) != RL_OK) {
+            return rl_error_set(err, RL_ERR_INVALID,
+                                "limiters.%s: its local_fallback share for each of %lld pods is "
+                                "not a valid limiter: %s",
+                                limiter->name, (long long)sharers[l], why.message);
+        }
+    }
+    return RL_OK;
+}
+
+static void fleet_draw_clock_skew(fleet *f, uint64_t seed) {
+    const scenario *s = f->scenario;
+    rng skew_random;
+    rng_seed(&skew_random, seed, FLEET_SKEW_STREAM);
+    for (int i = 0; i < s->fault_count; i++) {
+        const scenario_fault *fault = &s->faults[i];
+        if (fault->kind != FAULT_CLOCK_SKEW) {
+            continue;
+        }
+        for (int64_t p = 0; p < f->pod_count; p++) {
+            if (fault->group_index >= 0 && f->pods[p].group != (uint32_t)fault->group_index) {
+                continue;
+            }
+            uint64_t span = (uint64_t)(2 * fault->extra_us) + 1;
+            f->pods[p].clock_offset_us = (int64_t)rng_below(&skew_random, span) - fault->extra_us;
+        }
+    }
+}
+
+int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t seed,
+               rl_error *err) {
     memset(f, 0, sizeof *f);
     f->scenario = s;
     f->env = env;
@@ -43,14 +123,20 @@ int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t se
         f->stream_count += s->pod_groups[g].count * s->pod_groups[g].traffic_count;
     }
     if (f->stream_count >= (int64_t)UINT32_MAX) {
-        return RL_ERR_LIMIT;
+        return rl_error_set(err, RL_ERR_LIMIT, "too many pods x traffic entries (%lld)",
+                            (long long)f->stream_count);
+    }
+    int rc = fleet_prepare_fallbacks(f, err);
+    if (rc != RL_OK) {
+        return rc;
     }
     f->pods = rl_calloc((size_t)f->pod_count, sizeof *f->pods);
     f->streams = rl_calloc((size_t)f->stream_count, sizeof *f->streams);
     f->jobs = rl_calloc(FLEET_JOBS_INITIAL, sizeof *f->jobs);
     if (f->pods == NULL || f->streams == NULL || f->jobs == NULL) {
         fleet_destroy(f);
-        return RL_ERR_NOMEM;
+        return rl_error_set(err, RL_ERR_NOMEM, "not enough memory for %lld pods",
+                            (long long)f->pod_count);
     }
     f->job_capacity = FLEET_JOBS_INITIAL;
     for (uint32_t j = 0; j < f->job_capacity; j++) {
@@ -74,6 +160,7 @@ int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t se
             }
         }
     }
+    fleet_draw_clock_skew(f, seed);
     return RL_OK;
 }
 
@@ -91,7 +178,14 @@ void fleet_start(fleet *f) {
     for (int64_t p = 0; p < f->pod_count; p++) {
         int64_t delay_us = f->pods[p].wake_us - now_us;
         f->env.ops->timer_start(f->env.world, delay_us > 0 ? delay_us : 0, FLEET_TIMER_POD_WAKE,
-                                (uint32_t)p);
+                                (uint64_t)p);
+    }
+    for (int i = 0; i < f->scenario->fault_count; i++) {
+        const scenario_fault *fault = &f->scenario->faults[i];
+        if (fault->kind == FAULT_POD_RESTART && fault->at_us >= now_us) {
+            f->env.ops->timer_start(f->env.world, fault->at_us - now_us, FLEET_TIMER_FAULT,
+                                    (uint64_t)i);
+        }
     }
 }
 
@@ -126,9 +220,11 @@ static uint32_t job_alloc(fleet *f) {
 }
 
 static void job_free(fleet *f, uint32_t id) {
-    f->jobs[id].state = JOB_FREE;
-    f->jobs[id].timer_seq++; /* any timer still pending for it is stale */
-    f->jobs[id].next = f->free_jobs;
+    fleet_job *job = &f->jobs[id];
+    job->state = JOB_FREE;
+    job->timer_seq++; /* any timer still pending for it is stale */
+    job->life++;      /* and so is any answer still on its way */
+    job->next = f->free_jobs;
     f->free_jobs = id;
     f->jobs_alive--;
 }
@@ -138,7 +234,8 @@ static void job_close_phase(fleet_job *job, int64_t now_us) {
     int64_t spent_us = now_us - job->phase_start_us;
     switch ((job_state)job->state) {
     case JOB_QUEUED: job->timing.queue_wait_us += spent_us; break;
-    case JOB_STORE: job->timing.store_us += spent_us; break;
+    case JOB_STORE:
+    case JOB_LOCK_WAIT: job->timing.store_us += spent_us; break;
     case JOB_PACED:
     case JOB_LIMITER_DENIED: job->timing.limiter_wait_us += spent_us; break;
     case JOB_API: job->timing.api_us += spent_us; break;
@@ -189,20 +286,25 @@ static void stream_unqueue(fleet *f, uint32_t id) {
     assert(!"queued job not in its stream's queue");
 }
 
-static void job_abandon(fleet *f, uint32_t id, abandon_reason reason) {
+/* Gives the job up for reason; release_slot false when its stream is being reset anyway. */
+static void job_abandon_ex(fleet *f, uint32_t id, abandon_reason reason, bool release_slot) {
     fleet_job *job = &f->jobs[id];
     int64_t now_us = env_now(f);
     uint32_t stream = job->stream;
     bool held_slot = job->state != JOB_QUEUED;
-    if (!held_slot) {
+    if (!held_slot && release_slot) {
         stream_unqueue(f, id);
     }
     job_close_phase(job, now_us);
     metrics_job_abandoned(f->metrics, job_traffic(f, job)->api_index, now_us, reason, &job->quota);
     job_free(f, id);
-    if (held_slot) {
+    if (held_slot && release_slot) {
         stream_release_slot(f, stream);
     }
+}
+
+static void job_abandon(fleet *f, uint32_t id, abandon_reason reason) {
+    job_abandon_ex(f, id, reason, true);
 }
 
 static int64_t job_deadline_us(const fleet *f, const fleet_job *job) {
@@ -240,7 +342,7 @@ static void job_send(fleet *f, uint32_t id) {
     job->sent_us = now_us;
     job->attempts++;
     metrics_job_sent(f->metrics, api, now_us, &job->quota);
-    f->env.ops->api_call(f->env.world, id, api);
+    f->env.ops->api_call(f->env.world, job_token(f, id), api);
 }
 
 /* Acts on a limiter's decision taken at decided_at_us. */
@@ -264,6 +366,65 @@ static void job_apply_decision(fleet *f, uint32_t id, const limiter_config *conf
     job_sleep(f, id, JOB_LIMITER_DENIED, remaining_us > 1 ? remaining_us : 1);
 }
 
+/* Decides with a limiter held in the pod (local scope, or a shared limiter's fallback). */
+static void job_decide_in_pod(fleet *f, uint32_t id, const limiter_config *config) {
+    fleet_stream *st = &f->streams[f->jobs[id].stream];
+    limiter_decision decision;
+    config->algorithm->decide(config, &st->local_limiter, pod_clock_us(f, st->pod), 1, &decision);
+    job_apply_decision(f, id, config, &decision, env_now(f));
+}
+
+/* The store cannot answer now (it just failed, or failed recently): act as the limiter says. */
+static void job_store_unavailable(fleet *f, uint32_t id, int limiter_index) {
+    fleet_job *job = &f->jobs[id];
+    fleet_stream *st = &f->streams[job->stream];
+    const scenario_limiter *limiter = &f->scenario->limiters[limiter_index];
+    int64_t now_us = env_now(f);
+    switch (limiter->on_store_failure) {
+    case STORE_FAILURE_FAIL_OPEN:
+        job_send(f, id);
+        return;
+    case STORE_FAILURE_LOCAL_FALLBACK:
+        if (!st->fallback_active) {
+            /* Start from the last state the pod saw: as if its last granted request had gone
+             * through its local share of the limiter. */
+            memset(&st->local_limiter, 0, sizeof st->local_limiter);
+            if (st->last_grant_us > 0) {
+                limiter_decision ignored;
+                f->fallback[limiter_index].algorithm->decide(&f->fallback[limiter_index],
+                                                             &st->local_limiter, st->last_grant_us,
+                                                             1, &ignored);
+            }
+            st->fallback_active = true;
+        }
+        job_decide_in_pod(f, id, &f->fallback[limiter_index]);
+        return;
+    case STORE_FAILURE_FAIL_CLOSED:
+        if ((int64_t)job->store_failures > job_traffic(f, job)->retry.max_retries) {
+            job_abandon(f, id, ABANDON_STORE_UNAVAILABLE);
+            return;
+        }
+        job_sleep(f, id, JOB_LIMITER_DENIED,
+                  st->store_down_until_us > now_us ? st->store_down_until_us - now_us : 1);
+        return;
+    }
+}
+
+static void job_store_command(fleet *f, uint32_t id, store_op op) {
+    fleet_job *job = &f->jobs[id];
+    const scenario_traffic *traffic = job_traffic(f, job);
+    const scenario_limiter *limiter = &f->scenario->limiters[traffic->limiter_index];
+    store_command command = {.op = op, .limiter_index = traffic->limiter_index,
+                             .owner = job_token(f, id), .lock_ttl_us = limiter->lock_ttl_us};
+    if (op == STORE_OP_WRITE) {
+        command.state = job->lock.state;
+    }
+    job->lock.step = (uint8_t)op;
+    job->state = JOB_STORE;
+    job->phase_start_us = env_now(f);
+    f->env.ops->store_command(f->env.world, job_token(f, id), &command);
+}
+
 static void job_acquire(fleet *f, uint32_t id) {
     fleet_job *job = &f->jobs[id];
     const scenario_traffic *traffic = job_traffic(f, job);
@@ -277,16 +438,21 @@ static void job_acquire(fleet *f, uint32_t id) {
         return;
     }
     const scenario_limiter *limiter = &f->scenario->limiters[traffic->limiter_index];
-    if (limiter->scope == LIMITER_SCOPE_STORE) {
-        job->state = JOB_STORE;
-        job->phase_start_us = now_us;
-        f->env.ops->store_limiter_call(f->env.world, id, traffic->limiter_index, 1);
+    if (limiter->scope == LIMITER_SCOPE_LOCAL) {
+        job_decide_in_pod(f, id, &limiter->config);
         return;
     }
-    limiter_decision decision;
-    limiter->config.algorithm->decide(&limiter->config, &f->streams[job->stream].local_limiter,
-                                      now_us, 1, &decision);
-    job_apply_decision(f, id, &limiter->config, &decision, now_us);
+    if (now_us < f->streams[job->stream].store_down_until_us) {
+        job_store_unavailable(f, id, traffic->limiter_index);
+        return;
+    }
+    if (limiter->scope == LIMITER_SCOPE_STORE_LOCK) {
+        job_store_command(f, id, STORE_OP_LOCK);
+        return;
+    }
+    job->state = JOB_STORE;
+    job->phase_start_us = now_us;
+    f->env.ops->store_limiter_call(f->env.world, job_token(f, id), traffic->limiter_index, 1);
 }
 
 /* Creates one job on stream_index at now. */
@@ -299,9 +465,11 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
     const scenario_traffic *traffic = stream_traffic(f, st);
     fleet_job *job = &f->jobs[id];
     int64_t now_us = env_now(f);
-    uint32_t timer_seq = job->timer_seq; /* survives reuse, so a dead job's timer stays stale */
+    uint32_t timer_seq = job->timer_seq; /* both survive reuse, so that a dead job's timers */
+    uint32_t life = job->life;           /* and answers stay stale */
     memset(job, 0, sizeof *job);
     job->timer_seq = timer_seq;
+    job->life = life;
     job->stream = stream_index;
     job->traffic = traffic;
     job->next = FLEET_NIL;
@@ -359,8 +527,18 @@ static int64_t stream_next_arrival_delay(fleet *f, uint32_t stream_index, int64_
     return next_us - now_us;
 }
 
-static void stream_on_arrival(fleet *f, uint32_t stream_index) {
+static void stream_start_arrivals(fleet *f, uint32_t stream_index, int64_t delay_us) {
     fleet_stream *st = &f->streams[stream_index];
+    uint64_t target = (uint64_t)stream_index | ((uint64_t)st->arrival_chain << 32);
+    f->env.ops->timer_start(f->env.world, delay_us, FLEET_TIMER_ARRIVAL, target);
+}
+
+static void stream_on_arrival(fleet *f, uint64_t target) {
+    uint32_t stream_index = (uint32_t)(target & UINT32_MAX);
+    fleet_stream *st = &f->streams[stream_index];
+    if (st->arrival_chain != (uint32_t)(target >> 32)) {
+        return; /* a chain of a pod that has restarted since */
+    }
     const workload_config *w = &stream_traffic(f, st)->workload;
     int64_t now_us = env_now(f);
     if (st->arrivals == 0) {
@@ -373,12 +551,16 @@ static void stream_on_arrival(fleet *f, uint32_t stream_index) {
     }
     int64_t delay_us = stream_next_arrival_delay(f, stream_index, now_us);
     if (delay_us >= 0) {
-        f->env.ops->timer_start(f->env.world, delay_us, FLEET_TIMER_ARRIVAL, stream_index);
+        stream_start_arrivals(f, stream_index, delay_us);
     }
 }
 
-static void pod_on_wake(fleet *f, uint32_t pod_index) {
+static void pod_on_wake(fleet *f, uint64_t target) {
+    uint32_t pod_index = (uint32_t)(target & UINT32_MAX);
     const fleet_pod *p = &f->pods[pod_index];
+    if (p->wake_generation != (uint32_t)(target >> 32)) {
+        return; /* scheduled before the pod restarted */
+    }
     const scenario_pod_group *group = &f->scenario->pod_groups[p->group];
     int64_t now_us = env_now(f);
     for (int t = 0; t < group->traffic_count; t++) {
@@ -388,8 +570,48 @@ static void pod_on_wake(fleet *f, uint32_t pod_index) {
         if (first_us >= stop_us || first_us >= f->scenario->duration_us) {
             continue;
         }
-        f->env.ops->timer_start(f->env.world, traffic->start_us, FLEET_TIMER_ARRIVAL,
-                                p->first_stream + (uint32_t)t);
+        stream_start_arrivals(f, p->first_stream + (uint32_t)t, traffic->start_us);
+    }
+}
+
+/* A pod dies: its jobs are lost, its streams forget everything; it wakes again after down_us
+ * with empty local state and starts its workload afresh. */
+static void pod_restart(fleet *f, uint32_t pod_index, int64_t down_us) {
+    fleet_pod *p = &f->pods[pod_index];
+    uint32_t traffic_count = (uint32_t)f->scenario->pod_groups[p->group].traffic_count;
+    uint32_t first = p->first_stream, last = p->first_stream + traffic_count;
+    for (uint32_t id = 0; id < f->job_capacity; id++) {
+        if (f->jobs[id].state != JOB_FREE && f->jobs[id].stream >= first &&
+            f->jobs[id].stream < last) {
+            job_abandon_ex(f, id, ABANDON_POD_RESTARTED, false);
+        }
+    }
+    for (uint32_t s = first; s < last; s++) {
+        fleet_stream *st = &f->streams[s];
+        uint32_t chain = st->arrival_chain + 1;
+        uint32_t pod = st->pod;
+        uint16_t traffic = st->traffic;
+        memset(st, 0, sizeof *st);
+        st->pod = pod;
+        st->traffic = traffic;
+        st->arrival_chain = chain;
+        st->queue_head = st->queue_tail = FLEET_NIL;
+    }
+    p->wake_generation++;
+    f->env.ops->timer_start(f->env.world, down_us, FLEET_TIMER_POD_WAKE,
+                            (uint64_t)pod_index | ((uint64_t)p->wake_generation << 32));
+}
+
+static void fault_on_start(fleet *f, uint32_t fault_index) {
+    const scenario_fault *fault = &f->scenario->faults[fault_index];
+    assert(fault->kind == FAULT_POD_RESTART);
+    int64_t restarted = 0;
+    for (int64_t p = 0; p < f->pod_count && restarted < fault->pods; p++) {
+        if (fault->group_index >= 0 && f->pods[p].group != (uint32_t)fault->group_index) {
+            continue;
+        }
+        pod_restart(f, (uint32_t)p, fault->for_us);
+        restarted++;
     }
 }
 
@@ -405,12 +627,15 @@ static void job_on_timer(fleet *f, uint64_t target) {
         return;
     }
     assert(job->state == JOB_PACED || job->state == JOB_LIMITER_DENIED ||
-           job->state == JOB_BACKOFF);
+           job->state == JOB_BACKOFF || job->state == JOB_LOCK_WAIT);
+    job_state was = (job_state)job->state;
     job_close_phase(job, now_us);
     if (now_us >= job_deadline_us(f, job)) {
         job_abandon(f, id, ABANDON_TTL_EXPIRED);
-    } else if (job->state == JOB_PACED) {
+    } else if (was == JOB_PACED) {
         job_send(f, id);
+    } else if (was == JOB_LOCK_WAIT) {
+        job_store_command(f, id, STORE_OP_LOCK);
     } else {
         job_acquire(f, id);
     }
@@ -418,35 +643,93 @@ static void job_on_timer(fleet *f, uint64_t target) {
 
 void fleet_on_timer(fleet *f, fleet_timer_kind kind, uint64_t target) {
     switch (kind) {
-    case FLEET_TIMER_POD_WAKE: pod_on_wake(f, (uint32_t)target); break;
-    case FLEET_TIMER_ARRIVAL: stream_on_arrival(f, (uint32_t)target); break;
+    case FLEET_TIMER_POD_WAKE: pod_on_wake(f, target); break;
+    case FLEET_TIMER_ARRIVAL: stream_on_arrival(f, target); break;
     case FLEET_TIMER_JOB: job_on_timer(f, target); break;
+    case FLEET_TIMER_FAULT: fault_on_start(f, (uint32_t)target); break;
     }
 }
 
-void fleet_on_store_reply(fleet *f, uint32_t job_id, const store_reply *reply) {
-    fleet_job *job = &f->jobs[job_id];
+/* The next step of the lock protocol after a successful store answer. */
+static void job_lock_step(fleet *f, uint32_t id, const store_reply *reply) {
+    fleet_job *job = &f->jobs[id];
+    const scenario_traffic *traffic = job_traffic(f, job);
+    const scenario_limiter *limiter = &f->scenario->limiters[traffic->limiter_index];
+    switch ((store_op)job->lock.step) {
+    case STORE_OP_LOCK:
+        if (!reply->ok) {
+            metrics_lock_retry(f->metrics);
+            int64_t delay_us = (int64_t)rng_below(job_random(f, job),
+                                                  (uint64_t)limiter->lock_retry_us + 1);
+            job_sleep(f, id, JOB_LOCK_WAIT, delay_us > 0 ? delay_us : 1);
+            return;
+        }
+        job_store_command(f, id, STORE_OP_READ);
+        return;
+    case STORE_OP_READ:
+        /* The pod computes the decision on the state it read, with its own clock. */
+        job->lock.state = reply->state;
+        limiter->config.algorithm->decide(&limiter->config, &job->lock.state,
+                                          pod_clock_us(f, f->streams[job->stream].pod), 1,
+                                          &job->lock.decision);
+        job->lock.decided_at_us = env_now(f);
+        job_store_command(f, id, STORE_OP_WRITE);
+        return;
+    case STORE_OP_WRITE:
+        job_store_command(f, id, STORE_OP_UNLOCK);
+        return;
+    case STORE_OP_UNLOCK: {
+        limiter_decision decision = job->lock.decision;
+        if (decision.allowed) {
+            f->streams[job->stream].last_grant_us = job->lock.decided_at_us + decision.wait_us;
+        }
+        job_apply_decision(f, id, &limiter->config, &decision, job->lock.decided_at_us);
+        return;
+    }
+    }
+}
+
+void fleet_on_store_reply(fleet *f, uint64_t token, const store_reply *reply) {
+    uint32_t id = job_from_token(f, token);
+    if (id == FLEET_NIL) {
+        return; /* the job died (pod restart) while the store worked on it */
+    }
+    fleet_job *job = &f->jobs[id];
     assert(job->state == JOB_STORE);
     int64_t now_us = env_now(f);
     metrics_store_round_trip(f->metrics, now_us, now_us - job->phase_start_us, (int)reply->status);
     job_close_phase(job, now_us);
     const scenario_traffic *traffic = job_traffic(f, job);
+    fleet_stream *st = &f->streams[job->stream];
     if (now_us >= job_deadline_us(f, job)) {
-        job_abandon(f, job_id, ABANDON_TTL_EXPIRED);
+        job_abandon(f, id, ABANDON_TTL_EXPIRED);
         return;
     }
     if (reply->status != STORE_REPLY_OK) {
-        /* The store could not answer: wait as after a refusal and ask again. */
-        int64_t delay_us = backoff_delay_us(&traffic->retry, 0, 0, &f->pods[f->streams[job->stream].pod].random);
-        job_sleep(f, job_id, JOB_LIMITER_DENIED, delay_us > 0 ? delay_us : 1);
+        const scenario_limiter *limiter = &f->scenario->limiters[traffic->limiter_index];
+        job->store_failures++;
+        st->store_down_until_us = now_us + limiter->store_retry_us;
+        job_store_unavailable(f, id, traffic->limiter_index);
         return;
     }
+    st->fallback_active = false; /* the store answers: back to the shared limiter */
+    if (f->scenario->limiters[traffic->limiter_index].scope == LIMITER_SCOPE_STORE_LOCK) {
+        job_lock_step(f, id, reply);
+        return;
+    }
+    if (reply->decision.allowed) {
+        st->last_grant_us = reply->decided_at_us + reply->decision.wait_us;
+    }
     const limiter_config *config = &f->scenario->limiters[traffic->limiter_index].config;
-    job_apply_decision(f, job_id, config, &reply->decision, reply->decided_at_us);
+    job_apply_decision(f, id, config, &reply->decision, reply->decided_at_us);
 }
 
-void fleet_on_api_reply(fleet *f, uint32_t job_id, const api_response *response) {
-    fleet_job *job = &f->jobs[job_id];
+void fleet_on_api_reply(fleet *f, uint64_t token, const api_response *response) {
+    uint32_t id = job_from_token(f, token);
+    if (id == FLEET_NIL) {
+        return; /* the job died (pod restart) while its request was out */
+    }
+    fleet_job *job = &f->jobs[id];
     assert(job->state == JOB_API);
     int64_t now_us = env_now(f);
     fleet_stream *st = &f->streams[job->stream];
@@ -457,12 +740,12 @@ void fleet_on_api_reply(fleet *f, uint32_t job_id, const api_response *response)
     if (response->status == API_STATUS_ACCEPTED) {
         uint32_t stream = job->stream;
         metrics_job_completed(f->metrics, traffic->api_index, now_us, &job->timing);
-        job_free(f, job_id);
+        job_free(f, id);
         stream_release_slot(f, stream);
         return;
     }
     if ((int64_t)job->attempts > traffic->retry.max_retries) {
-        job_abandon(f, job_id, ABANDON_RETRIES_EXHAUSTED);
+        job_abandon(f, id, ABANDON_RETRIES_EXHAUSTED);
         return;
     }
     int64_t sleep_us;
@@ -475,10 +758,10 @@ void fleet_on_api_reply(fleet *f, uint32_t job_id, const api_response *response)
     }
     job->last_sleep_us = sleep_us;
     if (now_us >= job_deadline_us(f, job)) {
-        job_abandon(f, job_id, ABANDON_TTL_EXPIRED);
+        job_abandon(f, id, ABANDON_TTL_EXPIRED);
         return;
     }
-    job_sleep(f, job_id, JOB_BACKOFF, sleep_us);
+    job_sleep(f, id, JOB_BACKOFF, sleep_us);
 }
 
 void fleet_finish(fleet *f, int64_t end_us) {
@@ -511,12 +794,14 @@ static void stream_prefetch(const fleet *f, uint64_t stream_index) {
 void fleet_prefetch_timer(const fleet *f, fleet_timer_kind kind, uint64_t target) {
     switch (kind) {
     case FLEET_TIMER_POD_WAKE: break;
-    case FLEET_TIMER_ARRIVAL: stream_prefetch(f, target); break;
-    case FLEET_TIMER_JOB: fleet_prefetch_job(f, (uint32_t)(target & UINT32_MAX)); break;
+    case FLEET_TIMER_ARRIVAL: stream_prefetch(f, target & UINT32_MAX); break;
+    case FLEET_TIMER_JOB: fleet_prefetch_job(f, target); break;
+    case FLEET_TIMER_FAULT: break;
     }
 }
 
-void fleet_prefetch_job(const fleet *f, uint32_t job_id) {
+void fleet_prefetch_job(const fleet *f, uint64_t job_token) {
+    uint32_t job_id = (uint32_t)(job_token & UINT32_MAX);
     if (job_id >= f->job_capacity) {
         return;
     }

@@ -27,17 +27,27 @@
 typedef enum job_state {
     JOB_FREE = 0,
     JOB_QUEUED,         /* waiting for a worker slot in its pod */
-    JOB_STORE,          /* waiting for the store's limiter answer */
+    JOB_STORE,          /* waiting for the store's answer (limiter call or lock step) */
+    JOB_LOCK_WAIT,      /* redis_lock: the lock was held; waiting to try again */
     JOB_PACED,          /* permitted, waiting for its reserved instant */
     JOB_LIMITER_DENIED, /* refused by the limiter, waiting to ask again */
     JOB_API,            /* in an API call */
     JOB_BACKOFF         /* sleeping after a 429 or a dropped connection */
 } job_state;
 
+/* The lock protocol's progress for one job (scope redis_lock). */
+typedef struct lock_progress {
+    limiter_state state;       /* the state read, then updated by the pod's decision */
+    limiter_decision decision; /* the pod's decision, applied once the lock is released */
+    int64_t decided_at_us;
+    uint8_t step;              /* the store_op awaited */
+} lock_progress;
+
 typedef struct fleet_job {
     const scenario_traffic *traffic; /* its stream's (borrowed from the scenario) */
     job_timing timing;
     quota_tracker quota;
+    lock_progress lock;
     int64_t phase_start_us; /* when the current state began */
     int64_t sent_us;        /* when the current API call was sent */
     int64_t last_sleep_us;  /* the previous backoff, for decorrelated jitter */
@@ -45,11 +55,18 @@ typedef struct fleet_job {
     uint32_t next;          /* free list, or the stream's queue of jobs waiting for a slot */
     uint32_t attempts;      /* API calls made */
     uint32_t timer_seq;     /* only the job's latest timer counts; older ones are stale */
+    uint32_t life;          /* bumped when the job dies: answers for an older life are stale */
+    uint16_t store_failures;
     uint8_t state;          /* job_state */
 } fleet_job;
 
 typedef struct fleet_stream {
-    limiter_state local_limiter; /* local scope: this pod's own limiter */
+    limiter_state local_limiter; /* local scope: this pod's own limiter; shared scopes with
+                                    local_fallback: the fallback, started when the store fails */
+    int64_t store_down_until_us; /* after a store failure: use the fallback until then */
+    int64_t last_grant_us;       /* shared scopes: the last instant the store let this pod fire */
+    bool fallback_active;        /* local_fallback: local_limiter holds the fallback's state */
+    uint32_t arrival_chain;      /* arrival timers of older chains (before a restart) are stale */
     int64_t arrivals;            /* arrival events so far (constant workloads place the k-th) */
     int64_t first_arrival_us;
     uint32_t pod;
@@ -61,6 +78,8 @@ typedef struct fleet_stream {
 typedef struct fleet_pod {
     rng random;       /* jitter, workload arrivals, backoff */
     int64_t wake_us;
+    int64_t clock_offset_us; /* clock skew: this pod's clock reads now + offset */
+    uint32_t wake_generation; /* a wake-up scheduled before a restart is stale */
     uint32_t group;
     uint32_t first_stream;
 } fleet_pod;
@@ -78,12 +97,16 @@ typedef struct fleet {
     uint32_t free_jobs;       /* head of the free list */
     int64_t jobs_alive;
     int64_t jobs_alive_max;
+    limiter_config fallback[SCENARIO_LIMITERS_MAX]; /* each shared limiter's per-pod share */
     int first_error;          /* RL_ERR_NOMEM when jobs could not grow, else 0 */
 } fleet;
 
 /* Builds the pods and streams of s (borrowed, like env and m; all must outlive f), drawing each
- * pod's wake-up time from its own stream of seed. Returns 0 or RL_ERR_NOMEM / RL_ERR_LIMIT. */
-int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t seed);
+ * pod's wake-up time (and clock offset, under clock skew) from its own stream of seed.
+ * Returns 0, or RL_ERR_NOMEM / RL_ERR_LIMIT, or RL_ERR_INVALID with a message in err when a
+ * shared limiter's per-pod share (for local_fallback) is not a valid limiter. */
+int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t seed,
+               rl_error *err);
 
 /* Frees what f allocated. */
 void fleet_destroy(fleet *f);
@@ -94,21 +117,21 @@ void fleet_start(fleet *f);
 /* A timer started through the environment has fired. */
 void fleet_on_timer(fleet *f, fleet_timer_kind kind, uint64_t target);
 
-/* The store answered job_id's limiter call. */
-void fleet_on_store_reply(fleet *f, uint32_t job_id, const store_reply *reply);
+/* The store answered the limiter call or command of the job with job_token. */
+void fleet_on_store_reply(fleet *f, uint64_t job_token, const store_reply *reply);
 
-/* The API answered job_id's request. */
-void fleet_on_api_reply(fleet *f, uint32_t job_id, const api_response *response);
+/* The API answered the request of the job with job_token. */
+void fleet_on_api_reply(fleet *f, uint64_t job_token, const api_response *response);
 
 /* Reports every job still alive at end_us as pending to the metrics. */
 void fleet_finish(fleet *f, int64_t end_us);
 
 /* Prefetch hints for worlds that know their next event (they change nothing): the records a
- * timer of kind for target, or an answer to job_id, will read. */
+ * timer of kind for target, or an answer to the job with job_token, will read. */
 void fleet_prefetch_timer(const fleet *f, fleet_timer_kind kind, uint64_t target);
-void fleet_prefetch_job(const fleet *f, uint32_t job_id);
+void fleet_prefetch_job(const fleet *f, uint64_t job_token);
 
-/* The API index job_id's stream sends to (for worlds that need it). */
-int fleet_job_api(const fleet *f, uint32_t job_id);
+/* The API index the job with job_token sends to (for worlds that need it). */
+int fleet_job_api(const fleet *f, uint64_t job_token);
 
 #endif

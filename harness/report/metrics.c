@@ -331,8 +331,12 @@ static void summarise_api(api_metrics *a, const api_model *model, int64_t pod_co
     summarise_fairness(a, pod_count);
 }
 
+void metrics_lock_retry(metrics *m) {
+    m->store.lock_retries++;
+}
+
 int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
-                   int64_t store_queue_max, int64_t lock_retries, rl_error *err) {
+                   int64_t store_queue_max, rl_error *err) {
     metrics_advance(m, end_us);
     if (m->current_bin < m->bin_count) { /* the last bin, cut short by the run's end */
         metrics_advance(m, m->bin_count * m->bin_us);
@@ -347,7 +351,6 @@ int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t st
     m->store.rtt_p99_us = histogram_quantile(&m->store_rtt, 0.99);
     m->store.rtt_max_us = m->store_rtt.max;
     m->store.queue_max = store_queue_max;
-    m->store.lock_retries = lock_retries;
     m->finished = true;
     for (int i = 0; i < m->api_count; i++) {
         const api_summary *s = &m->apis[i].summary;
@@ -370,6 +373,7 @@ const char *abandon_reason_name(abandon_reason reason) {
     case ABANDON_RETRIES_EXHAUSTED: return "retries_exhausted";
     case ABANDON_LIMITER_REJECTED: return "limiter_rejected";
     case ABANDON_STORE_UNAVAILABLE: return "store_unavailable";
+    case ABANDON_POD_RESTARTED: return "pod_restarted";
     case ABANDON_REASON_COUNT: break;
     }
     return "unknown";

@@ -19,6 +19,7 @@ typedef enum abandon_reason {
     ABANDON_RETRIES_EXHAUSTED,
     ABANDON_LIMITER_REJECTED,
     ABANDON_STORE_UNAVAILABLE,
+    ABANDON_POD_RESTARTED,
     ABANDON_REASON_COUNT
 } abandon_reason;
 
@@ -141,11 +142,14 @@ void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, quota_track
 /* One store round trip finished at now_us after rtt_us with status (0 ok, 1 refused, 2 timeout). */
 void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us, int status);
 
-/* Closes the books at end_us: bins, wasted quota, fairness, percentiles. store_ops, queue_max
- * and lock_retries come from the store; apis supplies max_burst (apis[i] for API i). Returns 0,
+/* A pod found a store lock held by another and will try again. */
+void metrics_lock_retry(metrics *m);
+
+/* Closes the books at end_us: bins, wasted quota, fairness, percentiles. store_ops and
+ * queue_max come from the store; apis supplies max_burst (apis[i] for API i). Returns 0,
  * or RL_ERR_INVARIANT with a message when created != completed + abandoned + pending. */
 int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
-                   int64_t store_queue_max, int64_t lock_retries, rl_error *err);
+                   int64_t store_queue_max, rl_error *err);
 
 /* Prefetch hint (changes nothing): the per-pod counts of pod, for every API. */
 void metrics_prefetch_pod(const metrics *m, int64_t pod);

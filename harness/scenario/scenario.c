@@ -34,6 +34,7 @@ const char *limiter_scope_name(limiter_scope scope) {
     switch (scope) {
     case LIMITER_SCOPE_LOCAL: return "local";
     case LIMITER_SCOPE_STORE: return "redis";
+    case LIMITER_SCOPE_STORE_LOCK: return "redis_lock";
     }
     return "unknown";
 }
@@ -74,4 +75,15 @@ const char *fault_kind_name(fault_kind kind) {
     case FAULT_CLOCK_SKEW: return "clock_skew";
     }
     return "unknown";
+}
+
+const char *expect_op_text(expect_op op) {
+    switch (op) {
+    case EXPECT_LT: return "<";
+    case EXPECT_LE: return "<=";
+    case EXPECT_GT: return ">";
+    case EXPECT_GE: return ">=";
+    case EXPECT_EQ: return "==";
+    }
+    return "?";
 }

@@ -25,11 +25,20 @@
 #define SCENARIO_DURATION_MAX_US (INT64_C(7) * 24 * 3600 * 1000000) /* one week */
 #define SCENARIO_BINS_MAX 1000000       /* duration / bin */
 #define SCENARIO_FAULTS_MAX 16
+#define SCENARIO_EXPECT_MAX 32
+#define SCENARIO_EXPECT_TEXT_BYTES 128
+#define SCENARIO_SWEEP_KEYS_MAX 4
+#define SCENARIO_SWEEP_VALUES_MAX 16
+#define SCENARIO_SWEEP_TEXT_BYTES 128
 
 /* Where a limiter's state lives. */
 typedef enum limiter_scope {
     LIMITER_SCOPE_LOCAL = 0, /* one limiter per pod, in the pod's memory */
-    LIMITER_SCOPE_STORE      /* one limiter shared by all pods, run atomically in the store */
+    LIMITER_SCOPE_STORE,     /* "redis": one limiter shared by all pods, run atomically in the
+                                store as one script call */
+    LIMITER_SCOPE_STORE_LOCK /* "redis_lock": one shared state in the store, computed by the pods
+                                under a lock: SET NX PX, GET, SET, compare-and-delete; four round
+                                trips, retried while another pod holds the lock */
 } limiter_scope;
 
 /* What pods do when a shared limiter's store cannot answer (refused or timed out). */
@@ -44,7 +53,11 @@ typedef struct scenario_limiter {
     char name[SCENARIO_NAME_BYTES];
     limiter_config config;
     limiter_scope scope;
-    store_failure_mode on_store_failure; /* scope redis only */
+    store_failure_mode on_store_failure; /* shared scopes: when the store cannot answer */
+    int64_t store_retry_us; /* shared scopes: after a store failure, a pod asks again after this */
+    int64_t lock_ttl_us;    /* redis_lock: the lock's expiry (PX) */
+    int64_t lock_retry_us;  /* redis_lock: a pod finding the lock held retries after a uniform
+                               draw in [0, lock_retry_us] */
 } scenario_limiter;
 
 typedef struct scenario_api {
@@ -128,13 +141,40 @@ typedef enum outage_mode {
 typedef struct scenario_fault {
     fault_kind kind;
     int64_t at_us;
-    int64_t for_us;    /* outage, latency; 0 for restart; skew lasts the whole run */
+    int64_t for_us;    /* outage, latency: how long; restart: the pods are down this long */
     outage_mode mode;  /* outage */
     int64_t extra_us;  /* latency: added one-way delay; skew: largest offset either way */
     int group_index;   /* restart, skew: the pod group (-1 for every group) */
     int64_t pods;      /* restart: how many pods of the group restart */
     int line;          /* where it was written, for messages */
 } scenario_fault;
+
+/* How an expectation compares a measured figure with its threshold. */
+typedef enum expect_op {
+    EXPECT_LT = 0,
+    EXPECT_LE,
+    EXPECT_GT,
+    EXPECT_GE,
+    EXPECT_EQ
+} expect_op;
+
+/* One claim of an `expect:` block, such as "powerbi.rate_429 < 0.001". */
+typedef struct scenario_expectation {
+    int api_index; /* the API the figure is of, or -1 for the store */
+    int figure;    /* a figure_id (figure.h) */
+    expect_op op;
+    double threshold; /* in the figure's unit (a ratio, us, or a count) */
+    char text[SCENARIO_EXPECT_TEXT_BYTES]; /* as written, for the report */
+    int line;
+} scenario_expectation;
+
+/* One key of a `sweep:` block: a --set path and the values it takes, as text. */
+typedef struct scenario_sweep_key {
+    char path[SCENARIO_SWEEP_TEXT_BYTES];
+    int value_count;
+    char values[SCENARIO_SWEEP_VALUES_MAX][SCENARIO_SWEEP_TEXT_BYTES];
+    int line;
+} scenario_sweep_key;
 
 typedef struct scenario {
     char name[SCENARIO_NAME_BYTES];
@@ -152,6 +192,10 @@ typedef struct scenario {
     scenario_pod_group pod_groups[SCENARIO_POD_GROUPS_MAX];
     int fault_count;
     scenario_fault faults[SCENARIO_FAULTS_MAX];
+    int expectation_count;
+    scenario_expectation expectations[SCENARIO_EXPECT_MAX];
+    int sweep_key_count; /* the grid is every combination of the keys' values */
+    scenario_sweep_key sweep[SCENARIO_SWEEP_KEYS_MAX];
 } scenario;
 
 /* Total pods over all groups. */
@@ -163,7 +207,7 @@ int scenario_find_api(const scenario *s, const char *name);
 /* Index of the limiter called name, or -1. */
 int scenario_find_limiter(const scenario *s, const char *name);
 
-/* A static name of scope ("local", "redis"). */
+/* A static name of scope ("local", "redis", "redis_lock"). */
 const char *limiter_scope_name(limiter_scope scope);
 
 /* A static name of kind ("gather", "poisson", "constant"). */
@@ -171,6 +215,9 @@ const char *workload_kind_name(workload_kind kind);
 
 /* A static name of mode ("fail_closed", "fail_open", "local_fallback"). */
 const char *store_failure_mode_name(store_failure_mode mode);
+
+/* A static text of op ("<", "<=", ">", ">=", "=="). */
+const char *expect_op_text(expect_op op);
 
 /* A static name of kind ("store_outage", "store_latency", "pod_restart", "clock_skew"). */
 const char *fault_kind_name(fault_kind kind);

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "harness/core/units.h"
+#include "harness/scenario/scenario_blocks.h"
+#include "harness/scenario/schema_read.h"
 
 #define DEFAULT_SEED 1
 #define DEFAULT_BIN_US INT64_C(100000)
@@ -20,6 +22,10 @@
 #define DEFAULT_NETWORK_P99_US INT64_C(1000)
 #define DEFAULT_COMMAND_US INT64_C(10)
 #define DEFAULT_SCRIPT_US INT64_C(25)
+#define DEFAULT_STORE_TIMEOUT_US INT64_C(1000000)
+#define DEFAULT_STORE_RETRY_US INT64_C(1000000)
+#define DEFAULT_LOCK_TTL_US INT64_C(100000)
+#define DEFAULT_LOCK_RETRY_US INT64_C(10000)
 #define DEFAULT_API_LATENCY_US INT64_C(50000)
 #define DEFAULT_BURST_WINDOW_US INT64_C(1000000)
 #define DEFAULT_LIMITER_BURST 1
@@ -30,45 +36,25 @@
 /* A limiter whose algorithm reads no rate still carries a valid one (1 per second). */
 #define PLACEHOLDER_PERIOD_US INT64_C(1000000)
 #define WORKLOAD_CONCURRENCY_MAX 1000000
-#define NAME_CHARS_MAX (SCENARIO_NAME_BYTES - 1)
 #define DESCRIPTION_BYTES_MAX (SCENARIO_DESCRIPTION_BYTES - 1)
 /* The limiter value that means "no limiter" (so that --set can remove one). */
 #define NO_LIMITER "none"
-#define LIST_BYTES 200
-#define NUMBER_BYTES 32
 
-typedef struct schema_ctx {
-    const char *file;
-    rl_error *err;
-    scenario *out;
-} schema_ctx;
-
-/* A mapping being read and its dotted path ("" for the document). */
-typedef struct schema_map {
-    const ytree_node *node;
-    char path[YTREE_PATH_BYTES];
-} schema_map;
-
-typedef struct enum_entry {
-    const char *name;
-    int value;
-} enum_entry;
-
-/* How the values of a distribution (or a single quantity) are read. */
-typedef struct quantity_spec {
-    bool is_time;          /* durations with units; otherwise counts */
-    int64_t min;           /* the smallest value allowed */
-    bool scalar_is_spread; /* a single value d means uniform in [0, d], not the constant d */
-} quantity_spec;
-
-static const char *const ROOT_KEYS[] = {"name", "description", "duration", "seed", "bin",
-                                        "store", "apis", "limiters", "pods", NULL};
-static const char *const STORE_KEYS[] = {"network", "command", "script", NULL};
+static const char *const ROOT_KEYS[] = {"name",     "description", "duration", "seed",
+                                        "bin",      "store",       "apis",     "limiters",
+                                        "pods",     "faults",      "expect",   "sweep",
+                                        NULL};
+static const char *const STORE_KEYS[] = {"network", "command", "script", "timeout", NULL};
 static const char *const API_KEYS[] = {"model", "limit", "burst", "burst_window", "drop",
                                        "penalty", "tokens", "cost", "quota", "latency", NULL};
 static const char *const QUOTA_BOUND_KEYS[] = {"tokens", "cost", "quota", NULL};
-static const char *const LIMITER_KEYS[] = {"algorithm", "scope", "rate", "burst",
-                                           "max_wait", "queue", NULL};
+static const char *const LIMITER_KEYS[] = {"algorithm", "scope",      "rate",
+                                           "burst",     "max_wait",   "queue",
+                                           "on_store_failure", "store_retry", "lock_ttl",
+                                           "lock_retry", NULL};
+/* Keys that apply only to shared limiters, and only to redis_lock. */
+static const char *const SHARED_ONLY_KEYS[] = {"on_store_failure", "store_retry", NULL};
+static const char *const LOCK_ONLY_KEYS[] = {"lock_ttl", "lock_retry", NULL};
 static const char *const GROUP_KEYS[] = {"count", "start", "jitter", "traffic", NULL};
 static const char *const TRAFFIC_KEYS[] = {"api", "limiter", "workload", "retry",
                                            "ttl", "start", "stop", NULL};
@@ -78,7 +64,12 @@ static const char *const RETRY_KEYS[] = {"max", "base", "cap", "jitter", "retry_
 static const char *const DIST_KEYS[] = {"dist", "value", "min", "max", "mean", "median", "p99",
                                         NULL};
 
-static const enum_entry SCOPES[] = {{"local", LIMITER_SCOPE_LOCAL}, {"redis", LIMITER_SCOPE_STORE}};
+static const enum_entry SCOPES[] = {{"local", LIMITER_SCOPE_LOCAL},
+                                    {"redis", LIMITER_SCOPE_STORE},
+                                    {"redis_lock", LIMITER_SCOPE_STORE_LOCK}};
+static const enum_entry STORE_FAILURE_MODES[] = {{"fail_closed", STORE_FAILURE_FAIL_CLOSED},
+                                                 {"fail_open", STORE_FAILURE_FAIL_OPEN},
+                                                 {"local_fallback", STORE_FAILURE_LOCAL_FALLBACK}};
 static const enum_entry WORKLOAD_KINDS[] = {
     {"gather", WORKLOAD_GATHER}, {"poisson", WORKLOAD_POISSON}, {"constant", WORKLOAD_CONSTANT}};
 static const enum_entry JITTERS[] = {{"full", JITTER_FULL},
@@ -106,329 +97,14 @@ static const limiter_param_key LIMITER_PARAM_KEYS[] = {{"rate", LIMITER_PARAM_RA
                                                        {"max_wait", LIMITER_PARAM_MAX_WAIT},
                                                        {"queue", LIMITER_PARAM_QUEUE}};
 
-#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
-
-/* ---- messages ---- */
-
-static int fail(const schema_ctx *c, int line, const char *path, const char *format, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Records "FILE:LINE: PATH: message" (or "--set:PATH: message" for line 0, a value given by
- * --set) and returns RL_ERR_INVALID. */
-static int fail(const schema_ctx *c, int line, const char *path, const char *format, ...) {
-    char message[RL_ERROR_MESSAGE_BYTES];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(message, sizeof message, format, args);
-    va_end(args);
-    if (line > 0) {
-        return rl_error_set(c->err, RL_ERR_INVALID, "%s:%d: %s: %s", c->file, line, path,
-                            message);
-    }
-    return rl_error_set(c->err, RL_ERR_INVALID, "--set:%s: %s", path, message);
-}
-
-/* Appends item to the ", "-separated list in buf (size bytes). */
-static void list_append(char *buf, size_t size, const char *item) {
-    size_t used = strnlen(buf, size);
-    if (used + 1 >= size) {
-        return;
-    }
-    snprintf(buf + used, size - used, "%s%s", used > 0 ? ", " : "", item);
-}
-
-static void list_join(const char *const *items, char *buf, size_t size) {
-    buf[0] = '\0';
-    for (const char *const *item = items; *item != NULL; item++) {
-        list_append(buf, size, *item);
-    }
-}
-
-static void enum_join(const enum_entry *entries, size_t count, char *buf, size_t size) {
-    buf[0] = '\0';
-    for (size_t i = 0; i < count; i++) {
-        list_append(buf, size, entries[i].name);
-    }
-}
-
-/* path of key inside m. */
-static void key_path(const schema_map *m, const char *key, char *out, size_t size) {
-    size_t length = strnlen(m->path, size - 1);
-    memcpy(out, m->path, length);
-    out[length] = '\0';
-    ytree_path_append(out, size, key);
-}
-
-static void format_duration(int64_t us, char *buf) {
-    units_format_duration(us, buf, NUMBER_BYTES);
-}
-
-/* The line a value problem is reported on: a missing value is reported on its key's line. */
-static int value_line(const ytree_pair *pair) {
-    return pair->value->is_null ? pair->key_line : pair->value->line;
-}
-
-/* ---- generic readers ---- */
-
-static const ytree_pair *get(const schema_map *m, const char *key) {
-    return ytree_mapping_find(m->node, key);
-}
-
-static bool in_list(const char *const *list, const char *key) {
-    for (const char *const *item = list; *item != NULL; item++) {
-        if (strcmp(*item, key) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Refuses any key of m not in allowed. */
-static int check_keys(const schema_ctx *c, const schema_map *m, const char *const *allowed) {
-    for (size_t i = 0; i < m->node->count; i++) {
-        const ytree_pair *pair = &m->node->pairs[i];
-        if (in_list(allowed, pair->key)) {
-            continue;
-        }
-        char path[YTREE_PATH_BYTES];
-        char list[LIST_BYTES];
-        key_path(m, pair->key, path, sizeof path);
-        list_join(allowed, list, sizeof list);
-        return fail(c, pair->key_line, path, "unknown key; allowed here: %s", list);
-    }
-    return RL_OK;
-}
-
-/* Refuses m without key; why says what m needs. Reported on the line m starts on. */
-static int require(const schema_ctx *c, const schema_map *m, const char *key, const char *why) {
-    if (get(m, key) != NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
-    return fail(c, m->node->line, path, "missing; %s", why);
-}
-
-/* The text of pair's value, which must be a scalar; expected describes it for the message. */
-static int value_text(const schema_ctx *c, const char *path, const ytree_pair *pair,
-                      const char *expected, const char **out) {
-    const ytree_node *value = pair->value;
-    if (value->kind == YTREE_SCALAR && !value->is_null) {
-        *out = value->text;
-        return RL_OK;
-    }
-    if (value->kind == YTREE_SCALAR) {
-        return fail(c, value_line(pair), path, "has no value; write %s", expected);
-    }
-    return fail(c, value_line(pair), path, "expected %s, got %s", expected,
-                ytree_kind_phrase(value));
-}
-
-/* Opens pair's value as the mapping out; expected describes it for the message. */
-static int open_map(const schema_ctx *c, const schema_map *parent, const ytree_pair *pair,
-                    const char *expected, schema_map *out) {
-    key_path(parent, pair->key, out->path, sizeof out->path);
-    out->node = pair->value;
-    if (pair->value->kind == YTREE_MAPPING) {
-        return RL_OK;
-    }
-    if (pair->value->kind == YTREE_SCALAR && pair->value->is_null) {
-        return fail(c, value_line(pair), out->path, "has no value; write %s, or leave the key out",
-                    expected);
-    }
-    return fail(c, value_line(pair), out->path, "expected %s, got %s", expected,
-                ytree_kind_phrase(pair->value));
-}
-
-/* Reads key of m as a duration in [min_us, max_us] into *out_us; leaves it when absent. */
-static int read_duration(const schema_ctx *c, const schema_map *m, const char *key,
-                         int64_t min_us, int64_t max_us, int64_t *out_us) {
-    const ytree_pair *pair = get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = value_text(c, path, pair, "a duration such as 250ms or 30s", &text);
-    if (status != RL_OK) {
-        return status;
-    }
-    rl_error local;
-    int64_t value = 0;
-    if (units_parse_duration_us(text, &value, &local) != RL_OK) {
-        return fail(c, value_line(pair), path, "%s", local.message);
-    }
-    if (value < min_us || value > max_us) {
-        char shown[NUMBER_BYTES];
-        char low[NUMBER_BYTES];
-        char high[NUMBER_BYTES];
-        format_duration(value, shown);
-        format_duration(min_us, low);
-        format_duration(max_us, high);
-        return fail(c, value_line(pair), path, "%s is out of range; allowed %s to %s", shown, low,
-                    high);
-    }
-    *out_us = value;
-    return RL_OK;
-}
-
-/* Reads key of m as a count in [min, max] into *out; leaves it when absent. */
-static int read_count(const schema_ctx *c, const schema_map *m, const char *key, int64_t min,
-                      int64_t max, int64_t *out) {
-    const ytree_pair *pair = get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = value_text(c, path, pair, "a whole number such as 20", &text);
-    if (status != RL_OK) {
-        return status;
-    }
-    rl_error local;
-    int64_t value = 0;
-    if (units_parse_count(text, &value, &local) != RL_OK) {
-        return fail(c, value_line(pair), path, "%s", local.message);
-    }
-    if (value < min || value > max) {
-        return fail(c, value_line(pair), path,
-                    "%" PRId64 " is out of range; allowed %" PRId64 " to %" PRId64, value, min,
-                    max);
-    }
-    *out = value;
-    return RL_OK;
-}
-
-/* Reads key of m as a rate COUNT/PERIOD; leaves the outputs when absent. */
-static int read_rate(const schema_ctx *c, const schema_map *m, const char *key,
-                     int64_t *out_count, int64_t *out_period_us) {
-    const ytree_pair *pair = get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = value_text(c, path, pair, "a rate COUNT/PERIOD such as 120/min or 5/s", &text);
-    if (status != RL_OK) {
-        return status;
-    }
-    rl_error local;
-    if (units_parse_rate(text, out_count, out_period_us, &local) != RL_OK) {
-        return fail(c, value_line(pair), path, "%s", local.message);
-    }
-    return RL_OK;
-}
-
-/* Reads key of m as a probability in parts per million; leaves it when absent. */
-static int read_ppm(const schema_ctx *c, const schema_map *m, const char *key, int64_t *out) {
-    const ytree_pair *pair = get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = value_text(c, path, pair, "a probability such as 10% or 0.1", &text);
-    if (status != RL_OK) {
-        return status;
-    }
-    rl_error local;
-    if (units_parse_ppm(text, out, &local) != RL_OK) {
-        return fail(c, value_line(pair), path, "%s", local.message);
-    }
-    return RL_OK;
-}
-
-/* Reads key of m as true or false; leaves it when absent. */
-static int read_bool(const schema_ctx *c, const schema_map *m, const char *key, bool *out) {
-    const ytree_pair *pair = get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = value_text(c, path, pair, "true or false", &text);
-    if (status != RL_OK) {
-        return status;
-    }
-    if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
-        *out = text[0] == 't';
-        return RL_OK;
-    }
-    char quoted[YTREE_QUOTE_BYTES];
-    ytree_quote(text, quoted, sizeof quoted);
-    return fail(c, value_line(pair), path, "\"%s\" is not a boolean; write true or false",
-                quoted);
-}
-
-/* Reads key of m as one of entries; leaves *out when absent. */
-static int read_enum(const schema_ctx *c, const schema_map *m, const char *key,
-                     const enum_entry *entries, size_t count, int *out) {
-    const ytree_pair *pair = get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    char list[LIST_BYTES];
-    key_path(m, key, path, sizeof path);
-    enum_join(entries, count, list, sizeof list);
-    char expected[LIST_BYTES + 16];
-    snprintf(expected, sizeof expected, "one of %s", list);
-    const char *text = NULL;
-    int status = value_text(c, path, pair, expected, &text);
-    if (status != RL_OK) {
-        return status;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(entries[i].name, text) == 0) {
-            *out = entries[i].value;
-            return RL_OK;
-        }
-    }
-    char quoted[YTREE_QUOTE_BYTES];
-    ytree_quote(text, quoted, sizeof quoted);
-    return fail(c, value_line(pair), path, "\"%s\" is not allowed; write %s", quoted, expected);
-}
-
-/* Checks name: 1 to 63 characters of A-Z a-z 0-9 _ - (and '.' when allow_dot). */
-static int check_name(const schema_ctx *c, int line, const char *path, const char *name,
-                      bool allow_dot) {
-    const char *allowed = allow_dot ? "A-Z a-z 0-9 _ . -" : "A-Z a-z 0-9 _ -";
-    size_t length = strlen(name);
-    if (length == 0) {
-        return fail(c, line, path, "the name is empty; write 1 to %d characters of %s",
-                    NAME_CHARS_MAX, allowed);
-    }
-    if (length > NAME_CHARS_MAX) {
-        return fail(c, line, path, "the name is %zu bytes long; at most %d characters of %s",
-                    length, NAME_CHARS_MAX, allowed);
-    }
-    for (size_t i = 0; i < length; i++) {
-        char ch = name[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || (allow_dot && ch == '.');
-        if (!ok) {
-            char quoted[YTREE_QUOTE_BYTES];
-            ytree_quote(name, quoted, sizeof quoted);
-            return fail(c, line, path, "\"%s\" is not a valid name; use only %s", quoted,
-                        allowed);
-        }
-    }
-    return RL_OK;
-}
-
 /* A scenario-wide seed: a uint64 ("_" allowed between digits). */
 static int read_seed(const schema_ctx *c, const schema_map *m, uint64_t *out) {
-    const ytree_pair *pair = get(m, "seed");
+    const ytree_pair *pair = schema_get(m, "seed");
     if (pair == NULL) {
         return RL_OK;
     }
     const char *text = NULL;
-    int status = value_text(c, "seed", pair, "a whole number such as 42", &text);
+    int status = schema_value_text(c, "seed", pair, "a whole number such as 42", &text);
     if (status != RL_OK) {
         return status;
     }
@@ -449,7 +125,7 @@ static int read_seed(const schema_ctx *c, const schema_map *m, uint64_t *out) {
     if (!ok) {
         char quoted[YTREE_QUOTE_BYTES];
         ytree_quote(text, quoted, sizeof quoted);
-        return fail(c, value_line(pair), "seed",
+        return schema_fail(c, schema_value_line(pair), "seed",
                     "\"%s\" is not a seed; write a whole number from 0 to %" PRIu64, quoted,
                     UINT64_MAX);
     }
@@ -466,30 +142,30 @@ static int read_quantity_text(const schema_ctx *c, int line, const char *path, c
     int status = spec->is_time ? units_parse_duration_us(text, out, &local)
                                : units_parse_count(text, out, &local);
     if (status != RL_OK) {
-        return fail(c, line, path, "%s", local.message);
+        return schema_fail(c, line, path, "%s", local.message);
     }
     if (*out >= spec->min && *out <= DIST_VALUE_MAX) {
         return RL_OK;
     }
     if (spec->is_time) {
-        char shown[NUMBER_BYTES];
-        char low[NUMBER_BYTES];
-        format_duration(*out, shown);
-        format_duration(spec->min, low);
-        return fail(c, line, path, "%s is out of range; allowed %s to 2^40us", shown, low);
+        char shown[SCHEMA_NUMBER_BYTES];
+        char low[SCHEMA_NUMBER_BYTES];
+        schema_format_duration(*out, shown);
+        schema_format_duration(spec->min, low);
+        return schema_fail(c, line, path, "%s is out of range; allowed %s to 2^40us", shown, low);
     }
-    return fail(c, line, path, "%" PRId64 " is out of range; allowed %" PRId64 " to %" PRId64,
+    return schema_fail(c, line, path, "%" PRId64 " is out of range; allowed %" PRId64 " to %" PRId64,
                 *out, spec->min, DIST_VALUE_MAX);
 }
 
 /* Reads the parameter key of the distribution mapping m into *out (it must be present). */
 static int read_dist_param(const schema_ctx *c, const schema_map *m, const char *key,
                            const quantity_spec *spec, int64_t min, int64_t *out) {
-    const ytree_pair *pair = get(m, key);
+    const ytree_pair *pair = schema_get(m, key);
     char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
+    schema_key_path(m, key, path, sizeof path);
     const char *text = NULL;
-    int status = value_text(c, path, pair,
+    int status = schema_value_text(c, path, pair,
                             spec->is_time ? "a duration such as 250ms"
                                           : "a whole number such as 100",
                             &text);
@@ -498,19 +174,19 @@ static int read_dist_param(const schema_ctx *c, const schema_map *m, const char 
     }
     quantity_spec bounded = *spec;
     bounded.min = min > spec->min ? min : spec->min;
-    return read_quantity_text(c, value_line(pair), path, text, &bounded, out);
+    return read_quantity_text(c, schema_value_line(pair), path, text, &bounded, out);
 }
 
 /* Refuses a distribution parameter that belongs to another kind than kind. */
 static int check_dist_params(const schema_ctx *c, const schema_map *m, int kind) {
     for (size_t i = 0; i < COUNT_OF(DIST_PARAMS); i++) {
-        const ytree_pair *pair = get(m, DIST_PARAMS[i].name);
+        const ytree_pair *pair = schema_get(m, DIST_PARAMS[i].name);
         if (pair == NULL || DIST_PARAMS[i].value == kind) {
             continue;
         }
         char path[YTREE_PATH_BYTES];
-        key_path(m, pair->key, path, sizeof path);
-        return fail(c, pair->key_line, path, "only for dist %s; this distribution is %s",
+        schema_key_path(m, pair->key, path, sizeof path);
+        return schema_fail(c, pair->key_line, path, "only for dist %s; this distribution is %s",
                     dist_kind_name((dist_kind)DIST_PARAMS[i].value),
                     dist_kind_name((dist_kind)kind));
     }
@@ -520,15 +196,15 @@ static int check_dist_params(const schema_ctx *c, const schema_map *m, int kind)
 /* Reads a distribution written as a mapping {dist: KIND, ...}. */
 static int read_dist_map(const schema_ctx *c, const schema_map *m, const quantity_spec *spec,
                          dist *out) {
-    int status = check_keys(c, m, DIST_KEYS);
+    int status = schema_check_keys(c, m, DIST_KEYS);
     if (status == RL_OK) {
-        status = require(c, m, "dist",
+        status = schema_require(c, m, "dist",
                          "write dist: constant (value), uniform (min, max), exponential (mean) "
                          "or lognormal (median, p99)");
     }
     int kind = DIST_CONSTANT;
     if (status == RL_OK) {
-        status = read_enum(c, m, "dist", DIST_KINDS, COUNT_OF(DIST_KINDS), &kind);
+        status = schema_read_enum(c, m, "dist", DIST_KINDS, COUNT_OF(DIST_KINDS), &kind);
     }
     if (status == RL_OK) {
         status = check_dist_params(c, m, kind);
@@ -538,7 +214,7 @@ static int read_dist_map(const schema_ctx *c, const schema_map *m, const quantit
             char why[64];
             snprintf(why, sizeof why, "a %s distribution needs it",
                      dist_kind_name((dist_kind)kind));
-            status = require(c, m, DIST_PARAMS[i].name, why);
+            status = schema_require(c, m, DIST_PARAMS[i].name, why);
         }
     }
     if (status != RL_OK) {
@@ -576,7 +252,7 @@ static int read_dist_map(const schema_ctx *c, const schema_map *m, const quantit
  * absent. */
 static int read_dist(const schema_ctx *c, const schema_map *m, const char *key,
                      const quantity_spec *spec, dist *out) {
-    const ytree_pair *pair = get(m, key);
+    const ytree_pair *pair = schema_get(m, key);
     if (pair == NULL) {
         return RL_OK;
     }
@@ -587,18 +263,18 @@ static int read_dist(const schema_ctx *c, const schema_map *m, const char *key,
                                  "min: 200, max: 2000}";
     if (pair->value->kind == YTREE_MAPPING) {
         schema_map dm = {.node = pair->value};
-        key_path(m, key, dm.path, sizeof dm.path);
+        schema_key_path(m, key, dm.path, sizeof dm.path);
         return read_dist_map(c, &dm, spec, out);
     }
     char path[YTREE_PATH_BYTES];
-    key_path(m, key, path, sizeof path);
+    schema_key_path(m, key, path, sizeof path);
     const char *text = NULL;
-    int status = value_text(c, path, pair, expected, &text);
+    int status = schema_value_text(c, path, pair, expected, &text);
     if (status != RL_OK) {
         return status;
     }
     int64_t value = 0;
-    status = read_quantity_text(c, value_line(pair), path, text, spec, &value);
+    status = read_quantity_text(c, schema_value_line(pair), path, text, spec, &value);
     if (status != RL_OK) {
         return status;
     }
@@ -617,26 +293,32 @@ static int read_store(const schema_ctx *c, const schema_map *root, store_config 
         .kind = DIST_LOGNORMAL, .a = DEFAULT_NETWORK_MEDIAN_US, .b = DEFAULT_NETWORK_P99_US};
     store->service_command_us = DEFAULT_COMMAND_US;
     store->service_script_us = DEFAULT_SCRIPT_US;
-    const ytree_pair *pair = get(root, "store");
+    store->timeout_us = DEFAULT_STORE_TIMEOUT_US;
+    const ytree_pair *pair = schema_get(root, "store");
     if (pair == NULL) {
         return RL_OK;
     }
     schema_map m;
-    int status = open_map(c, root, pair, "a mapping of network, command and script", &m);
+    int status =
+        schema_open_map(c, root, pair, "a mapping of network, command, script and timeout", &m);
     if (status == RL_OK) {
-        status = check_keys(c, &m, STORE_KEYS);
+        status = schema_check_keys(c, &m, STORE_KEYS);
     }
     const quantity_spec time = {.is_time = true, .min = 0};
     if (status == RL_OK) {
         status = read_dist(c, &m, "network", &time, &store->network_us);
     }
     if (status == RL_OK) {
-        status = read_duration(c, &m, "command", 0, UNITS_DURATION_MAX_US,
+        status = schema_read_duration(c, &m, "command", 0, UNITS_DURATION_MAX_US,
                                &store->service_command_us);
     }
     if (status == RL_OK) {
-        status = read_duration(c, &m, "script", 0, UNITS_DURATION_MAX_US,
+        status = schema_read_duration(c, &m, "script", 0, UNITS_DURATION_MAX_US,
                                &store->service_script_us);
+    }
+    if (status == RL_OK) {
+        status = schema_read_duration(c, &m, "timeout", 1, UNITS_DURATION_MAX_US,
+                                      &store->timeout_us);
     }
     return status;
 }
@@ -649,11 +331,11 @@ static int check_api_model_keys(const schema_ctx *c, const schema_map *m, api_mo
         return RL_OK;
     }
     for (const char *const *key = QUOTA_BOUND_KEYS; *key != NULL; key++) {
-        const ytree_pair *pair = get(m, *key);
+        const ytree_pair *pair = schema_get(m, *key);
         if (pair != NULL) {
             char path[YTREE_PATH_BYTES];
-            key_path(m, *key, path, sizeof path);
-            return fail(c, pair->key_line, path, "only for model quota_bound; this API is %s",
+            schema_key_path(m, *key, path, sizeof path);
+            return schema_fail(c, pair->key_line, path, "only for model quota_bound; this API is %s",
                         api_model_kind_name(kind));
         }
     }
@@ -662,18 +344,18 @@ static int check_api_model_keys(const schema_ctx *c, const schema_map *m, api_mo
 
 /* Reads model (required) into *kind. */
 static int read_api_model(const schema_ctx *c, const schema_map *m, api_model_kind *kind) {
-    const ytree_pair *pair = get(m, "model");
+    const ytree_pair *pair = schema_get(m, "model");
     char path[YTREE_PATH_BYTES];
-    key_path(m, "model", path, sizeof path);
+    schema_key_path(m, "model", path, sizeof path);
     const char *text = NULL;
-    int status = value_text(c, path, pair, "burst_intolerant or quota_bound", &text);
+    int status = schema_value_text(c, path, pair, "burst_intolerant or quota_bound", &text);
     if (status != RL_OK) {
         return status;
     }
     if (api_model_kind_parse(text, kind) != RL_OK) {
         char quoted[YTREE_QUOTE_BYTES];
         ytree_quote(text, quoted, sizeof quoted);
-        return fail(c, value_line(pair), path,
+        return schema_fail(c, schema_value_line(pair), path,
                     "\"%s\" is not a model; write burst_intolerant or quota_bound", quoted);
     }
     return RL_OK;
@@ -683,16 +365,16 @@ static int read_api_model(const schema_ctx *c, const schema_map *m, api_model_ki
 static int read_api_burst(const schema_ctx *c, const schema_map *m, api_config *cfg) {
     cfg->burst_window_us =
         cfg->kind == API_MODEL_BURST_INTOLERANT ? DEFAULT_BURST_WINDOW_US : cfg->window_us;
-    const ytree_pair *window = get(m, "burst_window");
-    if (window != NULL && get(m, "burst") != NULL) {
+    const ytree_pair *window = schema_get(m, "burst_window");
+    if (window != NULL && schema_get(m, "burst") != NULL) {
         char path[YTREE_PATH_BYTES];
-        key_path(m, "burst_window", path, sizeof path);
-        return fail(c, window->key_line, path,
+        schema_key_path(m, "burst_window", path, sizeof path);
+        return schema_fail(c, window->key_line, path,
                     "not together with burst, whose period is the burst window; give one of them");
     }
-    int status = read_rate(c, m, "burst", &cfg->burst_limit, &cfg->burst_window_us);
+    int status = schema_read_rate(c, m, "burst", &cfg->burst_limit, &cfg->burst_window_us);
     if (status == RL_OK) {
-        status = read_duration(c, m, "burst_window", 1, UNITS_DURATION_MAX_US,
+        status = schema_read_duration(c, m, "burst_window", 1, UNITS_DURATION_MAX_US,
                                &cfg->burst_window_us);
     }
     return status;
@@ -701,32 +383,32 @@ static int read_api_burst(const schema_ctx *c, const schema_map *m, api_config *
 /* Reads tokens, whose period must be the limit's window. */
 static int read_api_tokens(const schema_ctx *c, const schema_map *m, api_config *cfg) {
     int64_t period_us = cfg->window_us;
-    int status = read_rate(c, m, "tokens", &cfg->tokens_limit, &period_us);
+    int status = schema_read_rate(c, m, "tokens", &cfg->tokens_limit, &period_us);
     if (status != RL_OK || period_us == cfg->window_us) {
         return status;
     }
-    const ytree_pair *pair = get(m, "tokens");
+    const ytree_pair *pair = schema_get(m, "tokens");
     char path[YTREE_PATH_BYTES];
-    char period[NUMBER_BYTES];
-    char window[NUMBER_BYTES];
-    key_path(m, "tokens", path, sizeof path);
-    format_duration(period_us, period);
-    format_duration(cfg->window_us, window);
-    return fail(c, value_line(pair), path,
+    char period[SCHEMA_NUMBER_BYTES];
+    char window[SCHEMA_NUMBER_BYTES];
+    schema_key_path(m, "tokens", path, sizeof path);
+    schema_format_duration(period_us, period);
+    schema_format_duration(cfg->window_us, window);
+    return schema_fail(c, schema_value_line(pair), path,
                 "the period %s differs from the window of limit (%s); give tokens per %s", period,
                 window, window);
 }
 
 static int read_api_fields(const schema_ctx *c, const schema_map *m, api_config *cfg) {
-    int status = read_rate(c, m, "limit", &cfg->limit, &cfg->window_us);
+    int status = schema_read_rate(c, m, "limit", &cfg->limit, &cfg->window_us);
     if (status == RL_OK) {
         status = read_api_burst(c, m, cfg);
     }
     if (status == RL_OK) {
-        status = read_ppm(c, m, "drop", &cfg->drop_ppm);
+        status = schema_read_ppm(c, m, "drop", &cfg->drop_ppm);
     }
     if (status == RL_OK) {
-        status = read_duration(c, m, "penalty", 0, UNITS_DURATION_MAX_US, &cfg->penalty_us);
+        status = schema_read_duration(c, m, "penalty", 0, UNITS_DURATION_MAX_US, &cfg->penalty_us);
     }
     if (status == RL_OK) {
         status = read_api_tokens(c, m, cfg);
@@ -736,7 +418,7 @@ static int read_api_fields(const schema_ctx *c, const schema_map *m, api_config 
         status = read_dist(c, m, "cost", &tokens, &cfg->cost_tokens);
     }
     if (status == RL_OK) {
-        status = read_rate(c, m, "quota", &cfg->quota_limit, &cfg->quota_window_us);
+        status = schema_read_rate(c, m, "quota", &cfg->quota_limit, &cfg->quota_window_us);
     }
     const quantity_spec time = {.is_time = true, .min = 0};
     if (status == RL_OK) {
@@ -749,19 +431,19 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
                     scenario_api *api) {
     schema_map m;
     char path[YTREE_PATH_BYTES];
-    key_path(apis, entry->key, path, sizeof path);
-    int status = check_name(c, entry->key_line, path, entry->key, false);
+    schema_key_path(apis, entry->key, path, sizeof path);
+    int status = schema_check_name(c, entry->key_line, path, entry->key, false);
     if (status == RL_OK) {
-        status = open_map(c, apis, entry, "a mapping of API settings (model, limit, ...)", &m);
+        status = schema_open_map(c, apis, entry, "a mapping of API settings (model, limit, ...)", &m);
     }
     if (status == RL_OK) {
-        status = check_keys(c, &m, API_KEYS);
+        status = schema_check_keys(c, &m, API_KEYS);
     }
     if (status == RL_OK) {
-        status = require(c, &m, "model", "an API needs model (burst_intolerant or quota_bound)");
+        status = schema_require(c, &m, "model", "an API needs model (burst_intolerant or quota_bound)");
     }
     if (status == RL_OK) {
-        status = require(c, &m, "limit", "an API needs limit (COUNT/PERIOD such as 120/min)");
+        status = schema_require(c, &m, "limit", "an API needs limit (COUNT/PERIOD such as 120/min)");
     }
     api_config *cfg = &api->config;
     if (status == RL_OK) {
@@ -783,27 +465,27 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
     }
     rl_error local;
     if (api_config_validate(cfg, &local) != RL_OK) {
-        return fail(c, entry->key_line, m.path, "%s", local.message);
+        return schema_fail(c, entry->key_line, m.path, "%s", local.message);
     }
     return RL_OK;
 }
 
 static int read_apis(const schema_ctx *c, const schema_map *root, scenario *out) {
-    const ytree_pair *pair = get(root, "apis");
+    const ytree_pair *pair = schema_get(root, "apis");
     schema_map m;
-    int status = open_map(c, root, pair, "a mapping of API names to APIs", &m);
+    int status = schema_open_map(c, root, pair, "a mapping of API names to APIs", &m);
     if (status != RL_OK) {
         return status;
     }
     if (m.node->count == 0) {
-        return fail(c, value_line(pair), m.path, "no APIs; define 1 to %d", SCENARIO_APIS_MAX);
+        return schema_fail(c, schema_value_line(pair), m.path, "no APIs; define 1 to %d", SCENARIO_APIS_MAX);
     }
     for (size_t i = 0; i < m.node->count; i++) {
         const ytree_pair *entry = &m.node->pairs[i];
         if (i >= SCENARIO_APIS_MAX) {
             char path[YTREE_PATH_BYTES];
-            key_path(&m, entry->key, path, sizeof path);
-            return fail(c, entry->key_line, path, "one API too many; a scenario has 1 to %d",
+            schema_key_path(&m, entry->key, path, sizeof path);
+            return schema_fail(c, entry->key_line, path, "one API too many; a scenario has 1 to %d",
                         SCENARIO_APIS_MAX);
         }
         status = read_api(c, &m, entry, &out->apis[i]);
@@ -820,11 +502,11 @@ static int read_apis(const schema_ctx *c, const schema_map *root, scenario *out)
 /* Reads algorithm (required) into *out. */
 static int read_limiter_algorithm(const schema_ctx *c, const schema_map *m,
                                   const limiter_algorithm **out) {
-    const ytree_pair *pair = get(m, "algorithm");
+    const ytree_pair *pair = schema_get(m, "algorithm");
     char path[YTREE_PATH_BYTES];
-    key_path(m, "algorithm", path, sizeof path);
+    schema_key_path(m, "algorithm", path, sizeof path);
     const char *text = NULL;
-    int status = value_text(c, path, pair, "an algorithm name such as gcra", &text);
+    int status = schema_value_text(c, path, pair, "an algorithm name such as gcra", &text);
     if (status != RL_OK) {
         return status;
     }
@@ -832,65 +514,114 @@ static int read_limiter_algorithm(const schema_ctx *c, const schema_map *m,
     if (*out != NULL) {
         return RL_OK;
     }
-    char list[LIST_BYTES] = "";
+    char list[SCHEMA_LIST_BYTES] = "";
     for (size_t i = 0; i < limiter_algorithm_count(); i++) {
-        list_append(list, sizeof list, limiter_algorithm_at(i)->name);
+        schema_list_append(list, sizeof list, limiter_algorithm_at(i)->name);
     }
     char quoted[YTREE_QUOTE_BYTES];
     ytree_quote(text, quoted, sizeof quoted);
-    return fail(c, value_line(pair), path, "\"%s\" is not a known algorithm; write one of %s",
+    return schema_fail(c, schema_value_line(pair), path, "\"%s\" is not a known algorithm; write one of %s",
                 quoted, list);
 }
 
 /* Refuses settings the algorithm does not read. */
 static int check_limiter_params(const schema_ctx *c, const schema_map *m,
                                 const limiter_algorithm *algorithm) {
-    char reads[LIST_BYTES] = "";
+    char reads[SCHEMA_LIST_BYTES] = "";
     for (size_t i = 0; i < COUNT_OF(LIMITER_PARAM_KEYS); i++) {
         if ((algorithm->params & LIMITER_PARAM_KEYS[i].param) != 0) {
-            list_append(reads, sizeof reads, LIMITER_PARAM_KEYS[i].key);
+            schema_list_append(reads, sizeof reads, LIMITER_PARAM_KEYS[i].key);
         }
     }
     for (size_t i = 0; i < COUNT_OF(LIMITER_PARAM_KEYS); i++) {
-        const ytree_pair *pair = get(m, LIMITER_PARAM_KEYS[i].key);
+        const ytree_pair *pair = schema_get(m, LIMITER_PARAM_KEYS[i].key);
         if (pair == NULL || (algorithm->params & LIMITER_PARAM_KEYS[i].param) != 0) {
             continue;
         }
         char path[YTREE_PATH_BYTES];
-        key_path(m, pair->key, path, sizeof path);
-        return fail(c, pair->key_line, path, "%s does not read %s; it reads %s", algorithm->name,
+        schema_key_path(m, pair->key, path, sizeof path);
+        return schema_fail(c, pair->key_line, path, "%s does not read %s; it reads %s", algorithm->name,
                     pair->key, reads[0] != '\0' ? reads : "no settings");
     }
     if ((algorithm->params & LIMITER_PARAM_RATE) != 0) {
         char why[128];
         snprintf(why, sizeof why, "%s reads rate: write COUNT/PERIOD such as 5/s",
                  algorithm->name);
-        return require(c, m, "rate", why);
+        return schema_require(c, m, "rate", why);
     }
     return RL_OK;
+}
+
+/* Refuses keys that do not apply to scope: store settings in a local limiter, lock settings
+ * outside redis_lock. */
+static int check_scope_keys(const schema_ctx *c, const schema_map *m, limiter_scope scope) {
+    for (const char *const *key = SHARED_ONLY_KEYS; *key != NULL; key++) {
+        const ytree_pair *pair = schema_get(m, *key);
+        if (pair != NULL && scope == LIMITER_SCOPE_LOCAL) {
+            char path[YTREE_PATH_BYTES];
+            schema_key_path(m, *key, path, sizeof path);
+            return schema_fail(c, pair->key_line, path,
+                               "applies only to a shared limiter (scope redis or redis_lock)");
+        }
+    }
+    for (const char *const *key = LOCK_ONLY_KEYS; *key != NULL; key++) {
+        const ytree_pair *pair = schema_get(m, *key);
+        if (pair != NULL && scope != LIMITER_SCOPE_STORE_LOCK) {
+            char path[YTREE_PATH_BYTES];
+            schema_key_path(m, *key, path, sizeof path);
+            return schema_fail(c, pair->key_line, path, "applies only to scope redis_lock");
+        }
+    }
+    return RL_OK;
+}
+
+/* Reads what a shared limiter does without its store, and the lock protocol's timings. */
+static int read_store_settings(const schema_ctx *c, const schema_map *m,
+                               scenario_limiter *limiter) {
+    int mode = STORE_FAILURE_FAIL_CLOSED;
+    limiter->store_retry_us = DEFAULT_STORE_RETRY_US;
+    limiter->lock_ttl_us = DEFAULT_LOCK_TTL_US;
+    limiter->lock_retry_us = DEFAULT_LOCK_RETRY_US;
+    int status = schema_read_enum(c, m, "on_store_failure", STORE_FAILURE_MODES,
+                                  COUNT_OF(STORE_FAILURE_MODES), &mode);
+    limiter->on_store_failure = (store_failure_mode)mode;
+    if (status == RL_OK) {
+        status = schema_read_duration(c, m, "store_retry", 1, UNITS_DURATION_MAX_US,
+                                      &limiter->store_retry_us);
+    }
+    if (status == RL_OK) {
+        status = schema_read_duration(c, m, "lock_ttl", 1, UNITS_DURATION_MAX_US,
+                                      &limiter->lock_ttl_us);
+    }
+    if (status == RL_OK) {
+        status = schema_read_duration(c, m, "lock_retry", 0, UNITS_DURATION_MAX_US,
+                                      &limiter->lock_retry_us);
+    }
+    return status;
 }
 
 static int read_limiter(const schema_ctx *c, const schema_map *limiters, const ytree_pair *entry,
                         scenario_limiter *limiter) {
     schema_map m;
     char path[YTREE_PATH_BYTES];
-    key_path(limiters, entry->key, path, sizeof path);
-    int status = check_name(c, entry->key_line, path, entry->key, false);
+    schema_key_path(limiters, entry->key, path, sizeof path);
+    int status = schema_check_name(c, entry->key_line, path, entry->key, false);
     if (status == RL_OK && strcmp(entry->key, NO_LIMITER) == 0) {
-        status = fail(c, entry->key_line, path,
+        status = schema_fail(c, entry->key_line, path,
                       "\"none\" is reserved (it means no limiter); choose another name");
     }
     if (status == RL_OK) {
-        status = open_map(c, limiters, entry, "a mapping of limiter settings (algorithm, ...)", &m);
+        status = schema_open_map(c, limiters, entry, "a mapping of limiter settings (algorithm, ...)", &m);
     }
     if (status == RL_OK) {
-        status = check_keys(c, &m, LIMITER_KEYS);
+        status = schema_check_keys(c, &m, LIMITER_KEYS);
     }
     if (status == RL_OK) {
-        status = require(c, &m, "algorithm", "a limiter needs algorithm (such as gcra)");
+        status = schema_require(c, &m, "algorithm", "a limiter needs algorithm (such as gcra)");
     }
     if (status == RL_OK) {
-        status = require(c, &m, "scope", "a limiter needs scope (local or redis)");
+        status = schema_require(c, &m, "scope",
+                                "a limiter needs scope (local, redis or redis_lock)");
     }
     limiter_config *cfg = &limiter->config;
     if (status == RL_OK) {
@@ -898,10 +629,16 @@ static int read_limiter(const schema_ctx *c, const schema_map *limiters, const y
     }
     int scope = LIMITER_SCOPE_LOCAL;
     if (status == RL_OK) {
-        status = read_enum(c, &m, "scope", SCOPES, COUNT_OF(SCOPES), &scope);
+        status = schema_read_enum(c, &m, "scope", SCOPES, COUNT_OF(SCOPES), &scope);
     }
     if (status == RL_OK) {
         status = check_limiter_params(c, &m, cfg->algorithm);
+    }
+    if (status == RL_OK) {
+        status = check_scope_keys(c, &m, (limiter_scope)scope);
+    }
+    if (status == RL_OK) {
+        status = read_store_settings(c, &m, limiter);
     }
     if (status != RL_OK) {
         return status;
@@ -913,39 +650,39 @@ static int read_limiter(const schema_ctx *c, const schema_map *limiters, const y
     cfg->burst = DEFAULT_LIMITER_BURST;
     cfg->max_wait_us = 0;
     cfg->queue_max = DEFAULT_LIMITER_QUEUE;
-    status = read_rate(c, &m, "rate", &cfg->limit, &cfg->period_us);
+    status = schema_read_rate(c, &m, "rate", &cfg->limit, &cfg->period_us);
     if (status == RL_OK) {
-        status = read_count(c, &m, "burst", 1, INT64_MAX, &cfg->burst);
+        status = schema_read_count(c, &m, "burst", 1, INT64_MAX, &cfg->burst);
     }
     if (status == RL_OK) {
-        status = read_duration(c, &m, "max_wait", 0, UNITS_DURATION_MAX_US, &cfg->max_wait_us);
+        status = schema_read_duration(c, &m, "max_wait", 0, UNITS_DURATION_MAX_US, &cfg->max_wait_us);
     }
     if (status == RL_OK) {
-        status = read_count(c, &m, "queue", 1, INT64_MAX, &cfg->queue_max);
+        status = schema_read_count(c, &m, "queue", 1, INT64_MAX, &cfg->queue_max);
     }
     if (status != RL_OK) {
         return status;
     }
     rl_error local;
     if (limiter_config_validate(cfg, &local) != RL_OK) {
-        return fail(c, entry->key_line, m.path, "%s", local.message);
+        return schema_fail(c, entry->key_line, m.path, "%s", local.message);
     }
     return RL_OK;
 }
 
 static int read_limiters(const schema_ctx *c, const schema_map *root, scenario *out) {
-    const ytree_pair *pair = get(root, "limiters");
+    const ytree_pair *pair = schema_get(root, "limiters");
     if (pair == NULL) {
         return RL_OK;
     }
     schema_map m;
-    int status = open_map(c, root, pair, "a mapping of limiter names to limiters", &m);
+    int status = schema_open_map(c, root, pair, "a mapping of limiter names to limiters", &m);
     for (size_t i = 0; status == RL_OK && i < m.node->count; i++) {
         const ytree_pair *entry = &m.node->pairs[i];
         if (i >= SCENARIO_LIMITERS_MAX) {
             char path[YTREE_PATH_BYTES];
-            key_path(&m, entry->key, path, sizeof path);
-            return fail(c, entry->key_line, path, "one limiter too many; a scenario has 0 to %d",
+            schema_key_path(&m, entry->key, path, sizeof path);
+            return schema_fail(c, entry->key_line, path, "one limiter too many; a scenario has 0 to %d",
                         SCENARIO_LIMITERS_MAX);
         }
         status = read_limiter(c, &m, entry, &out->limiters[i]);
@@ -959,13 +696,13 @@ static int read_limiters(const schema_ctx *c, const schema_map *root, scenario *
 /* ---- pods and their traffic ---- */
 
 static int read_workload(const schema_ctx *c, const schema_map *m, workload_config *w) {
-    int status = check_keys(c, m, WORKLOAD_KEYS);
+    int status = schema_check_keys(c, m, WORKLOAD_KEYS);
     if (status == RL_OK) {
-        status = require(c, m, "kind", "a workload needs kind (gather, poisson or constant)");
+        status = schema_require(c, m, "kind", "a workload needs kind (gather, poisson or constant)");
     }
     int kind = WORKLOAD_GATHER;
     if (status == RL_OK) {
-        status = read_enum(c, m, "kind", WORKLOAD_KINDS, COUNT_OF(WORKLOAD_KINDS), &kind);
+        status = schema_read_enum(c, m, "kind", WORKLOAD_KINDS, COUNT_OF(WORKLOAD_KINDS), &kind);
     }
     if (status != RL_OK) {
         return status;
@@ -974,36 +711,36 @@ static int read_workload(const schema_ctx *c, const schema_map *m, workload_conf
     const char *misplaced = NULL;
     const char *only_for = NULL;
     if (w->kind == WORKLOAD_GATHER) {
-        misplaced = get(m, "rate") != NULL ? "rate" : NULL;
+        misplaced = schema_get(m, "rate") != NULL ? "rate" : NULL;
         only_for = "only for kinds poisson and constant";
     } else {
-        misplaced = get(m, "requests") != NULL ? "requests"
-                    : get(m, "every") != NULL  ? "every"
+        misplaced = schema_get(m, "requests") != NULL ? "requests"
+                    : schema_get(m, "every") != NULL  ? "every"
                                                : NULL;
         only_for = "only for kind gather";
     }
     if (misplaced != NULL) {
         char path[YTREE_PATH_BYTES];
-        key_path(m, misplaced, path, sizeof path);
-        return fail(c, get(m, misplaced)->key_line, path, "%s; this workload is %s", only_for,
+        schema_key_path(m, misplaced, path, sizeof path);
+        return schema_fail(c, schema_get(m, misplaced)->key_line, path, "%s; this workload is %s", only_for,
                     workload_kind_name(w->kind));
     }
     if (w->kind == WORKLOAD_GATHER) {
-        status = require(c, m, "requests", "a gather workload needs requests (1 to 1000000)");
+        status = schema_require(c, m, "requests", "a gather workload needs requests (1 to 1000000)");
         if (status == RL_OK) {
-            status = read_count(c, m, "requests", 1, SCENARIO_GATHER_REQUESTS_MAX, &w->requests);
+            status = schema_read_count(c, m, "requests", 1, SCENARIO_GATHER_REQUESTS_MAX, &w->requests);
         }
         if (status == RL_OK) {
-            status = read_duration(c, m, "every", 0, UNITS_DURATION_MAX_US, &w->repeat_us);
+            status = schema_read_duration(c, m, "every", 0, UNITS_DURATION_MAX_US, &w->repeat_us);
         }
     } else {
-        status = require(c, m, "rate", "this workload needs rate (COUNT/PERIOD such as 5/s)");
+        status = schema_require(c, m, "rate", "this workload needs rate (COUNT/PERIOD such as 5/s)");
         if (status == RL_OK) {
-            status = read_rate(c, m, "rate", &w->rate_count, &w->rate_period_us);
+            status = schema_read_rate(c, m, "rate", &w->rate_count, &w->rate_period_us);
         }
     }
     if (status == RL_OK) {
-        status = read_count(c, m, "concurrency", 0, WORKLOAD_CONCURRENCY_MAX, &w->concurrency);
+        status = schema_read_count(c, m, "concurrency", 0, WORKLOAD_CONCURRENCY_MAX, &w->concurrency);
     }
     return status;
 }
@@ -1014,30 +751,30 @@ static int read_retry(const schema_ctx *c, const schema_map *traffic, retry_conf
     r->backoff_cap_us = DEFAULT_RETRY_CAP_US;
     r->jitter = JITTER_FULL;
     r->honour_retry_after = true;
-    const ytree_pair *pair = get(traffic, "retry");
+    const ytree_pair *pair = schema_get(traffic, "retry");
     if (pair == NULL) {
         return RL_OK;
     }
     schema_map m;
-    int status = open_map(c, traffic, pair, "a mapping of max, base, cap, jitter, retry_after", &m);
+    int status = schema_open_map(c, traffic, pair, "a mapping of max, base, cap, jitter, retry_after", &m);
     if (status == RL_OK) {
-        status = check_keys(c, &m, RETRY_KEYS);
+        status = schema_check_keys(c, &m, RETRY_KEYS);
     }
     if (status == RL_OK) {
-        status = read_count(c, &m, "max", 0, SCENARIO_RETRIES_MAX, &r->max_retries);
+        status = schema_read_count(c, &m, "max", 0, SCENARIO_RETRIES_MAX, &r->max_retries);
     }
     if (status == RL_OK) {
-        status = read_duration(c, &m, "base", 0, UNITS_DURATION_MAX_US, &r->backoff_base_us);
+        status = schema_read_duration(c, &m, "base", 0, UNITS_DURATION_MAX_US, &r->backoff_base_us);
     }
     if (status == RL_OK) {
-        status = read_duration(c, &m, "cap", 0, UNITS_DURATION_MAX_US, &r->backoff_cap_us);
+        status = schema_read_duration(c, &m, "cap", 0, UNITS_DURATION_MAX_US, &r->backoff_cap_us);
     }
     int jitter = JITTER_FULL;
     if (status == RL_OK) {
-        status = read_enum(c, &m, "jitter", JITTERS, COUNT_OF(JITTERS), &jitter);
+        status = schema_read_enum(c, &m, "jitter", JITTERS, COUNT_OF(JITTERS), &jitter);
     }
     if (status == RL_OK) {
-        status = read_bool(c, &m, "retry_after", &r->honour_retry_after);
+        status = schema_read_bool(c, &m, "retry_after", &r->honour_retry_after);
     }
     if (status != RL_OK) {
         return status;
@@ -1046,31 +783,31 @@ static int read_retry(const schema_ctx *c, const schema_map *traffic, retry_conf
     if (r->backoff_cap_us >= r->backoff_base_us) {
         return RL_OK;
     }
-    char cap[NUMBER_BYTES];
-    char base[NUMBER_BYTES];
-    format_duration(r->backoff_cap_us, cap);
-    format_duration(r->backoff_base_us, base);
-    const ytree_pair *at = get(&m, "cap") != NULL ? get(&m, "cap") : get(&m, "base");
+    char cap[SCHEMA_NUMBER_BYTES];
+    char base[SCHEMA_NUMBER_BYTES];
+    schema_format_duration(r->backoff_cap_us, cap);
+    schema_format_duration(r->backoff_base_us, base);
+    const ytree_pair *at = schema_get(&m, "cap") != NULL ? schema_get(&m, "cap") : schema_get(&m, "base");
     char path[YTREE_PATH_BYTES];
-    key_path(&m, at->key, path, sizeof path);
-    return fail(c, value_line(at), path, "cap %s%s is below base %s; cap must be >= base", cap,
-                get(&m, "cap") != NULL ? "" : " (the default)", base);
+    schema_key_path(&m, at->key, path, sizeof path);
+    return schema_fail(c, schema_value_line(at), path, "cap %s%s is below base %s; cap must be >= base", cap,
+                schema_get(&m, "cap") != NULL ? "" : " (the default)", base);
 }
 
 /* Reads key of m as a duration before the run's end. */
 static int read_instant(const schema_ctx *c, const schema_map *m, const char *key, int64_t *out) {
-    int status = read_duration(c, m, key, 0, UNITS_DURATION_MAX_US, out);
+    int status = schema_read_duration(c, m, key, 0, UNITS_DURATION_MAX_US, out);
     if (status != RL_OK || *out < c->out->duration_us) {
         return status;
     }
-    const ytree_pair *pair = get(m, key);
+    const ytree_pair *pair = schema_get(m, key);
     char path[YTREE_PATH_BYTES];
-    char shown[NUMBER_BYTES];
-    char end[NUMBER_BYTES];
-    key_path(m, key, path, sizeof path);
-    format_duration(*out, shown);
-    format_duration(c->out->duration_us, end);
-    return fail(c, value_line(pair), path, "%s is not before the run's end (duration %s); "
+    char shown[SCHEMA_NUMBER_BYTES];
+    char end[SCHEMA_NUMBER_BYTES];
+    schema_key_path(m, key, path, sizeof path);
+    schema_format_duration(*out, shown);
+    schema_format_duration(c->out->duration_us, end);
+    return schema_fail(c, schema_value_line(pair), path, "%s is not before the run's end (duration %s); "
                 "start earlier", shown, end);
 }
 
@@ -1078,30 +815,30 @@ static int read_instant(const schema_ctx *c, const schema_map *m, const char *ke
 static int read_traffic_refs(const schema_ctx *c, const schema_map *m, scenario_traffic *t) {
     const scenario *s = c->out;
     char path[YTREE_PATH_BYTES];
-    char list[LIST_BYTES] = "";
+    char list[SCHEMA_LIST_BYTES] = "";
     char quoted[YTREE_QUOTE_BYTES];
-    const ytree_pair *pair = get(m, "api");
+    const ytree_pair *pair = schema_get(m, "api");
     const char *text = NULL;
-    key_path(m, "api", path, sizeof path);
-    int status = value_text(c, path, pair, "the name of an API under apis", &text);
+    schema_key_path(m, "api", path, sizeof path);
+    int status = schema_value_text(c, path, pair, "the name of an API under apis", &text);
     if (status != RL_OK) {
         return status;
     }
     t->api_index = scenario_find_api(s, text);
     if (t->api_index < 0) {
         for (int i = 0; i < s->api_count; i++) {
-            list_append(list, sizeof list, s->apis[i].name);
+            schema_list_append(list, sizeof list, s->apis[i].name);
         }
         ytree_quote(text, quoted, sizeof quoted);
-        return fail(c, value_line(pair), path, "\"%s\" names no API; defined: %s", quoted, list);
+        return schema_fail(c, schema_value_line(pair), path, "\"%s\" names no API; defined: %s", quoted, list);
     }
     t->limiter_index = -1;
-    pair = get(m, "limiter");
+    pair = schema_get(m, "limiter");
     if (pair == NULL) {
         return RL_OK;
     }
-    key_path(m, "limiter", path, sizeof path);
-    status = value_text(c, path, pair, "the name of a limiter under limiters, or none", &text);
+    schema_key_path(m, "limiter", path, sizeof path);
+    status = schema_value_text(c, path, pair, "the name of a limiter under limiters, or none", &text);
     if (status != RL_OK || strcmp(text, NO_LIMITER) == 0) {
         return status;
     }
@@ -1109,16 +846,16 @@ static int read_traffic_refs(const schema_ctx *c, const schema_map *m, scenario_
     if (t->limiter_index < 0) {
         ytree_quote(text, quoted, sizeof quoted);
         if (s->limiter_count == 0) {
-            return fail(c, value_line(pair), path,
+            return schema_fail(c, schema_value_line(pair), path,
                         "\"%s\" names no limiter, and none are defined; define it under "
                         "limiters, or write none",
                         quoted);
         }
         for (int i = 0; i < s->limiter_count; i++) {
-            list_append(list, sizeof list, s->limiters[i].name);
+            schema_list_append(list, sizeof list, s->limiters[i].name);
         }
-        list_append(list, sizeof list, NO_LIMITER);
-        return fail(c, value_line(pair), path, "\"%s\" names no limiter; write one of %s", quoted,
+        schema_list_append(list, sizeof list, NO_LIMITER);
+        return schema_fail(c, schema_value_line(pair), path, "\"%s\" names no limiter; write one of %s", quoted,
                     list);
     }
     return RL_OK;
@@ -1127,18 +864,18 @@ static int read_traffic_refs(const schema_ctx *c, const schema_map *m, scenario_
 /* Reads stop: 0 (the run's end) or an instant after the traffic starts, up to the end. */
 static int read_traffic_stop(const schema_ctx *c, const schema_map *m, int64_t first_us,
                              scenario_traffic *t) {
-    int status = read_duration(c, m, "stop", 0, c->out->duration_us, &t->stop_us);
+    int status = schema_read_duration(c, m, "stop", 0, c->out->duration_us, &t->stop_us);
     if (status != RL_OK || t->stop_us == 0 || t->stop_us > first_us) {
         return status;
     }
-    const ytree_pair *pair = get(m, "stop");
+    const ytree_pair *pair = schema_get(m, "stop");
     char path[YTREE_PATH_BYTES];
-    char stop[NUMBER_BYTES];
-    char first[NUMBER_BYTES];
-    key_path(m, "stop", path, sizeof path);
-    format_duration(t->stop_us, stop);
-    format_duration(first_us, first);
-    return fail(c, value_line(pair), path,
+    char stop[SCHEMA_NUMBER_BYTES];
+    char first[SCHEMA_NUMBER_BYTES];
+    schema_key_path(m, "stop", path, sizeof path);
+    schema_format_duration(t->stop_us, stop);
+    schema_format_duration(first_us, first);
+    return schema_fail(c, schema_value_line(pair), path,
                 "%s is not after the traffic starts (%s: group start plus traffic start); write "
                 "a later instant, or 0 for the run's end",
                 stop, first);
@@ -1146,19 +883,19 @@ static int read_traffic_stop(const schema_ctx *c, const schema_map *m, int64_t f
 
 static int read_traffic(const schema_ctx *c, const schema_map *m, int64_t group_start_us,
                         scenario_traffic *t) {
-    int status = check_keys(c, m, TRAFFIC_KEYS);
+    int status = schema_check_keys(c, m, TRAFFIC_KEYS);
     if (status == RL_OK) {
-        status = require(c, m, "api", "a traffic entry needs api (the name of an API)");
+        status = schema_require(c, m, "api", "a traffic entry needs api (the name of an API)");
     }
     if (status == RL_OK) {
-        status = require(c, m, "workload", "a traffic entry needs workload (with kind)");
+        status = schema_require(c, m, "workload", "a traffic entry needs workload (with kind)");
     }
     if (status == RL_OK) {
         status = read_traffic_refs(c, m, t);
     }
     schema_map workload;
     if (status == RL_OK) {
-        status = open_map(c, m, get(m, "workload"),
+        status = schema_open_map(c, m, schema_get(m, "workload"),
                           "a mapping with kind (gather, poisson, constant)", &workload);
     }
     if (status == RL_OK) {
@@ -1168,7 +905,7 @@ static int read_traffic(const schema_ctx *c, const schema_map *m, int64_t group_
         status = read_retry(c, m, &t->retry);
     }
     if (status == RL_OK) {
-        status = read_duration(c, m, "ttl", 0, UNITS_DURATION_MAX_US, &t->ttl_us);
+        status = schema_read_duration(c, m, "ttl", 0, UNITS_DURATION_MAX_US, &t->ttl_us);
     }
     if (status == RL_OK) {
         status = read_instant(c, m, "start", &t->start_us);
@@ -1181,27 +918,27 @@ static int read_traffic(const schema_ctx *c, const schema_map *m, int64_t group_
 
 static int read_traffic_list(const schema_ctx *c, const schema_map *group_map,
                              scenario_pod_group *group) {
-    const ytree_pair *pair = get(group_map, "traffic");
+    const ytree_pair *pair = schema_get(group_map, "traffic");
     char path[YTREE_PATH_BYTES];
-    key_path(group_map, "traffic", path, sizeof path);
+    schema_key_path(group_map, "traffic", path, sizeof path);
     const ytree_node *list = pair->value;
     if (list->kind != YTREE_SEQUENCE) {
-        return fail(c, value_line(pair), path,
+        return schema_fail(c, schema_value_line(pair), path,
                     "expected a list of 1 to %d traffic entries (- api: ...), got %s",
                     SCENARIO_TRAFFIC_MAX, ytree_kind_phrase(list));
     }
     if (list->count == 0 || list->count > SCENARIO_TRAFFIC_MAX) {
-        return fail(c, value_line(pair), path, "%zu traffic entries; a group has 1 to %d",
+        return schema_fail(c, schema_value_line(pair), path, "%zu traffic entries; a group has 1 to %d",
                     list->count, SCENARIO_TRAFFIC_MAX);
     }
     for (size_t i = 0; i < list->count; i++) {
-        char index[NUMBER_BYTES];
+        char index[SCHEMA_NUMBER_BYTES];
         snprintf(index, sizeof index, "%zu", i);
         schema_map m = {.node = list->items[i]};
         memcpy(m.path, path, sizeof m.path);
         ytree_path_append(m.path, sizeof m.path, index);
         if (m.node->kind != YTREE_MAPPING) {
-            return fail(c, m.node->line, m.path,
+            return schema_fail(c, m.node->line, m.path,
                         "expected a traffic entry (a mapping with api and workload), got %s",
                         ytree_kind_phrase(m.node));
         }
@@ -1218,32 +955,32 @@ static int read_group(const schema_ctx *c, const schema_map *pods, const ytree_p
                       scenario_pod_group *group, int64_t *pods_total) {
     schema_map m;
     char path[YTREE_PATH_BYTES];
-    key_path(pods, entry->key, path, sizeof path);
-    int status = check_name(c, entry->key_line, path, entry->key, false);
+    schema_key_path(pods, entry->key, path, sizeof path);
+    int status = schema_check_name(c, entry->key_line, path, entry->key, false);
     if (status == RL_OK) {
-        status = open_map(c, pods, entry, "a mapping of group settings (count, traffic, ...)", &m);
+        status = schema_open_map(c, pods, entry, "a mapping of group settings (count, traffic, ...)", &m);
     }
     if (status == RL_OK) {
-        status = check_keys(c, &m, GROUP_KEYS);
+        status = schema_check_keys(c, &m, GROUP_KEYS);
     }
     if (status == RL_OK) {
-        status = require(c, &m, "count", "a pod group needs count (1 or more pods)");
+        status = schema_require(c, &m, "count", "a pod group needs count (1 or more pods)");
     }
     if (status == RL_OK) {
-        status = require(c, &m, "traffic", "a pod group needs traffic (a list of 1 to 4)");
+        status = schema_require(c, &m, "traffic", "a pod group needs traffic (a list of 1 to 4)");
     }
     if (status == RL_OK) {
-        status = read_count(c, &m, "count", 1, SCENARIO_PODS_MAX, &group->count);
+        status = schema_read_count(c, &m, "count", 1, SCENARIO_PODS_MAX, &group->count);
     }
     if (status != RL_OK) {
         return status;
     }
     snprintf(group->name, sizeof group->name, "%s", entry->key);
     if (group->count > SCENARIO_PODS_MAX - *pods_total) {
-        const ytree_pair *count = get(&m, "count");
+        const ytree_pair *count = schema_get(&m, "count");
         char count_path[YTREE_PATH_BYTES];
-        key_path(&m, "count", count_path, sizeof count_path);
-        return fail(c, value_line(count), count_path,
+        schema_key_path(&m, "count", count_path, sizeof count_path);
+        return schema_fail(c, schema_value_line(count), count_path,
                     "brings the pods of all groups to %" PRId64 "; at most %d together",
                     *pods_total + group->count, SCENARIO_PODS_MAX);
     }
@@ -1261,14 +998,14 @@ static int read_group(const schema_ctx *c, const schema_map *pods, const ytree_p
 }
 
 static int read_pods(const schema_ctx *c, const schema_map *root, scenario *out) {
-    const ytree_pair *pair = get(root, "pods");
+    const ytree_pair *pair = schema_get(root, "pods");
     schema_map m;
-    int status = open_map(c, root, pair, "a mapping of group names to pod groups", &m);
+    int status = schema_open_map(c, root, pair, "a mapping of group names to pod groups", &m);
     if (status != RL_OK) {
         return status;
     }
     if (m.node->count == 0) {
-        return fail(c, value_line(pair), m.path, "no pod groups; define 1 to %d",
+        return schema_fail(c, schema_value_line(pair), m.path, "no pod groups; define 1 to %d",
                     SCENARIO_POD_GROUPS_MAX);
     }
     int64_t pods_total = 0;
@@ -1276,8 +1013,8 @@ static int read_pods(const schema_ctx *c, const schema_map *root, scenario *out)
         const ytree_pair *entry = &m.node->pairs[i];
         if (i >= SCENARIO_POD_GROUPS_MAX) {
             char path[YTREE_PATH_BYTES];
-            key_path(&m, entry->key, path, sizeof path);
-            return fail(c, entry->key_line, path, "one group too many; a scenario has 1 to %d",
+            schema_key_path(&m, entry->key, path, sizeof path);
+            return schema_fail(c, entry->key_line, path, "one group too many; a scenario has 1 to %d",
                         SCENARIO_POD_GROUPS_MAX);
         }
         status = read_group(c, &m, entry, &out->pod_groups[i], &pods_total);
@@ -1292,27 +1029,27 @@ static int read_pods(const schema_ctx *c, const schema_map *root, scenario *out)
 /* ---- the document ---- */
 
 static int read_name_and_description(const schema_ctx *c, const schema_map *root, scenario *out) {
-    const ytree_pair *pair = get(root, "name");
+    const ytree_pair *pair = schema_get(root, "name");
     const char *text = NULL;
-    int status = value_text(c, "name", pair, "a name such as stampede", &text);
+    int status = schema_value_text(c, "name", pair, "a name such as stampede", &text);
     if (status == RL_OK) {
-        status = check_name(c, value_line(pair), "name", text, true);
+        status = schema_check_name(c, schema_value_line(pair), "name", text, true);
     }
     if (status != RL_OK) {
         return status;
     }
     snprintf(out->name, sizeof out->name, "%s", text);
-    pair = get(root, "description");
+    pair = schema_get(root, "description");
     if (pair == NULL) {
         return RL_OK;
     }
-    status = value_text(c, "description", pair, "text (a block such as |)", &text);
+    status = schema_value_text(c, "description", pair, "text (a block such as |)", &text);
     if (status != RL_OK) {
         return status;
     }
     size_t length = strlen(text);
     if (length > DESCRIPTION_BYTES_MAX) {
-        return fail(c, value_line(pair), "description", "%zu bytes long; at most %d bytes",
+        return schema_fail(c, schema_value_line(pair), "description", "%zu bytes long; at most %d bytes",
                     length, DESCRIPTION_BYTES_MAX);
     }
     memcpy(out->description, text, length + 1);
@@ -1327,36 +1064,36 @@ static int check_bins(const schema_ctx *c, const schema_map *root, const scenari
     }
     int64_t bin_min_us = out->duration_us / SCENARIO_BINS_MAX +
                          (out->duration_us % SCENARIO_BINS_MAX != 0);
-    char bin[NUMBER_BYTES];
-    char duration[NUMBER_BYTES];
-    char bin_min[NUMBER_BYTES];
-    format_duration(out->bin_us, bin);
-    format_duration(out->duration_us, duration);
-    format_duration(bin_min_us, bin_min);
-    const ytree_pair *at = get(root, "bin");
+    char bin[SCHEMA_NUMBER_BYTES];
+    char duration[SCHEMA_NUMBER_BYTES];
+    char bin_min[SCHEMA_NUMBER_BYTES];
+    schema_format_duration(out->bin_us, bin);
+    schema_format_duration(out->duration_us, duration);
+    schema_format_duration(bin_min_us, bin_min);
+    const ytree_pair *at = schema_get(root, "bin");
     const char *path = "bin";
     const char *fix = "make bin longer";
     if (at == NULL) {
-        at = get(root, "duration");
+        at = schema_get(root, "duration");
         path = "duration";
         fix = "set bin (the default is 100ms)";
     }
-    return fail(c, value_line(at), path,
+    return schema_fail(c, schema_value_line(at), path,
                 "bin %s over duration %s makes %" PRId64 " bins; at most %d: %s, to %s or more",
                 bin, duration, bins, SCENARIO_BINS_MAX, fix, bin_min);
 }
 
 static int read_root(const schema_ctx *c, const schema_map *root, scenario *out) {
-    int status = check_keys(c, root, ROOT_KEYS);
+    int status = schema_check_keys(c, root, ROOT_KEYS);
     static const char *const REQUIRED[] = {"name", "duration", "apis", "pods"};
     for (size_t i = 0; status == RL_OK && i < COUNT_OF(REQUIRED); i++) {
-        status = require(c, root, REQUIRED[i], "a scenario needs name, duration, apis and pods");
+        status = schema_require(c, root, REQUIRED[i], "a scenario needs name, duration, apis and pods");
     }
     if (status == RL_OK) {
         status = read_name_and_description(c, root, out);
     }
     if (status == RL_OK) {
-        status = read_duration(c, root, "duration", 1, SCENARIO_DURATION_MAX_US,
+        status = schema_read_duration(c, root, "duration", 1, SCENARIO_DURATION_MAX_US,
                                &out->duration_us);
     }
     out->seed = DEFAULT_SEED;
@@ -1365,7 +1102,7 @@ static int read_root(const schema_ctx *c, const schema_map *root, scenario *out)
     }
     out->bin_us = DEFAULT_BIN_US;
     if (status == RL_OK) {
-        status = read_duration(c, root, "bin", 1, UNITS_DURATION_MAX_US, &out->bin_us);
+        status = schema_read_duration(c, root, "bin", 1, UNITS_DURATION_MAX_US, &out->bin_us);
     }
     if (status == RL_OK) {
         status = check_bins(c, root, out);
@@ -1381,6 +1118,15 @@ static int read_root(const schema_ctx *c, const schema_map *root, scenario *out)
     }
     if (status == RL_OK) {
         status = read_pods(c, root, out);
+    }
+    if (status == RL_OK) {
+        status = scenario_faults_read(c, root, out);
+    }
+    if (status == RL_OK) {
+        status = scenario_expect_read(c, root, out);
+    }
+    if (status == RL_OK) {
+        status = scenario_sweep_read(c, root, out);
     }
     return status;
 }

@@ -1,6 +1,7 @@
 /* sim_run.c - the simulated world: implements pod_env with events in virtual time. */
 #include "harness/sim/sim_run.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "harness/core/rl_alloc.h"
@@ -22,6 +23,9 @@ typedef struct sim_world {
     int apis_ready;
     fleet fleet;
     metrics *metrics;
+    struct store_request *requests; /* store requests in flight, by slot */
+    uint32_t request_capacity;
+    uint32_t request_free;          /* first free slot, or STORE_REQUEST_NIL */
 } sim_world;
 
 static int64_t world_now_us(void *world) {
@@ -39,58 +43,159 @@ static void world_timer_start(void *world, int64_t delay_us, fleet_timer_kind ki
     sim_engine_after(&w->engine, delay_us, on_timer_event, w, target, (int64_t)kind);
 }
 
-/* The store's answer reaches the pod. arg0: job id | allowed << 32; arg1: the instant from which
- * the decision's wait counts down to zero (decided at + wait). */
-static void on_store_reply_event(void *context, uint64_t packed, int64_t effective_at_us) {
-    sim_world *w = context;
-    store_reply reply = {
-        .status = STORE_REPLY_OK,
-        .decision = {.allowed = (packed >> 32) != 0, .wait_us = 0},
-        .decided_at_us = effective_at_us,
-    };
-    fleet_on_store_reply(&w->fleet, (uint32_t)(packed & UINT32_MAX), &reply);
+/* A store request in flight: what was asked, and the answer once the store has given it. The
+ * event of its trip carries its slot's index; slots are reused, so steady state allocates
+ * nothing. */
+typedef struct store_request {
+    uint64_t job_token;
+    int64_t sent_us;
+    bool is_command;     /* store_command, else a limiter call */
+    int limiter_index;   /* limiter call */
+    int64_t cost;        /* limiter call */
+    store_command command;
+    store_reply reply;
+    uint32_t next_free;
+} store_request;
+
+#define STORE_REQUEST_NIL UINT32_MAX
+
+/* A free request slot, growing the pool when none is free; STORE_REQUEST_NIL without memory. */
+static uint32_t store_request_take(sim_world *w) {
+    if (w->request_free == STORE_REQUEST_NIL) {
+        uint32_t old = w->request_capacity;
+        uint32_t grown = old == 0 ? 1024 : old * 2;
+        store_request *requests = rl_reallocarray(w->requests, grown, sizeof *requests);
+        if (requests == NULL) {
+            w->engine.first_error = RL_ERR_NOMEM;
+            return STORE_REQUEST_NIL;
+        }
+        for (uint32_t i = old; i < grown; i++) {
+            requests[i].next_free = i + 1 < grown ? i + 1 : STORE_REQUEST_NIL;
+        }
+        w->requests = requests;
+        w->request_capacity = grown;
+        w->request_free = old;
+    }
+    uint32_t slot = w->request_free;
+    w->request_free = w->requests[slot].next_free;
+    return slot;
 }
 
-/* A limiter command reaches the store. arg0: job id | limiter index << 32; arg1: cost. */
-static void on_store_arrival_event(void *context, uint64_t packed, int64_t cost) {
+/* The store's answer (or the client's timeout) reaches the pod. arg0: the request's slot. */
+static void on_store_reply_event(void *context, uint64_t slot, int64_t unused) {
     sim_world *w = context;
-    uint32_t job_id = (uint32_t)(packed & UINT32_MAX);
-    int limiter_index = (int)(packed >> 32);
+    (void)unused;
+    store_request *request = &w->requests[slot];
+    uint64_t token = request->job_token;
+    store_reply reply = request->reply;
+    request->next_free = w->request_free;
+    w->request_free = (uint32_t)slot;
+    fleet_on_store_reply(&w->fleet, token, &reply);
+}
+
+/* Delivers the request in slot's reply at_us (not before now). */
+static void store_reply_at(sim_world *w, uint64_t slot, int64_t at_us) {
+    int64_t delay_us = at_us > w->engine.now_us ? at_us - w->engine.now_us : 0;
+    sim_engine_after(&w->engine, delay_us, on_store_reply_event, w, slot, 0);
+}
+
+/* A request reaches the store. During an outage it is refused at once or swallowed until the
+ * client's timeout; otherwise it waits for the server, runs atomically at its start instant, and
+ * its answer travels back, unless the client's timeout comes first (the command has still run).
+ * arg0: the request's slot. */
+static void on_store_arrival_event(void *context, uint64_t slot, int64_t unused) {
+    sim_world *w = context;
+    (void)unused;
+    store_request *request = &w->requests[slot];
+    int64_t now_us = w->engine.now_us;
+    int64_t timeout_at_us = request->sent_us + w->scenario->store.timeout_us;
+    memset(&request->reply, 0, sizeof request->reply);
+    outage_mode mode;
+    if (store_model_outage_at(&w->store, now_us, &mode)) {
+        if (mode == OUTAGE_REFUSE) {
+            request->reply.status = STORE_REPLY_REFUSED;
+            store_reply_at(w, slot, now_us + store_model_network_us(&w->store, now_us));
+        } else {
+            request->reply.status = STORE_REPLY_TIMEOUT;
+            store_reply_at(w, slot, timeout_at_us);
+        }
+        return;
+    }
+    const store_config *config = &w->scenario->store;
     int64_t start_us, end_us;
-    int rc = store_model_serve(&w->store, w->engine.now_us, w->store.config.service_script_us,
+    int rc = store_model_serve(&w->store, now_us,
+                               request->is_command ? config->service_command_us
+                                                   : config->service_script_us,
                                &start_us, &end_us);
     if (rc != RL_OK) {
         w->engine.first_error = rc;
         return;
     }
-    limiter_decision decision;
-    store_model_limiter_decide(&w->store, &w->scenario->limiters[limiter_index].config,
-                               limiter_index, start_us, cost, &decision);
-    uint64_t reply = (uint64_t)job_id | ((uint64_t)(decision.allowed ? 1 : 0) << 32);
-    int64_t back_us = store_model_network_us(&w->store);
-    sim_engine_after(&w->engine, end_us + back_us - w->engine.now_us, on_store_reply_event, w,
-                     reply, start_us + decision.wait_us);
+    if (request->is_command) {
+        store_model_execute(&w->store, &request->command, start_us, &request->reply);
+    } else {
+        store_model_limiter_decide(&w->store, &w->scenario->limiters[request->limiter_index].config,
+                                   request->limiter_index, start_us, request->cost,
+                                   &request->reply.decision);
+        request->reply.decided_at_us = start_us;
+    }
+    request->reply.status = STORE_REPLY_OK;
+    int64_t answer_at_us = end_us + store_model_network_us(&w->store, end_us);
+    if (answer_at_us > timeout_at_us) {
+        request->reply.status = STORE_REPLY_TIMEOUT;
+        answer_at_us = timeout_at_us;
+    }
+    store_reply_at(w, slot, answer_at_us);
 }
 
-static void world_store_limiter_call(void *world, uint32_t job_id, int limiter_index,
+/* Sends the request in slot on its way to the store. */
+static void store_request_send(sim_world *w, uint32_t slot) {
+    int64_t now_us = w->engine.now_us;
+    w->requests[slot].sent_us = now_us;
+    sim_engine_after(&w->engine, store_model_network_us(&w->store, now_us), on_store_arrival_event,
+                     w, slot, 0);
+}
+
+static void world_store_limiter_call(void *world, uint64_t job_token, int limiter_index,
                                      int64_t cost) {
     sim_world *w = world;
-    uint64_t packed = (uint64_t)job_id | ((uint64_t)limiter_index << 32);
-    sim_engine_after(&w->engine, store_model_network_us(&w->store), on_store_arrival_event, w,
-                     packed, cost);
+    uint32_t slot = store_request_take(w);
+    if (slot == STORE_REQUEST_NIL) {
+        return;
+    }
+    store_request *request = &w->requests[slot];
+    request->job_token = job_token;
+    request->is_command = false;
+    request->limiter_index = limiter_index;
+    request->cost = cost;
+    store_request_send(w, slot);
 }
 
-/* The API's answer reaches the pod. arg0: job id | status << 32; arg1: Retry-After in us. */
-static void on_api_reply_event(void *context, uint64_t packed, int64_t retry_after_us) {
+static void world_store_command(void *world, uint64_t job_token, const store_command *command) {
+    sim_world *w = world;
+    uint32_t slot = store_request_take(w);
+    if (slot == STORE_REQUEST_NIL) {
+        return;
+    }
+    store_request *request = &w->requests[slot];
+    request->job_token = job_token;
+    request->is_command = true;
+    request->command = *command;
+    store_request_send(w, slot);
+}
+
+/* The API's answer reaches the pod. arg0: the job's token; arg1: Retry-After in us | status << 56
+ * (Retry-After stays far below 2^56 us). */
+static void on_api_reply_event(void *context, uint64_t job_token, int64_t packed) {
     sim_world *w = context;
     api_response response = {
-        .status = (api_status)(packed >> 32),
-        .retry_after_us = retry_after_us,
+        .status = (api_status)((uint64_t)packed >> 56),
+        .retry_after_us = packed & ((INT64_C(1) << 56) - 1),
     };
-    fleet_on_api_reply(&w->fleet, (uint32_t)(packed & UINT32_MAX), &response);
+    fleet_on_api_reply(&w->fleet, job_token, &response);
 }
 
-static void world_api_call(void *world, uint32_t job_id, int api_index) {
+static void world_api_call(void *world, uint64_t job_token, int api_index) {
     sim_world *w = world;
     api_response response;
     int rc = api_model_call(&w->apis[api_index], w->engine.now_us, &response);
@@ -100,9 +205,8 @@ static void world_api_call(void *world, uint32_t job_id, int api_index) {
     }
     metrics_api_arrival(w->metrics, api_index, w->engine.now_us,
                         api_sliding_count_count(&w->apis[api_index].arrivals_in_burst_window));
-    uint64_t packed = (uint64_t)job_id | ((uint64_t)response.status << 32);
-    sim_engine_after(&w->engine, response.latency_us, on_api_reply_event, w, packed,
-                     response.retry_after_us);
+    int64_t packed = response.retry_after_us | (int64_t)((uint64_t)response.status << 56);
+    sim_engine_after(&w->engine, response.latency_us, on_api_reply_event, w, job_token, packed);
 }
 
 /* Prefetch hints (see sim_engine_set_prefetch): what the next event's handler will read. They
@@ -116,16 +220,17 @@ static void prefetch_timer_event(void *context, uint64_t target, int64_t kind) {
     fleet_prefetch_timer(&w->fleet, (fleet_timer_kind)kind, target);
 }
 
-static void prefetch_job_event(void *context, uint64_t packed, int64_t unused) {
+static void prefetch_job_event(void *context, uint64_t job_token, int64_t unused) {
     sim_world *w = context;
     (void)unused;
-    fleet_prefetch_job(&w->fleet, (uint32_t)(packed & UINT32_MAX));
+    fleet_prefetch_job(&w->fleet, job_token);
 }
 
 static const pod_env_ops sim_env_ops = {
     .now_us = world_now_us,
     .timer_start = world_timer_start,
     .store_limiter_call = world_store_limiter_call,
+    .store_command = world_store_command,
     .api_call = world_api_call,
 };
 
@@ -136,10 +241,12 @@ static void world_destroy(sim_world *w) {
     }
     store_model_destroy(&w->store);
     sim_engine_destroy(&w->engine);
+    rl_free(w->requests);
 }
 
-static int world_init(sim_world *w, const scenario *s, metrics *m) {
+static int world_init(sim_world *w, const scenario *s, metrics *m, rl_error *err) {
     memset(w, 0, sizeof *w);
+    w->request_free = UINT32_MAX; /* STORE_REQUEST_NIL: the pool grows on first use */
     w->scenario = s;
     w->metrics = m;
     int64_t pods = scenario_pod_count(s);
@@ -155,7 +262,10 @@ static int world_init(sim_world *w, const scenario *s, metrics *m) {
     }
     if (rc == RL_OK) {
         pod_env env = {.ops = &sim_env_ops, .world = w};
-        rc = fleet_init(&w->fleet, s, env, m, s->seed);
+        rc = fleet_init(&w->fleet, s, env, m, s->seed, err);
+        if (rc != RL_OK) {
+            return rc;
+        }
     }
     if (rc == RL_OK && pods >= SIM_PREFETCH_PODS_MIN) { /* speed only: results are the same */
         rc = sim_engine_set_prefetch(&w->engine, on_timer_event, w, prefetch_timer_event);
@@ -204,10 +314,14 @@ int sim_run(const scenario *s, metrics *out, sim_run_stats *stats, sim_progress_
     if (w == NULL) {
         return rl_error_set(err, RL_ERR_NOMEM, "not enough memory for the simulation");
     }
-    rc = world_init(w, s, out);
+    rl_error_clear(err);
+    rc = world_init(w, s, out, err);
     if (rc != RL_OK) {
         world_destroy(w);
         rl_free(w);
+        if (err->code != RL_OK) {
+            return rc; /* the fleet said what is wrong */
+        }
         return rl_error_set(err, rc, "could not set up the simulation: %s", rl_strerror(rc));
     }
     fleet_start(&w->fleet);
@@ -217,7 +331,7 @@ int sim_run(const scenario *s, metrics *out, sim_run_stats *stats, sim_progress_
                      (double)w->engine.now_us / 1e6, rl_strerror(rc));
     } else {
         fleet_finish(&w->fleet, s->duration_us);
-        rc = metrics_finish(out, s->duration_us, w->apis, w->store.ops, w->store.queue_max, 0, err);
+        rc = metrics_finish(out, s->duration_us, w->apis, w->store.ops, w->store.queue_max, err);
     }
     stats->events_run = w->engine.events_run;
     stats->jobs_alive_max = w->fleet.jobs_alive_max;

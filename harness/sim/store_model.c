@@ -15,6 +15,8 @@ int store_model_init(store_model *store, const scenario *s, uint64_t seed, uint6
     store->network = dist_sampler_of(&s->store.network_us);
     rng_seed(&store->random, seed, stream_id);
     store->limiter_count = s->limiter_count;
+    store->faults = s->faults;
+    store->fault_count = s->fault_count;
     store->ends_capacity = STORE_ENDS_INITIAL;
     store->ends_us = rl_calloc((size_t)store->ends_capacity, sizeof *store->ends_us);
     return store->ends_us == NULL ? RL_ERR_NOMEM : RL_OK;
@@ -25,8 +27,30 @@ void store_model_destroy(store_model *store) {
     store->ends_us = NULL;
 }
 
-int64_t store_model_network_us(store_model *store) {
-    return dist_sampler_draw(&store->network, &store->random);
+static bool fault_covers(const scenario_fault *fault, int64_t now_us) {
+    return now_us >= fault->at_us && now_us - fault->at_us < fault->for_us;
+}
+
+int64_t store_model_network_us(store_model *store, int64_t now_us) {
+    int64_t delay_us = dist_sampler_draw(&store->network, &store->random);
+    for (int i = 0; i < store->fault_count; i++) {
+        const scenario_fault *fault = &store->faults[i];
+        if (fault->kind == FAULT_STORE_LATENCY && fault_covers(fault, now_us)) {
+            delay_us += fault->extra_us;
+        }
+    }
+    return delay_us;
+}
+
+bool store_model_outage_at(const store_model *store, int64_t now_us, outage_mode *mode) {
+    for (int i = 0; i < store->fault_count; i++) {
+        const scenario_fault *fault = &store->faults[i];
+        if (fault->kind == FAULT_STORE_OUTAGE && fault_covers(fault, now_us)) {
+            *mode = fault->mode;
+            return true;
+        }
+    }
+    return false;
 }
 
 static int ends_push(store_model *store, int64_t end_us) {
@@ -72,4 +96,35 @@ void store_model_limiter_decide(store_model *store, const limiter_config *config
                                 int64_t now_us, int64_t cost, limiter_decision *out) {
     assert(limiter_index >= 0 && limiter_index < store->limiter_count);
     config->algorithm->decide(config, &store->states[limiter_index], now_us, cost, out);
+}
+
+void store_model_execute(store_model *store, const store_command *command, int64_t now_us,
+                         store_reply *out) {
+    int l = command->limiter_index;
+    assert(l >= 0 && l < store->limiter_count);
+    bool lock_free = store->lock_owner[l] == 0 || store->lock_expires_us[l] <= now_us;
+    out->ok = false;
+    switch (command->op) {
+    case STORE_OP_LOCK:
+        if (lock_free) {
+            store->lock_owner[l] = command->owner;
+            store->lock_expires_us[l] = now_us + command->lock_ttl_us;
+            out->ok = true;
+        }
+        return;
+    case STORE_OP_READ:
+        out->state = store->states[l];
+        out->ok = true;
+        return;
+    case STORE_OP_WRITE:
+        store->states[l] = command->state;
+        out->ok = true;
+        return;
+    case STORE_OP_UNLOCK:
+        if (!lock_free && store->lock_owner[l] == command->owner) {
+            store->lock_owner[l] = 0;
+            out->ok = true;
+        }
+        return;
+    }
 }

@@ -3,7 +3,9 @@
 #
 # tests/e2e/golden/engine.sha256 holds the sha256 of summary.json and timeseries.csv for the
 # shipped scenarios and the smaller benchmark scenarios, seeds 1 and 2, as the binary-heap engine
-# of main (627eec3) wrote them before the radix-heap queue replaced it. Any change to the event
+# of main (627eec3) wrote them before the radix-heap queue replaced it (summary.json regenerated
+# when it gained the per-API limiter and the store failure counters; every timeseries.csv kept
+# its hash). Any change to the event
 # queue, the engine or the memory layout must keep them. A deliberate change of results (a
 # correction of the model) regenerates the file, says why in its commit, and is checked by hand:
 #   tests/e2e/test_engine_golden.sh build/ratelab . --regenerate

@@ -25,9 +25,11 @@ typedef struct script_world {
     int64_t now_us;
     pending_timer timers[SCRIPT_MAX];
     int timer_count;
-    uint32_t api_calls[SCRIPT_MAX]; /* job ids, in order */
+    uint64_t api_calls[SCRIPT_MAX]; /* job tokens, in order */
     int api_call_count;
-    uint32_t store_calls[SCRIPT_MAX];
+    uint64_t store_calls[SCRIPT_MAX]; /* limiter calls and plain commands, in order */
+    store_command commands[SCRIPT_MAX]; /* the plain command of store_calls[i], if one */
+    bool is_command[SCRIPT_MAX];
     int store_call_count;
     fleet *fleet;
 } script_world;
@@ -42,20 +44,37 @@ static void script_timer(void *world, int64_t delay_us, fleet_timer_kind kind, u
     w->timers[w->timer_count++] = (pending_timer){w->now_us + delay_us, kind, target, false};
 }
 
-static void script_store(void *world, uint32_t job_id, int limiter_index, int64_t cost) {
+static void script_store(void *world, uint64_t job_token, int limiter_index, int64_t cost) {
     (void)limiter_index;
     (void)cost;
     script_world *w = world;
-    w->store_calls[w->store_call_count++] = job_id;
+    assert_true(w->store_call_count < SCRIPT_MAX);
+    w->is_command[w->store_call_count] = false;
+    w->store_calls[w->store_call_count++] = job_token;
 }
 
-static void script_api(void *world, uint32_t job_id, int api_index) {
+static void script_command(void *world, uint64_t job_token, const store_command *command) {
+    script_world *w = world;
+    assert_true(w->store_call_count < SCRIPT_MAX);
+    w->is_command[w->store_call_count] = true;
+    w->commands[w->store_call_count] = *command;
+    w->store_calls[w->store_call_count++] = job_token;
+}
+
+static void script_api(void *world, uint64_t job_token, int api_index) {
     (void)api_index;
     script_world *w = world;
-    w->api_calls[w->api_call_count++] = job_id;
+    assert_true(w->api_call_count < SCRIPT_MAX);
+    w->api_calls[w->api_call_count++] = job_token;
 }
 
-static const pod_env_ops script_ops = {script_now, script_timer, script_store, script_api};
+static const pod_env_ops script_ops = {
+    .now_us = script_now,
+    .timer_start = script_timer,
+    .store_limiter_call = script_store,
+    .store_command = script_command,
+    .api_call = script_api,
+};
 
 /* Fires, in time order, every timer due up to until_us, moving the clock along. */
 static void advance_to(script_world *w, int64_t until_us) {
@@ -77,7 +96,7 @@ static void advance_to(script_world *w, int64_t until_us) {
     w->now_us = until_us;
 }
 
-static void answer(script_world *w, uint32_t job, api_status status, int64_t retry_after_us) {
+static void answer(script_world *w, uint64_t job, api_status status, int64_t retry_after_us) {
     api_response response = {.status = status, .retry_after_us = retry_after_us};
     fleet_on_api_reply(w->fleet, job, &response);
 }
@@ -117,7 +136,8 @@ static fixture *fixture_new(int64_t requests, int64_t concurrency, int64_t ttl_u
     };
     assert_int_equal(metrics_init(&x->m, s), 0);
     pod_env env = {.ops = &script_ops, .world = &x->w};
-    assert_int_equal(fleet_init(&x->f, s, env, &x->m, 1), 0);
+    rl_error err;
+    assert_int_equal(fleet_init(&x->f, s, env, &x->m, 1, &err), 0);
     x->w.fleet = &x->f;
     return x;
 }
@@ -136,7 +156,7 @@ static void concurrency_429_retry_after_and_completion(void **state) {
     advance_to(w, 0);
     /* Wake, arrival: job 0 goes out; jobs 1 and 2 wait for the single slot. */
     assert_int_equal(w->api_call_count, 1);
-    uint32_t first = w->api_calls[0];
+    uint64_t first = w->api_calls[0];
     /* t=100: 429 with Retry-After 500 us: the job sleeps exactly that long, then resends. */
     advance_to(w, 100);
     answer(w, first, API_STATUS_REJECTED_429, 500);
@@ -155,7 +175,7 @@ static void concurrency_429_retry_after_and_completion(void **state) {
     assert_int_equal((int64_t)a->backoff.sum, 500);
     assert_int_equal((int64_t)a->api.sum, 200);
     /* The second job waited 700 us for the slot. */
-    uint32_t second = w->api_calls[2];
+    uint64_t second = w->api_calls[2];
     advance_to(w, 800);
     answer(w, second, API_STATUS_DROPPED, 0);
     /* Dropped: no Retry-After, so the backoff (1000 us, no jitter) applies. */
@@ -171,7 +191,7 @@ static void concurrency_429_retry_after_and_completion(void **state) {
     fleet_finish(&x->f, 2000);
     rl_error err;
     assert_int_equal(metrics_finish(&x->m, 2000, (api_model[1]){{.config = x->s.apis[0].config}},
-                                    0, 0, 0, &err),
+                                    0, 0, &err),
                      0);
     assert_int_equal(a->summary.jobs_created, 3);
     assert_int_equal(a->summary.jobs_pending, 1);
@@ -212,7 +232,7 @@ static void stale_timer_of_a_requeued_job_is_ignored(void **state) {
     advance_to(w, 100);
     answer(w, w->api_calls[0], API_STATUS_ACCEPTED, 0);
     assert_int_equal(w->api_call_count, 2);
-    uint32_t b = w->api_calls[1];
+    uint64_t b = w->api_calls[1];
     advance_to(w, 200);
     answer(w, b, API_STATUS_REJECTED_429, 10000);
     advance_to(w, 9000);

@@ -59,7 +59,7 @@ static void counts_rates_and_accounting(void **state) {
     metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
     const api_summary *a = &m->apis[0].summary;
     assert_int_equal(a->jobs_created, 3);
     assert_int_equal(a->jobs_completed, 1);
@@ -107,7 +107,7 @@ static void wasted_quota_per_window(void **state) {
     metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
     const api_summary *a = &m->apis[0].summary;
     assert_int_equal(a->quota_limit_total, 30);
     assert_int_equal(a->quota_wasted_total, 4);
@@ -131,7 +131,7 @@ static void lost_job_fails_the_accounting_check(void **state) {
     api_model *models = models_for(s);
     rl_error err;
     rl_error_clear(&err);
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, 0, &err), RL_ERR_INVARIANT);
+    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), RL_ERR_INVARIANT);
     assert_non_null(strstr(err.message, "jobs created (2)"));
     metrics_destroy(m);
     free(models);
@@ -146,7 +146,7 @@ static void idle_api_wastes_nothing_and_is_fair(void **state) {
     assert_int_equal(metrics_init(m, s), 0);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
     assert_true(m->apis[0].summary.wasted_quota == 0.0);
     assert_true(m->apis[0].summary.rate_429 == 0.0);
     assert_true(m->apis[0].summary.fairness_jain == 1.0);

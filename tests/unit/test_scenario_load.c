@@ -630,7 +630,7 @@ static void test_error_wrong_type(void **state) {
     expect_edit_error(MINIMAL, "name: t", "name: t\nseed: [1]",
                       "t.yaml:2: seed: expected a whole number such as 42, got a list");
     expect_edit_error(MINIMAL, "name: t", "name: t\nstore: fast",
-                      "t.yaml:2: store: expected a mapping of network, command and script, got a "
+                      "t.yaml:2: store: expected a mapping of network, command, script and timeout, got a "
                       "value");
     expect_edit_error(MINIMAL, "name: t", "name: t\nstore:",
                       "t.yaml:2: store: has no value; write a mapping");

@@ -24,7 +24,7 @@ static void idle_server_starts_at_arrival(void **state) {
     scenario *s = scenario_with_store(250);
     store_model store;
     assert_int_equal(store_model_init(&store, s, 1, 1), 0);
-    assert_int_equal(store_model_network_us(&store), 250);
+    assert_int_equal(store_model_network_us(&store, 0), 250);
     int64_t start, end;
     assert_int_equal(store_model_serve(&store, 1000, 25, &start, &end), 0);
     assert_int_equal(start, 1000);

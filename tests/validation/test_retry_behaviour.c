@@ -157,15 +157,22 @@ static void world_timer(void *context, int64_t delay_us, fleet_timer_kind kind, 
     world_push(w, e);
 }
 
-static void world_store_call(void *context, uint32_t job_id, int limiter_index, int64_t cost) {
+static void world_store_call(void *context, uint64_t job_token, int limiter_index, int64_t cost) {
     (void)context;
-    (void)job_id;
+    (void)job_token;
     (void)limiter_index;
     (void)cost;
     fail_msg("no shared limiter in this world");
 }
 
-static void world_api_call(void *context, uint32_t job_id, int api_index) {
+static void world_store_command(void *context, uint64_t job_token, const store_command *command) {
+    (void)context;
+    (void)job_token;
+    (void)command;
+    fail_msg("no shared limiter in this world");
+}
+
+static void world_api_call(void *context, uint64_t job_id, int api_index) {
     world *w = context;
     (void)api_index;
     if (w->api == WORLD_API_OCC) {
@@ -182,7 +189,13 @@ static void world_api_call(void *context, uint32_t job_id, int api_index) {
     world_push(w, e);
 }
 
-static const pod_env_ops world_ops = {world_now, world_timer, world_store_call, world_api_call};
+static const pod_env_ops world_ops = {
+    .now_us = world_now,
+    .timer_start = world_timer,
+    .store_limiter_call = world_store_call,
+    .store_command = world_store_command,
+    .api_call = world_api_call,
+};
 
 static void world_dispatch(world *w, const world_event *e) {
     switch (e->kind) {
@@ -215,7 +228,7 @@ static void world_dispatch(world *w, const world_event *e) {
         if (e->value) {
             w->last_success_us = w->now_us;
         }
-        fleet_on_api_reply(w->fleet, (uint32_t)e->target, &response);
+        fleet_on_api_reply(w->fleet, e->target, &response);
         break;
     }
     }
@@ -263,7 +276,8 @@ static world_outcome world_run(const scenario *s, world *w, uint64_t seed) {
     assert_true(m != NULL && f != NULL);
     assert_int_equal(metrics_init(m, s), 0);
     pod_env env = {&world_ops, w};
-    assert_int_equal(fleet_init(f, s, env, m, seed), 0);
+    rl_error err;
+    assert_int_equal(fleet_init(f, s, env, m, seed, &err), 0);
     w->fleet = f;
     rng_seed(&w->random, seed, WORLD_STREAM);
     fleet_start(f);
