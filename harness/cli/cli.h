@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include "harness/core/rl_error.h"
+#include "harness/report/metrics.h"
+#include "harness/scenario/scenario.h"
 
 /* Exit codes, the same for every command. */
 enum {
@@ -52,6 +54,17 @@ int cli_bench(int argc, char **argv);
 
 /* `ratelab bench-live [options]`: limiter decisions per second against a Redis. */
 int cli_bench_live(int argc, char **argv);
+
+/* Writes expectations.csv (each claim, measured, pass or fail) into dir when s has claims.
+ * Returns 0 or RL_ERR_IO. */
+int cli_expectations_write(const char *dir, const scenario *s, const metrics *m, rl_error *err);
+
+/* Prints each claim of s against measured[i] (to stdout; to stderr when quiet and one failed).
+ * Returns CLI_EXIT_EXPECTATIONS_FAILED when one failed, else CLI_EXIT_OK. */
+int cli_expectations_report(const scenario *s, const double *measured, bool quiet);
+
+/* cli_expectations_report on the figures of m (finished). */
+int cli_expectations_report_run(const scenario *s, const metrics *m, bool quiet);
 
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);

@@ -42,6 +42,12 @@ static void print_store_line(const live_run_stats *st) {
     }
 }
 
+/* Adds expectations.csv to the results folder before it takes its final name. */
+static int live_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
+    const metrics *m = context;
+    return cli_expectations_write(tmp_dir, m->scenario, m, err);
+}
+
 int cli_run_live(const scenario *s, const char *file, const char *out_dir,
                  const live_options *options, bool quiet) {
     metrics *m = calloc(1, sizeof *m); /* large: not on the stack */
@@ -60,7 +66,7 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
     if (rc == RL_OK) {
         run_info info = {.world = "live", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
-        rc = results_write_folder(out_dir, s, m, &info, &err);
+        rc = results_write_folder_then(out_dir, s, m, &info, live_fill_folder, m, &err);
     }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run --live: %s: %s\n", file, err.message);
@@ -79,11 +85,12 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
         print_store_line(&stats);
         printf("\nresults: %s\n", out_dir);
     }
+    int expect_exit = stats.partial ? CLI_EXIT_OK : cli_expectations_report_run(s, m, quiet);
     metrics_destroy(m);
     free(m);
     if (stats.partial) {
         fprintf(stderr, "ratelab run --live: interrupted; partial results in %s\n", out_dir);
         return CLI_EXIT_RUN_FAILED;
     }
-    return CLI_EXIT_OK;
+    return expect_exit;
 }

@@ -235,6 +235,23 @@ static void show_progress(void *context, int64_t virtual_us, int64_t duration_us
     p->shown = true;
 }
 
+/* What the results folder gets before it takes its final name: expectations, then figures. */
+typedef struct run_fill {
+    const scenario *scenario;
+    const metrics *metrics;
+    bool plots;
+    cli_plots_outcome plots_outcome;
+} run_fill;
+
+static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
+    run_fill *fill = context;
+    int rc = cli_expectations_write(tmp_dir, fill->scenario, fill->metrics, err);
+    if (rc == RL_OK && fill->plots) {
+        rc = cli_plots_fill(tmp_dir, &fill->plots_outcome, err);
+    }
+    return rc;
+}
+
 int cli_run(int argc, char **argv) {
     run_options opts;
     int rc = parse_options("run", argc, argv, true, &opts);
@@ -274,7 +291,8 @@ int cli_run(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &progress.started);
     bool show = !opts.quiet && isatty(STDERR_FILENO);
     sim_run_stats stats;
-    cli_plots_outcome plots = {.rc = RL_OK};
+    run_fill fill = {.scenario = s, .metrics = m, .plots = opts.plots,
+                     .plots_outcome = {.rc = RL_OK}};
     rl_error err;
     rl_error_clear(&err);
     rc = sim_run(s, m, &stats, show ? show_progress : NULL, &progress, &err);
@@ -285,8 +303,7 @@ int cli_run(int argc, char **argv) {
     if (rc == RL_OK) {
         run_info info = {.world = "simulation", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = false};
-        rc = results_write_folder_then(out_dir, s, m, &info, opts.plots ? cli_plots_fill : NULL,
-                                       &plots, &err);
+        rc = results_write_folder_then(out_dir, s, m, &info, run_fill_folder, &fill, &err);
     }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run: %s: %s\n", opts.file, err.message);
@@ -304,10 +321,11 @@ int cli_run(int argc, char **argv) {
         summary_table_print(stdout, s, m);
         printf("\nresults: %s\n", out_dir);
     }
-    int plots_exit = opts.plots ? cli_plots_report("run", out_dir, &plots, opts.quiet)
+    int plots_exit = opts.plots ? cli_plots_report("run", out_dir, &fill.plots_outcome, opts.quiet)
                                 : CLI_EXIT_OK;
+    int expect_exit = cli_expectations_report_run(s, m, opts.quiet);
     metrics_destroy(m);
     free(m);
     free(s);
-    return plots_exit;
+    return plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit;
 }

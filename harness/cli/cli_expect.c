@@ -1,0 +1,51 @@
+/* cli_expect.c - a run's expectations: written into its results folder, printed, exit code. */
+#include <stdio.h>
+
+#include "harness/cli/cli.h"
+#include "harness/report/expectations.h"
+#include "harness/report/results_folder.h"
+
+int cli_expectations_write(const char *dir, const scenario *s, const metrics *m, rl_error *err) {
+    if (s->expectation_count == 0) {
+        return RL_OK;
+    }
+    double measured[SCENARIO_EXPECT_MAX];
+    expectation_result results[SCENARIO_EXPECT_MAX];
+    expectations_measure(s, m, measured);
+    expectations_check(s, measured, results);
+    char path[RESULTS_PATH_BYTES];
+    int rc = results_path_join(path, sizeof path, dir, "expectations.csv", err);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    FILE *out = fopen(path, "w");
+    if (out == NULL) {
+        return rl_error_set(err, RL_ERR_IO, "cannot write %s", path);
+    }
+    expectations_write_csv(out, s, results);
+    if (fclose(out) != 0) {
+        return rl_error_set(err, RL_ERR_IO, "cannot write %s", path);
+    }
+    return RL_OK;
+}
+
+int cli_expectations_report(const scenario *s, const double *measured, bool quiet) {
+    if (s->expectation_count == 0) {
+        return CLI_EXIT_OK;
+    }
+    expectation_result results[SCENARIO_EXPECT_MAX];
+    int failed = expectations_check(s, measured, results);
+    if (!quiet || failed > 0) {
+        FILE *out = quiet ? stderr : stdout;
+        fprintf(out, "\nexpectations: %d of %d hold\n", s->expectation_count - failed,
+                s->expectation_count);
+        expectations_print(out, s, results);
+    }
+    return failed > 0 ? CLI_EXIT_EXPECTATIONS_FAILED : CLI_EXIT_OK;
+}
+
+int cli_expectations_report_run(const scenario *s, const metrics *m, bool quiet) {
+    double measured[SCENARIO_EXPECT_MAX];
+    expectations_measure(s, m, measured);
+    return cli_expectations_report(s, measured, quiet);
+}
