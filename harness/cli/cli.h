@@ -66,6 +66,19 @@ int cli_expectations_report(const scenario *s, const double *measured, bool quie
 /* cli_expectations_report on the figures of m (finished). */
 int cli_expectations_report_run(const scenario *s, const metrics *m, bool quiet);
 
+/* Parses "KEY=V1,V2,..." (as given to --sweep) into out. Returns 0 or RL_ERR_INVALID. */
+int cli_sweep_parse(const char *text, scenario_sweep_key *out, rl_error *err);
+
+/* The default of --jobs: the number of online cores (1 if unknown). */
+int cli_default_jobs(void);
+
+struct experiment_spec;
+
+/* Runs a sweep or replications (cli_experiment.c), prints the table and the expectations,
+ * writes the results folder out_dir (NULL: results/runs/NAME-experiment-seedN). Returns the exit
+ * code. */
+int cli_run_experiment(const struct experiment_spec *spec, const char *out_dir, bool quiet);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

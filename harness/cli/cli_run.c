@@ -10,6 +10,7 @@
 
 #include "harness/cli/cli.h"
 #include "harness/core/units.h"
+#include "harness/experiment/experiment.h"
 #include "harness/live/live_run.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
@@ -25,6 +26,10 @@ typedef struct run_options {
     uint64_t seed;
     bool quiet;
     bool plots;
+    int replications;      /* --replications N (0: not given) */
+    int jobs;              /* --jobs N (0: not given) */
+    int sweep_count;
+    scenario_sweep_key sweep[SCENARIO_SWEEP_KEYS_MAX]; /* --sweep KEY=V1,V2 */
     bool live;             /* --live: against a real Redis (harness/live) */
     live_options live_opts;
     size_t override_count;
@@ -54,7 +59,8 @@ void cli_usage(FILE *out) {
 
 static void run_usage(FILE *out) {
     fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n"
-          "                        [--plots] [--live [--redis URL] [--live-outage M]]\n\n"
+          "                        [--plots] [--sweep KEY=V1,V2,...] [--replications N] [--jobs N]\n"
+          "                        [--live [--redis URL] [--live-outage M]]\n\n"
           "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
           "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
           "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
@@ -65,6 +71,12 @@ static void run_usage(FILE *out) {
           "  --set KEY=VALUE   override one scenario value, e.g. --set pods.workers.count=50\n"
           "                    or --set limiters.shared.algorithm=token_bucket (repeatable)\n"
           "  --quiet           print nothing but errors\n"
+          "  --sweep KEY=V1,V2 run every value of KEY (a --set path); repeatable, with the\n"
+          "                    scenario's own sweep: block, the grid is every combination\n"
+          "  --replications N  run N seeds (seed, seed+1, ...) per point and report the mean\n"
+          "                    and a 95% confidence interval of each figure\n"
+          "  --jobs N          runs at once for a sweep or replications (default: the number\n"
+          "                    of cores); the figures are the same whatever N is\n"
           "  --plots           also draw the figures (PNG, in DIR/plots) and write the report\n"
           "                    page DIR/report.md and report.html; without gnuplot, one line\n"
           "                    says how to install it and the run still succeeds\n"
@@ -97,6 +109,16 @@ static int parse_seed(const char *text, uint64_t *out) {
         return -1;
     }
     *out = (uint64_t)value;
+    return 0;
+}
+
+/* Parses text as a whole number in [min, max] into *out. Returns 0 or -1. */
+static int parse_small_count(const char *text, int min, int max, int *out) {
+    uint64_t value;
+    if (parse_seed(text, &value) != 0 || value < (uint64_t)min || value > (uint64_t)max) {
+        return -1;
+    }
+    *out = (int)value;
     return 0;
 }
 
@@ -140,6 +162,32 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
             i++;
         } else if (allow_run_flags && strcmp(arg, "--quiet") == 0) {
             opts->quiet = true;
+        } else if (allow_run_flags && strcmp(arg, "--replications") == 0 && value != NULL) {
+            if (parse_small_count(value, 1, 10000, &opts->replications) != 0) {
+                fprintf(stderr, "ratelab %s: --replications %s: a whole number from 1 to 10000\n",
+                        command, value);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            i++;
+        } else if (allow_run_flags && strcmp(arg, "--jobs") == 0 && value != NULL) {
+            if (parse_small_count(value, 1, 256, &opts->jobs) != 0) {
+                fprintf(stderr, "ratelab %s: --jobs %s: a whole number from 1 to 256\n", command,
+                        value);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            i++;
+        } else if (allow_run_flags && strcmp(arg, "--sweep") == 0 && value != NULL) {
+            if (opts->sweep_count == SCENARIO_SWEEP_KEYS_MAX) {
+                fprintf(stderr, "ratelab %s: at most %d --sweep options\n", command,
+                        SCENARIO_SWEEP_KEYS_MAX);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            if (cli_sweep_parse(value, &opts->sweep[opts->sweep_count], &err) != RL_OK) {
+                fprintf(stderr, "ratelab %s: --sweep %s: %s\n", command, value, err.message);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            opts->sweep_count++;
+            i++;
         } else if (allow_run_flags && strcmp(arg, "--plots") == 0) {
             opts->plots = true;
         } else if (allow_run_flags && strcmp(arg, "--live") == 0) {
@@ -160,7 +208,9 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
         } else if (arg[0] == '-' && arg[1] != '\0') {
             bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
                                strcmp(arg, "--out") == 0 || strcmp(arg, "--redis") == 0 ||
-                               strcmp(arg, "--live-outage") == 0;
+                               strcmp(arg, "--live-outage") == 0 ||
+                               strcmp(arg, "--replications") == 0 ||
+                               strcmp(arg, "--jobs") == 0 || strcmp(arg, "--sweep") == 0;
             fprintf(stderr, "ratelab %s: %s '%s'\n", command,
                     needs_value ? "missing value after" : "unknown option", arg);
             usage(stderr);
@@ -280,6 +330,30 @@ int cli_run(int argc, char **argv) {
         snprintf(out_dir, sizeof out_dir, "%s", opts.out_dir);
     } else {
         snprintf(out_dir, sizeof out_dir, "results/runs/%s-seed%" PRIu64, s->name, s->seed);
+    }
+    bool many = opts.replications > 1 || opts.sweep_count > 0 || s->sweep_key_count > 0;
+    if (many && opts.live) {
+        fprintf(stderr, "ratelab run: --live runs one scenario once; sweeps and --replications "
+                        "are for simulations\n");
+        free(m);
+        free(s);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    if (many) {
+        experiment_spec spec = {
+            .file = opts.file, .overrides = opts.overrides, .override_count = opts.override_count,
+            .extra_sweep = opts.sweep, .extra_sweep_count = opts.sweep_count,
+            .replications = opts.replications > 0 ? opts.replications : 1,
+            .seed_given = opts.seed_given, .seed = opts.seed,
+            .jobs = opts.jobs > 0 ? opts.jobs : cli_default_jobs()};
+        free(m);
+        free(s);
+        if (opts.plots) {
+            fputs("ratelab run: --plots draws one run; for a sweep, use ratelab compare --plots\n",
+                  stderr);
+            return CLI_EXIT_BAD_INPUT;
+        }
+        return cli_run_experiment(&spec, opts.out_dir, opts.quiet);
     }
     if (opts.live) {
         rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet);

@@ -80,6 +80,40 @@ set +e
 "$ratelab" validate "$work/bad.yaml" >/dev/null 2>&1; check "validate refuses a bad file with 2" test $? -eq 2
 set -e
 
+# Expectations: printed with their measured value; a failed one exits 1, results still written.
+cp "$source_dir/scenarios/stampede.yaml" "$work/claims.yaml"
+printf 'expect:\n  - powerbi_shared.rate_429 < 0.001\n  - powerbi_local.rate_429 < 0.001\n' \
+  >>"$work/claims.yaml"
+set +e
+"$ratelab" run "$work/claims.yaml" --out "$work/claims" >"$work/claims.out" 2>&1
+status=$?
+set -e
+check "a failed expectation exits 1" test "$status" -eq 1
+check "the claim that holds is PASS" grep -q 'PASS  powerbi_shared.rate_429 < 0.001' "$work/claims.out"
+check "the claim that fails is FAIL" grep -q 'FAIL  powerbi_local.rate_429 < 0.001 .*measured 73' \
+  "$work/claims.out"
+check "expectations.csv written" grep -q ',fail$' "$work/claims/expectations.csv"
+"$ratelab" run "$work/claims.yaml" --out "$work/claims" --set pods.local.count=1 --quiet
+check "claims that hold exit 0" test $? -eq 0
+
+# Sweeps and replications: one table, the same figures whatever --jobs is.
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --sweep pods.local.count=1,20 \
+  --replications 3 --jobs 1 --out "$work/sweep1" >"$work/sweep.out"
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --sweep pods.local.count=1,20 \
+  --replications 3 --jobs 2 --out "$work/sweep2" --quiet
+check "sweep prints each point" grep -q '^pods.local.count=20' "$work/sweep.out"
+check "sweep reports intervals" grep -q '95% confidence interval over 3 seeds' "$work/sweep.out"
+check "runs.csv has 2 points x 3 seeds x 2 APIs" test "$(tail -n +2 "$work/sweep1/runs.csv" | wc -l)" -eq 12
+check "--jobs does not change the figures" cmp -s "$work/sweep1/runs.csv" "$work/sweep2/runs.csv"
+set +e
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --sweep pods.local.count >/dev/null 2>&1
+check "a --sweep without values exits 2" test $? -eq 2
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --sweep pods.local.count=1,x --quiet \
+  2>"$work/sweep.err"
+check "a bad sweep value exits 2" test $? -eq 2
+check "a bad sweep value is named" grep -q 'pods.local.count=x' "$work/sweep.err"
+set -e
+
 if ((failures > 0)); then
   echo "$failures check(s) failed"
   exit 1

@@ -1,0 +1,172 @@
+/* cli_experiment.c - `ratelab run` with a sweep or replications: many runs, one table. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/cli/cli.h"
+#include "harness/experiment/experiment.h"
+#include "harness/experiment/experiment_write.h"
+#include "harness/report/expectations.h"
+#include "harness/report/figures.h"
+#include "harness/report/results_folder.h"
+
+int cli_sweep_parse(const char *text, scenario_sweep_key *out, rl_error *err) {
+    memset(out, 0, sizeof *out);
+    const char *equals = strchr(text, '=');
+    if (equals == NULL || equals == text || equals[1] == '\0') {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "expected KEY=V1,V2,... such as limiters.shared.algorithm=gcra,"
+                            "token_bucket");
+    }
+    size_t path_length = (size_t)(equals - text);
+    if (path_length >= sizeof out->path) {
+        return rl_error_set(err, RL_ERR_INVALID, "the key is longer than %zu characters",
+                            sizeof out->path - 1);
+    }
+    memcpy(out->path, text, path_length);
+    const char *value = equals + 1;
+    while (*value != '\0') {
+        size_t length = strcspn(value, ",");
+        if (length == 0 || length >= sizeof out->values[0]) {
+            return rl_error_set(err, RL_ERR_INVALID, "empty or overlong value in \"%s\"", text);
+        }
+        if (out->value_count == SCENARIO_SWEEP_VALUES_MAX) {
+            return rl_error_set(err, RL_ERR_INVALID, "at most %d values per key",
+                                SCENARIO_SWEEP_VALUES_MAX);
+        }
+        memcpy(out->values[out->value_count], value, length);
+        out->values[out->value_count][length] = '\0';
+        out->value_count++;
+        value += length;
+        if (*value == ',') {
+            value++;
+            if (*value == '\0') {
+                return rl_error_set(err, RL_ERR_INVALID, "a value is missing after the last ','");
+            }
+        }
+    }
+    return RL_OK;
+}
+
+int cli_default_jobs(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores >= 1 && cores <= 256 ? (int)cores : 1;
+}
+
+static void print_estimate(const experiment *e, int point, int api, figure_id figure) {
+    const experiment_estimate *est = experiment_estimate_of(e, point, api, figure);
+    char mean[32], half[32];
+    figures_format(figure, est->mean, mean, sizeof mean);
+    if (e->replications < 2) {
+        printf(" %9s", mean);
+        return;
+    }
+    figures_format(figure, est->half_width, half, sizeof half);
+    printf(" %9s ±%-8s", mean, half);
+}
+
+static void print_table(const experiment *e) {
+    static const figure_id COLUMNS[] = {FIGURE_RATE_429,    FIGURE_LATENCY_P50, FIGURE_LATENCY_P99,
+                                        FIGURE_WASTED_QUOTA, FIGURE_BURST_RATIO, FIGURE_FAIRNESS,
+                                        FIGURE_DONE_RATIO};
+    static const char *const NAMES[] = {"429", "p50", "p99", "wasted", "burst", "fair", "done"};
+    int width = e->replications < 2 ? 10 : 20;
+    for (int p = 0; p < e->point_count; p++) {
+        printf("%s%s\n", p > 0 ? "\n" : "",
+               e->points[p].label[0] != '\0' ? e->points[p].label : "(as written)");
+        printf("  %-16s", "api");
+        for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
+            printf("%*s", width, NAMES[c]);
+        }
+        printf("\n");
+        for (int api = 0; api < e->api_count; api++) {
+            printf("  %-16s", e->base.apis[api].name);
+            for (size_t c = 0; c < sizeof COLUMNS / sizeof COLUMNS[0]; c++) {
+                print_estimate(e, p, api, COLUMNS[c]);
+            }
+            printf("\n");
+        }
+        printf("  store ops:");
+        print_estimate(e, p, 0, FIGURE_STORE_OPS);
+        printf("\n");
+    }
+}
+
+/* Checks the scenario's expectations on each point's means; prints them. Returns the exit code. */
+static int report_expectations(const experiment *e, bool quiet) {
+    int exit_code = CLI_EXIT_OK;
+    for (int p = 0; p < e->point_count && e->expectation_count > 0; p++) {
+        double means[SCENARIO_EXPECT_MAX] = {0};
+        for (int i = 0; i < e->expectation_count; i++) {
+            for (int r = 0; r < e->replications; r++) {
+                means[i] += e->expect_values[((size_t)p * (size_t)e->replications + (size_t)r) *
+                                                 SCENARIO_EXPECT_MAX + (size_t)i];
+            }
+            means[i] /= e->replications;
+        }
+        if (!quiet) {
+            printf("\n%s", e->points[p].label[0] != '\0' ? e->points[p].label : "(as written)");
+        }
+        if (cli_expectations_report(&e->base, means, quiet) != CLI_EXIT_OK) {
+            exit_code = CLI_EXIT_EXPECTATIONS_FAILED;
+        }
+    }
+    return exit_code;
+}
+
+int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool quiet) {
+    experiment *e = calloc(1, sizeof *e);
+    if (e == NULL) {
+        fputs("ratelab run: out of memory\n", stderr);
+        return CLI_EXIT_RUN_FAILED;
+    }
+    rl_error err;
+    rl_error_clear(&err);
+    int rc = experiment_plan(spec, e, &err);
+    if (rc != RL_OK) {
+        fprintf(stderr, "%s%s\n", rc == RL_ERR_LIMIT ? "ratelab run: " : "", err.message);
+        experiment_free(e);
+        free(e);
+        return rc == RL_ERR_NOMEM ? CLI_EXIT_RUN_FAILED : CLI_EXIT_BAD_INPUT;
+    }
+    char out_path[RESULTS_PATH_BYTES];
+    if (out_dir != NULL) {
+        snprintf(out_path, sizeof out_path, "%s", out_dir);
+    } else {
+        snprintf(out_path, sizeof out_path, "results/runs/%s-experiment-seed%" PRIu64,
+                 e->base.name, e->seed);
+    }
+    if (!quiet) {
+        printf("%s: %d point%s x %d replication%s (seeds %" PRIu64 "..%" PRIu64 ") on %d thread%s\n\n",
+               e->base.name, e->point_count, e->point_count == 1 ? "" : "s", e->replications,
+               e->replications == 1 ? "" : "s", e->seed, e->seed + (uint64_t)e->replications - 1,
+               spec->jobs, spec->jobs == 1 ? "" : "s");
+        fflush(stdout);
+    }
+    rc = experiment_run(spec, e, &err);
+    if (rc == RL_OK) {
+        rc = experiment_write_folder(out_path, e, &err);
+    }
+    if (rc != RL_OK) {
+        fprintf(stderr, "ratelab run: %s: %s\n", spec->file, err.message);
+        experiment_free(e);
+        free(e);
+        return rc == RL_ERR_INVALID || rc == RL_ERR_LIMIT ? CLI_EXIT_BAD_INPUT : CLI_EXIT_RUN_FAILED;
+    }
+    if (!quiet) {
+        print_table(e);
+        if (e->replications >= 2) {
+            printf("\n(mean ±half-width of the 95%% confidence interval over %d seeds)\n",
+                   e->replications);
+        }
+    }
+    int exit_code = report_expectations(e, quiet);
+    if (!quiet) {
+        printf("\nresults: %s\n", out_path);
+    }
+    experiment_free(e);
+    free(e);
+    return exit_code;
+}

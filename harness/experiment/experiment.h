@@ -1,0 +1,88 @@
+/* experiment.h - many independent simulated runs of one scenario file: a sweep's grid of
+ * settings times N replications (seeds), run on every core, summarised as mean and 95%
+ * confidence interval per headline figure.
+ *
+ * Each run loads the file again with the point's settings as --set overrides, so a sweep value
+ * is checked exactly as --set checks it. Run r of every point uses seed base + r (common random
+ * numbers: points differ by their settings, not their luck). Results are stored by run index,
+ * so the figures are the same whatever the number of threads. */
+#ifndef RATELAB_EXPERIMENT_H
+#define RATELAB_EXPERIMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/core/rl_error.h"
+#include "harness/scenario/figure.h"
+#include "harness/scenario/scenario.h"
+#include "harness/scenario/scenario_load.h"
+
+#define EXPERIMENT_RUNS_MAX 100000
+#define EXPERIMENT_OVERRIDES_MAX 80
+#define EXPERIMENT_LABEL_BYTES 512
+
+/* What to run. Strings are borrowed for the experiment's life. */
+typedef struct experiment_spec {
+    const char *file;
+    const scenario_override *overrides; /* applied to every run, before the point's */
+    size_t override_count;
+    const scenario_sweep_key *extra_sweep; /* --sweep keys; replace the file's of the same path */
+    int extra_sweep_count;
+    int replications;  /* >= 1 */
+    bool seed_given;   /* else the scenario's seed */
+    uint64_t seed;     /* run r uses seed + r */
+    int jobs;          /* threads, >= 1 */
+} experiment_spec;
+
+/* One point of the grid: its settings and a label such as "pods.workers.count=10". */
+typedef struct experiment_point {
+    int override_count;
+    scenario_override overrides[SCENARIO_SWEEP_KEYS_MAX]; /* borrow the plan's sweep texts */
+    char label[EXPERIMENT_LABEL_BYTES];
+} experiment_point;
+
+/* Mean and 95% confidence interval of one figure over a point's replications. */
+typedef struct experiment_estimate {
+    double mean;
+    double half_width; /* 0 with one replication */
+} experiment_estimate;
+
+/* The outcome: every run's figures, and each point's estimates. Owned by the caller; free
+ * with experiment_free. */
+typedef struct experiment {
+    scenario base;     /* the file with the spec's overrides, before any point */
+    int sweep_key_count;
+    scenario_sweep_key sweep[SCENARIO_SWEEP_KEYS_MAX];
+    int point_count;
+    experiment_point *points;
+    int replications;
+    uint64_t seed;
+    int api_count;
+    int64_t runs_done;
+    double *values;       /* [point][replication][api][figure] */
+    double *expect_values; /* [point][replication][expectation] */
+    experiment_estimate *estimates; /* [point][api][figure] */
+    int expectation_count;
+} experiment;
+
+/* Loads spec's file, builds the grid, and checks the run count (at most EXPERIMENT_RUNS_MAX).
+ * Returns 0, RL_ERR_INVALID/RL_ERR_IO (the file or a sweep value; one line in err) or
+ * RL_ERR_LIMIT (too many runs). Nothing is run. */
+int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err);
+
+/* Runs every (point, replication) of a planned experiment on spec->jobs threads and fills its
+ * figures and estimates. Returns 0 or the first error (with the run's point and seed in err). */
+int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err);
+
+/* The value of figure of api in run (point, replication). */
+double experiment_value(const experiment *e, int point, int replication, int api, figure_id figure);
+
+/* The estimate of figure of api at point. */
+const experiment_estimate *experiment_estimate_of(const experiment *e, int point, int api,
+                                                  figure_id figure);
+
+/* Frees what e holds. */
+void experiment_free(experiment *e);
+
+#endif

@@ -1,0 +1,180 @@
+/* experiment_run.c - the runs of an experiment on worker threads, and their summary.
+ *
+ * Workers take run indices from one atomic counter; run i writes only its own slots, so the
+ * result does not depend on which thread ran what. The simulation has no global state, which is
+ * what makes this safe. */
+#include "harness/experiment/experiment.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/core/rl_alloc.h"
+#include "harness/report/expectations.h"
+#include "harness/report/figures.h"
+#include "harness/report/metrics.h"
+#include "harness/sim/sim_run.h"
+#include "harness/validation/validation_stats.h"
+
+#define CONFIDENCE 0.95
+
+/* What the workers share. */
+typedef struct run_queue {
+    const experiment_spec *spec;
+    experiment *e;
+    atomic_int_fast64_t next_run;
+    atomic_bool failed;
+    pthread_mutex_t error_lock; /* guards first_rc and first_error */
+    int first_rc;
+    rl_error first_error;
+} run_queue;
+
+static size_t value_index(const experiment *e, int point, int replication, int api, int figure) {
+    return (((size_t)point * (size_t)e->replications + (size_t)replication) * (size_t)e->api_count +
+            (size_t)api) * FIGURE_COUNT + (size_t)figure;
+}
+
+double experiment_value(const experiment *e, int point, int replication, int api, figure_id figure) {
+    return e->values[value_index(e, point, replication, api, figure)];
+}
+
+const experiment_estimate *experiment_estimate_of(const experiment *e, int point, int api,
+                                                  figure_id figure) {
+    return &e->estimates[((size_t)point * (size_t)e->api_count + (size_t)api) * FIGURE_COUNT +
+                         (size_t)figure];
+}
+
+static void record_error(run_queue *q, int rc, const rl_error *err, int point, uint64_t seed) {
+    pthread_mutex_lock(&q->error_lock);
+    if (q->first_rc == RL_OK) {
+        q->first_rc = rc;
+        const char *label = q->e->points[point].label;
+        rl_error_set(&q->first_error, rc, "%s%sseed %llu: %s", label,
+                     label[0] != '\0' ? ", " : "", (unsigned long long)seed, err->message);
+    }
+    pthread_mutex_unlock(&q->error_lock);
+    atomic_store(&q->failed, true);
+}
+
+/* Loads, simulates and measures run index (point-major). */
+static int run_one(run_queue *q, int64_t index, scenario *s, metrics *m, rl_error *err) {
+    const experiment_spec *spec = q->spec;
+    experiment *e = q->e;
+    int point = (int)(index / e->replications);
+    int replication = (int)(index % e->replications);
+    scenario_override overrides[EXPERIMENT_OVERRIDES_MAX];
+    size_t count = 0;
+    for (size_t i = 0; i < spec->override_count && count < EXPERIMENT_OVERRIDES_MAX; i++) {
+        overrides[count++] = spec->overrides[i];
+    }
+    const experiment_point *p = &e->points[point];
+    for (int i = 0; i < p->override_count && count < EXPERIMENT_OVERRIDES_MAX; i++) {
+        overrides[count++] = p->overrides[i];
+    }
+    int rc = scenario_load_file(spec->file, overrides, count, s, err);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    if (s->api_count != e->api_count) {
+        return rl_error_set(err, RL_ERR_INVALID, "the sweep changed the number of APIs");
+    }
+    s->seed = e->seed + (uint64_t)replication;
+    sim_run_stats stats;
+    rc = sim_run(s, m, &stats, NULL, NULL, err);
+    if (rc == RL_OK) {
+        for (int api = 0; api < e->api_count; api++) {
+            for (int f = 0; f < FIGURE_COUNT; f++) {
+                e->values[value_index(e, point, replication, api, f)] =
+                    figures_value(m, api, (figure_id)f);
+            }
+        }
+        if (e->expectation_count > 0) {
+            expectations_measure(s, m, &e->expect_values[(size_t)index * SCENARIO_EXPECT_MAX]);
+        }
+    }
+    metrics_destroy(m);
+    return rc;
+}
+
+static void *worker(void *context) {
+    run_queue *q = context;
+    scenario *s = rl_calloc(1, sizeof *s);
+    metrics *m = rl_calloc(1, sizeof *m);
+    int64_t runs = (int64_t)q->e->point_count * q->e->replications;
+    for (;;) {
+        int64_t index = atomic_fetch_add(&q->next_run, 1);
+        if (index >= runs || atomic_load(&q->failed)) {
+            break;
+        }
+        rl_error err;
+        rl_error_clear(&err);
+        int rc = s == NULL || m == NULL ? rl_error_set(&err, RL_ERR_NOMEM, "out of memory")
+                                        : run_one(q, index, s, m, &err);
+        if (rc != RL_OK) {
+            record_error(q, rc, &err, (int)(index / q->e->replications),
+                         q->e->seed + (uint64_t)(index % q->e->replications));
+        }
+    }
+    rl_free(s);
+    rl_free(m);
+    return NULL;
+}
+
+static void summarise(experiment *e) {
+    for (int p = 0; p < e->point_count; p++) {
+        for (int api = 0; api < e->api_count; api++) {
+            for (int f = 0; f < FIGURE_COUNT; f++) {
+                validation_sample sample = {0};
+                for (int r = 0; r < e->replications; r++) {
+                    validation_sample_add(&sample, experiment_value(e, p, r, api, (figure_id)f));
+                }
+                experiment_estimate *out =
+                    &e->estimates[((size_t)p * (size_t)e->api_count + (size_t)api) * FIGURE_COUNT +
+                                  (size_t)f];
+                out->mean = sample.mean;
+                out->half_width = 0.0;
+                if (sample.count >= 2) {
+                    validation_interval ci = validation_sample_mean_interval(&sample, CONFIDENCE);
+                    out->half_width = (ci.high - ci.low) / 2.0;
+                }
+            }
+        }
+    }
+}
+
+int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
+    size_t runs = (size_t)e->point_count * (size_t)e->replications;
+    e->values = rl_calloc(runs * (size_t)e->api_count * FIGURE_COUNT, sizeof *e->values);
+    e->expect_values = rl_calloc(runs * SCENARIO_EXPECT_MAX, sizeof *e->expect_values);
+    e->estimates = rl_calloc((size_t)e->point_count * (size_t)e->api_count * FIGURE_COUNT,
+                             sizeof *e->estimates);
+    if (e->values == NULL || e->expect_values == NULL || e->estimates == NULL) {
+        return rl_error_set(err, RL_ERR_NOMEM, "not enough memory for the figures of %zu runs",
+                            runs);
+    }
+    run_queue q = {.spec = spec, .e = e, .first_rc = RL_OK};
+    atomic_init(&q.next_run, 0);
+    atomic_init(&q.failed, false);
+    pthread_mutex_init(&q.error_lock, NULL);
+    int jobs = spec->jobs < (int)runs ? spec->jobs : (int)runs;
+    pthread_t threads[256];
+    int started = 0;
+    for (int i = 1; i < jobs && i < 256; i++) { /* this thread is the first worker */
+        if (pthread_create(&threads[started], NULL, worker, &q) == 0) {
+            started++;
+        }
+    }
+    worker(&q);
+    for (int i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    pthread_mutex_destroy(&q.error_lock);
+    if (q.first_rc != RL_OK) {
+        *err = q.first_error;
+        return q.first_rc;
+    }
+    e->runs_done = (int64_t)runs;
+    summarise(e);
+    return RL_OK;
+}

@@ -1,0 +1,24 @@
+/* experiment_write.h - an experiment's results folder: summary.json (each point's estimates),
+ * points.csv (the same as a table), runs.csv (every run's figures) and expectations.csv. */
+#ifndef RATELAB_EXPERIMENT_WRITE_H
+#define RATELAB_EXPERIMENT_WRITE_H
+
+#include <stdio.h>
+
+#include "harness/core/rl_error.h"
+#include "harness/experiment/experiment.h"
+
+/* Writes each point's mean and 95% half-width per API and figure as CSV with a header row. */
+void experiment_write_points_csv(FILE *out, const experiment *e);
+
+/* Writes every run's figures (point, replication, seed, api, figures) as CSV. */
+void experiment_write_runs_csv(FILE *out, const experiment *e);
+
+/* Writes the experiment's summary.json. */
+void experiment_write_summary_json(FILE *out, const experiment *e);
+
+/* Writes the files into a new folder dir, atomically (results_folder.h). Returns 0 or
+ * RL_ERR_IO / RL_ERR_INVALID with a message. */
+int experiment_write_folder(const char *dir, const experiment *e, rl_error *err);
+
+#endif
