@@ -79,6 +79,9 @@ struct experiment_spec;
  * code. */
 int cli_run_experiment(const struct experiment_spec *spec, const char *out_dir, bool quiet);
 
+/* `ratelab compare FILE... [options]` (cli_compare.c). */
+int cli_compare(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

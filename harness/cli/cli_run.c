@@ -46,6 +46,7 @@ void cli_usage(FILE *out) {
           "commands:\n"
           "  run FILE        simulate a scenario, print its summary, write a results folder\n"
           "  validate FILE   check a scenario file without running it\n"
+          "  compare FILE... every scenario under every algorithm: one table, a baseline check\n"
           "  plot DIR        draw the figures and the report page of a results folder\n"
           "  list            list the algorithms, API models and API presets\n"
           "  bench           run the benchmark scenarios and print speed and memory\n"
