@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# test_compare.sh - `ratelab compare` end to end: the table in each format, a baseline written
+# and met, a worse figure caught with exit 1, bad input with exit 2, and the comparison figure.
+# usage: test_compare.sh RATELAB_BINARY SOURCE_DIR
+set -uo pipefail
+ratelab=$1
+source_dir=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() { # check DESCRIPTION COMMAND...
+  local description=$1
+  shift
+  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
+}
+files=("$source_dir/scenarios/stampede.yaml" "$source_dir/scenarios/demo.yaml")
+
+"$ratelab" compare "${files[@]}" >"$work/table.md" 2>"$work/table.err"
+check "compare exits 0" test $? -eq 0
+check "markdown header" grep -q '^| scenario | variant | api | rate_429 |' "$work/table.md"
+check "a row per scenario and API" test "$(grep -c '^| stampede \|^| demo ' "$work/table.md")" -eq 4
+
+"$ratelab" compare "${files[@]}" --format csv >"$work/table.csv"
+check "csv has the plot columns" grep -q 'rate_429_mean,rate_429_ci95' "$work/table.csv"
+"$ratelab" compare "${files[@]}" --format json >"$work/table.json"
+check "json parses" python3 -c "import json,sys; d=json.load(open('$work/table.json')); assert len(d['rows'])==4"
+
+# Algorithms named: each scenario under each; one that cannot take a key is skipped with a note.
+"$ratelab" compare "${files[0]}" --algorithms gcra,token_bucket,leaky_bucket_queue \
+  --replications 2 --write-baseline "$work/baseline.json" >"$work/algorithms.md" 2>"$work/algorithms.err"
+check "algorithms: exit 0" test $? -eq 0
+check "algorithms: rows per algorithm" test "$(grep -c 'algorithm=gcra \|algorithm=gcra |' "$work/algorithms.md")" -eq 2
+check "algorithms: intervals shown" grep -q ' ± ' "$work/algorithms.md"
+check "algorithms: skipped one is named" grep -q 'under leaky_bucket_queue: skipped' "$work/algorithms.err"
+check "baseline written" test -s "$work/baseline.json"
+
+"$ratelab" compare "${files[0]}" --algorithms gcra,token_bucket --replications 2 \
+  --baseline "$work/baseline.json" >/dev/null 2>"$work/same.err"
+check "the same figures meet the baseline" test $? -eq 0
+# A worse limiter (a burst of 5 in the shared GCRA) makes the comparison fail.
+"$ratelab" compare "${files[0]}" --algorithms gcra,token_bucket --replications 2 \
+  --set limiters.shared_gcra.burst=5 --baseline "$work/baseline.json" >/dev/null 2>"$work/worse.err"
+check "a worse figure exits 1" test $? -eq 1
+check "the worse figure is named" grep -q 'WORSE .*powerbi_shared: rate_429' "$work/worse.err"
+"$ratelab" compare "${files[0]}" --algorithms gcra --replications 2 \
+  --baseline "$work/baseline.json" >/dev/null 2>"$work/missing.err"
+check "a missing row exits 1" test $? -eq 1
+check "the missing row is named" grep -q 'MISSING .*algorithm=token_bucket' "$work/missing.err"
+
+"$ratelab" compare >/dev/null 2>&1
+check "no file exits 2" test $? -eq 2
+"$ratelab" compare "${files[0]}" --algorithms magic >/dev/null 2>&1
+check "unknown algorithm exits 2" test $? -eq 2
+"$ratelab" compare "${files[0]}" --format xml >/dev/null 2>&1
+check "unknown format exits 2" test $? -eq 2
+echo '{"rows": []}' >"$work/bad.json"
+"$ratelab" compare "${files[0]}" --baseline "$work/bad.json" >/dev/null 2>&1
+check "a file that is not a baseline exits 2" test $? -eq 2
+check "compare --help exits 0" "$ratelab" compare --help
+
+if command -v gnuplot >/dev/null; then
+  "$ratelab" compare "${files[@]}" --plots "$work/plots" >/dev/null 2>&1
+  check "--plots draws the comparison" test -s "$work/plots/comparison.png"
+fi
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all checks passed"
