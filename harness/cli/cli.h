@@ -82,6 +82,9 @@ int cli_run_experiment(const struct experiment_spec *spec, const char *out_dir, 
 /* `ratelab compare FILE... [options]` (cli_compare.c). */
 int cli_compare(int argc, char **argv);
 
+/* `ratelab findings FILE... [--replications N]` (cli_findings.c): Markdown for FINDINGS.md. */
+int cli_findings(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

@@ -43,6 +43,9 @@ int main(int argc, char **argv) {
     if (strcmp(command, "validate") == 0) {
         return cli_validate(argc - 1, argv + 1);
     }
+    if (strcmp(command, "findings") == 0) {
+        return cli_findings(argc - 1, argv + 1);
+    }
     if (strcmp(command, "compare") == 0) {
         return cli_compare(argc - 1, argv + 1);
     }

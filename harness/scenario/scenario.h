@@ -179,6 +179,7 @@ typedef struct scenario_sweep_key {
 typedef struct scenario {
     char name[SCENARIO_NAME_BYTES];
     char description[SCENARIO_DESCRIPTION_BYTES];
+    char claim[SCENARIO_DESCRIPTION_BYTES]; /* what the source claims, for docs/FINDINGS.md */
     char source_path[SCENARIO_PATH_BYTES]; /* the file it came from, for messages */
     uint64_t seed;
     int64_t duration_us; /* jobs are created until then; the run ends then */

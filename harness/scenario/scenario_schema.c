@@ -40,7 +40,7 @@
 /* The limiter value that means "no limiter" (so that --set can remove one). */
 #define NO_LIMITER "none"
 
-static const char *const ROOT_KEYS[] = {"name",     "description", "duration", "seed",
+static const char *const ROOT_KEYS[] = {"name",     "description", "claim",    "duration", "seed",
                                         "bin",      "store",       "apis",     "limiters",
                                         "pods",     "faults",      "expect",   "sweep",
                                         NULL};
@@ -1028,6 +1028,29 @@ static int read_pods(const schema_ctx *c, const schema_map *root, scenario *out)
 
 /* ---- the document ---- */
 
+/* Reads key (free text, a block such as |) into out (SCENARIO_DESCRIPTION_BYTES); "" when
+ * absent. */
+static int read_text_block(const schema_ctx *c, const schema_map *root, const char *key,
+                           char *out) {
+    out[0] = '\0';
+    const ytree_pair *pair = schema_get(root, key);
+    if (pair == NULL) {
+        return RL_OK;
+    }
+    const char *text = NULL;
+    int status = schema_value_text(c, key, pair, "text (a block such as |)", &text);
+    if (status != RL_OK) {
+        return status;
+    }
+    size_t length = strlen(text);
+    if (length > DESCRIPTION_BYTES_MAX) {
+        return schema_fail(c, schema_value_line(pair), key, "%zu bytes long; at most %d bytes",
+                           length, DESCRIPTION_BYTES_MAX);
+    }
+    memcpy(out, text, length + 1);
+    return RL_OK;
+}
+
 static int read_name_and_description(const schema_ctx *c, const schema_map *root, scenario *out) {
     const ytree_pair *pair = schema_get(root, "name");
     const char *text = NULL;
@@ -1039,21 +1062,11 @@ static int read_name_and_description(const schema_ctx *c, const schema_map *root
         return status;
     }
     snprintf(out->name, sizeof out->name, "%s", text);
-    pair = schema_get(root, "description");
-    if (pair == NULL) {
-        return RL_OK;
+    status = read_text_block(c, root, "description", out->description);
+    if (status == RL_OK) {
+        status = read_text_block(c, root, "claim", out->claim);
     }
-    status = schema_value_text(c, "description", pair, "text (a block such as |)", &text);
-    if (status != RL_OK) {
-        return status;
-    }
-    size_t length = strlen(text);
-    if (length > DESCRIPTION_BYTES_MAX) {
-        return schema_fail(c, schema_value_line(pair), "description", "%zu bytes long; at most %d bytes",
-                    length, DESCRIPTION_BYTES_MAX);
-    }
-    memcpy(out->description, text, length + 1);
-    return RL_OK;
+    return status;
 }
 
 /* Checks that duration / bin (rounded up) is at most SCENARIO_BINS_MAX. */

@@ -584,8 +584,8 @@ static void test_error_multiple_documents(void **state) {
 static void test_error_unknown_key(void **state) {
     (void)state;
     expect_edit_error(MINIMAL, "duration: 10s\n", "duration: 10s\ncolour: red\n",
-                      "t.yaml:3: colour: unknown key; allowed here: name, description, duration, "
-                      "seed, bin, store, apis, limiters, pods");
+                      "t.yaml:3: colour: unknown key; allowed here: name, description, claim, "
+                      "duration, seed, bin, store, apis, limiters, pods, faults, expect, sweep");
     expect_edit_error(MINIMAL, "    limit: 10/s", "    limt: 10/s",
                       "t.yaml:6: apis.a.limt: unknown key; allowed here: model, limit, burst,");
     expect_edit_error(MINIMAL, "rate: 5/s}", "rate: 5/s, rat: 1}",
