@@ -222,6 +222,166 @@ static void the_three_fallbacks_during_one_outage(void **state) {
     assert_true(sent[2] >= 1 && sent[2] <= 2); /* 1/s over 1 s, with the GCRA's one of burst */
 }
 
+/* Refused: an error comes back after one trip there and back (200 us); blackholed: nothing comes
+ * back and the client gives up after store.timeout (50 ms). With fail_open, the jobs of 1.0, 1.4
+ * and 1.8 s ask the store in both cases; the others go within store_retry of a failure. */
+static void blackhole_times_out_refuse_answers_at_once(void **state) {
+    (void)state;
+    scenario *s = outage_scenario("fail_open", "refuse", 1, "100/s");
+    metrics *m = run(s);
+    assert_int_equal(m->store.errors_refused, 3);
+    assert_int_equal(m->store.errors_timeout, 0);
+    assert_int_equal(m->store.rtt_max_us, 225);   /* a served script: 100 + 25 + 100 */
+    assert_int_equal(m->apis[0].summary.latency_max_us, 225 + 10000);
+    done(s, m);
+
+    s = outage_scenario("fail_open", "blackhole", 1, "100/s");
+    m = run(s);
+    assert_int_equal(m->store.errors_refused, 0);
+    assert_int_equal(m->store.errors_timeout, 3);
+    assert_int_equal(m->store.rtt_max_us, 50000); /* the client's timeout */
+    assert_int_equal(m->apis[0].summary.latency_max_us, 50000 + 10000);
+    assert_int_equal(attempts_between(m, 0, 1000000, 2000000), 10);
+    done(s, m);
+}
+
+/* A slow store is a failed store once its answers come later than the client waits: 20 ms more
+ * each way keeps a round trip (40.225 ms) under the 50 ms timeout; 30 ms more does not. */
+static void latency_beyond_the_timeout_counts_as_a_timeout(void **state) {
+    (void)state;
+    const char *base =
+        "name: slow\n"
+        "duration: 2s\n"
+        "store: {network: 100us, command: 10us, script: 25us, timeout: 50ms}\n"
+        "apis:\n"
+        "  api: {model: burst_intolerant, limit: 1000/s, latency: 10ms}\n"
+        "limiters:\n"
+        "  shared: {algorithm: gcra, scope: redis, rate: 100/s, on_store_failure: fail_closed}\n"
+        "pods:\n"
+        "  workers:\n"
+        "    count: 1\n"
+        "    traffic:\n"
+        "      - {api: api, limiter: shared, workload: {kind: constant, rate: 10/s},\n"
+        "         retry: {max: 100}}\n"
+        "faults:\n"
+        "  - {kind: store_latency, at: 0s, for: 1s, extra: %s}\n";
+    char yaml[YAML_BYTES];
+    snprintf(yaml, sizeof yaml, base, "20ms");
+    scenario *s = load(yaml, NULL, 0);
+    metrics *m = run(s);
+    assert_int_equal(m->store.errors_timeout, 0);
+    assert_int_equal(m->store.rtt_max_us, 40225);
+    assert_int_equal(m->apis[0].summary.jobs_completed, 20);
+    done(s, m);
+
+    snprintf(yaml, sizeof yaml, base, "30ms");
+    s = load(yaml, NULL, 0);
+    m = run(s);
+    assert_true(m->store.errors_timeout > 0);
+    assert_int_equal(m->store.errors_refused, 0);
+    assert_int_equal(m->store.rtt_max_us, 50000);
+    assert_int_equal(attempts_between(m, 0, 0, 1000000), 0); /* fail_closed: nothing goes */
+    assert_int_equal(m->apis[0].summary.jobs_completed, 20); /* all go once it is fast again */
+    done(s, m);
+}
+
+/* With four pods sharing a GCRA at 20/s, local_fallback paces each pod at its share (5/s): the
+ * API sees about the shared rate during the outage, not the pods' demand (4 x 10/s). */
+static void local_fallback_paces_at_the_pods_share(void **state) {
+    (void)state;
+    scenario *s = outage_scenario("local_fallback", "refuse", 4, "20/s");
+    metrics *m = run(s);
+    int64_t before = attempts_between(m, 0, 300000, 1000000);
+    int64_t during = attempts_between(m, 0, 1000000, 2000000);
+    print_message("0.3-1 s: %lld sent; 1-2 s (outage): %lld sent\n", (long long)before,
+                  (long long)during);
+    assert_int_equal(before, 14); /* the shared GCRA: 20/s over 0.7 s */
+    /* Each pod: at most one at once (its share's burst) and one per 200 ms: 4 x (1 + 5). */
+    assert_true(during <= 24);
+    assert_true(during >= 16);
+    assert_int_equal(m->apis[0].summary.rejected_429, 0);
+    done(s, m);
+}
+
+/* ---- pod restarts ---- */
+
+/* Two pods each create a job every 100 ms; the API answers after 250 ms. The first pod dies at
+ * 1 s with its jobs of 0.8 and 0.9 s in flight (abandoned as pod_restarted; their late answers
+ * are dropped), and wakes at 1.5 s with a fresh workload: jobs at 1.5 to 2.9 s. */
+static void pod_restart_abandons_its_jobs_and_resumes_after_for(void **state) {
+    (void)state;
+    scenario *s = load("name: churn\n"
+                       "duration: 3s\n"
+                       "apis:\n"
+                       "  api: {model: burst_intolerant, limit: 1000/s, latency: 250ms}\n"
+                       "pods:\n"
+                       "  workers:\n"
+                       "    count: 2\n"
+                       "    traffic:\n"
+                       "      - {api: api, workload: {kind: constant, rate: 10/s}}\n"
+                       "faults:\n"
+                       "  - {kind: pod_restart, at: 1s, for: 500ms, group: workers, pods: 1}\n",
+                       NULL, 0);
+    metrics *m = run(s);
+    const api_summary *a = summary_of(m, s, "api");
+    assert_int_equal(a->abandoned[ABANDON_POD_RESTARTED], 2);
+    assert_int_equal(a->jobs_created, 30 + 10 + 15);
+    assert_int_equal(attempts_between(m, 0, 1000000, 1500000), 5); /* the other pod only */
+    assert_int_equal(attempts_between(m, 0, 1500000, 2000000), 10);
+    assert_int_equal(a->jobs_completed, 28 + 8 + 13); /* those created by 2.7 s */
+    assert_int_equal(a->jobs_pending, 4);
+    done(s, m);
+}
+
+/* ---- clock skew ---- */
+
+/* Ten pods, each allowed 10 per second by its own fixed window, against an API that takes 100
+ * per second: with true clocks the pods' windows line up with the API's and it never refuses.
+ * Skewed clocks (up to 200 ms either way) shift each pod's windows, and the API's windows get
+ * more than 100. A limiter in the store reads the store's clock: skew changes nothing. */
+static const char SKEW_BASE[] =
+    "name: skew\n"
+    "duration: 5s\n"
+    "store: {network: 100us}\n"
+    "apis:\n"
+    "  api: {model: burst_intolerant, limit: 100/s, latency: 10ms}\n"
+    "limiters:\n"
+    "  own: {algorithm: fixed_window, scope: local, rate: 10/s}\n"
+    "  shared: {algorithm: fixed_window, scope: redis, rate: 100/s}\n"
+    "pods:\n"
+    "  workers:\n"
+    "    count: 10\n"
+    "    traffic:\n"
+    "      - {api: api, limiter: %s, workload: {kind: constant, rate: 20/s}, retry: {max: 0}}\n"
+    "%s";
+
+/* The API's summary of the skew scenario through limiter, with or without skew, at seed. */
+static api_summary skew_summary(const char *limiter, bool skewed, uint64_t seed) {
+    char yaml[YAML_BYTES];
+    snprintf(yaml, sizeof yaml, SKEW_BASE, limiter,
+             skewed ? "faults:\n  - {kind: clock_skew, group: workers, extra: 200ms}\n" : "");
+    scenario *s = load(yaml, NULL, 0);
+    s->seed = seed;
+    metrics *m = run(s);
+    api_summary summary = m->apis[0].summary;
+    done(s, m);
+    return summary;
+}
+
+static void clock_skew_matters_for_local_limiters_only(void **state) {
+    (void)state;
+    api_summary aligned = skew_summary("own", false, 1);
+    api_summary skewed = skew_summary("own", true, 1);
+    print_message("local fixed windows: 429s %lld aligned, %lld skewed\n",
+                  (long long)aligned.rejected_429, (long long)skewed.rejected_429);
+    assert_int_equal(aligned.rejected_429, 0);
+    assert_true(skewed.rejected_429 > 0);
+    api_summary shared_aligned = skew_summary("shared", false, 1);
+    api_summary shared_skewed = skew_summary("shared", true, 1);
+    assert_true(shared_aligned.attempts > 0);
+    assert_memory_equal(&shared_aligned, &shared_skewed, sizeof(api_summary));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lock_pair_exact_retries_ops_and_latency),
@@ -229,6 +389,11 @@ int main(void) {
         cmocka_unit_test(fail_closed_sends_nothing_during_a_refusal_and_resumes),
         cmocka_unit_test(fail_open_sends_during_the_outage_without_the_limiter),
         cmocka_unit_test(the_three_fallbacks_during_one_outage),
+        cmocka_unit_test(blackhole_times_out_refuse_answers_at_once),
+        cmocka_unit_test(latency_beyond_the_timeout_counts_as_a_timeout),
+        cmocka_unit_test(local_fallback_paces_at_the_pods_share),
+        cmocka_unit_test(pod_restart_abandons_its_jobs_and_resumes_after_for),
+        cmocka_unit_test(clock_skew_matters_for_local_limiters_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
