@@ -382,6 +382,300 @@ static void clock_skew_matters_for_local_limiters_only(void **state) {
     assert_memory_equal(&shared_aligned, &shared_skewed, sizeof(api_summary));
 }
 
+/* ---- the lock's guarantee, and where it ends ---- */
+
+/* Two jobs at once through a leaky bucket that holds one (burst 1, 1/s). While the lock lasts
+ * longer than the protocol (lock_ttl 1 s), the second job reads the first one's update and waits
+ * its turn: one request in the first half second. With lock_ttl 1 us the lock has expired
+ * before the second job asks, both read the empty bucket and both pass: the lost update behind
+ * the seed's "race conditions corrupted timestamps, causing micro-bursts". */
+static void an_expired_lock_lets_two_pods_pass_a_limit_of_one(void **state) {
+    (void)state;
+    const char *tails[] = {"scope: redis_lock, lock_ttl: 1s, lock_retry: 0",
+                           "scope: redis_lock, lock_ttl: 1us, lock_retry: 0"};
+    int64_t expected[] = {1, 2};
+    for (int i = 0; i < 2; i++) {
+        char tail[128];
+        snprintf(tail, sizeof tail, "%s", tails[i]);
+        scenario *s = pair_scenario(tail);
+        s->limiters[0].config.limit = 1;
+        s->limiters[0].config.period_us = 1000000;
+        s->limiters[0].config.burst = 1;
+        metrics *m = run(s);
+        assert_int_equal(attempts_between(m, 0, 0, 500000), expected[i]);
+        assert_int_equal(m->store.lock_retries, i == 0 ? 3 : 0);
+        done(s, m);
+    }
+}
+
+/* ---- properties over seeds ---- */
+
+static const uint64_t PROPERTY_SEEDS[] = {1, 2, 3, 7, 11, 42, 99, 1234, 65537, 987654321};
+#define PROPERTY_SEED_COUNT (sizeof PROPERTY_SEEDS / sizeof PROPERTY_SEEDS[0])
+#define PROPERTY_STREAM 7
+
+/* A uniform integer in [low, high]. */
+static int64_t draw(rng *r, int64_t low, int64_t high) {
+    return low + (int64_t)rng_below(r, (uint64_t)(high - low + 1));
+}
+
+static void assert_jobs_balance(const metrics *m) {
+    for (int i = 0; i < m->api_count; i++) {
+        const api_summary *a = &m->apis[i].summary;
+        assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
+        int64_t by_reason = 0;
+        for (int r = 0; r < ABANDON_REASON_COUNT; r++) {
+            by_reason += a->abandoned[r];
+        }
+        assert_int_equal(by_reason, a->jobs_abandoned);
+    }
+}
+
+/* Random fleets (2 to 40 pods, 1 to 30 jobs a second each, random network and lock_retry)
+ * through a fixed window of L per second held under a lock that outlives any protocol run
+ * (lock_ttl 10 s). Whatever the contention: every job is accounted for; the API never gets more
+ * than L in any of the 3 windows (decisions are taken one at a time on the latest state); every
+ * request cost a whole lock protocol (4 commands) plus the refused lock attempts. */
+static void lock_limiter_holds_its_limit_over_seeds(void **state) {
+    (void)state;
+    for (size_t i = 0; i < PROPERTY_SEED_COUNT; i++) {
+        rng r;
+        rng_seed(&r, PROPERTY_SEEDS[i], PROPERTY_STREAM);
+        int64_t pods = draw(&r, 2, 40), per_pod = draw(&r, 1, 30), limit = draw(&r, 5, 200);
+        int64_t net_low = draw(&r, 20, 300), net_high = net_low + draw(&r, 0, 700);
+        int64_t lock_retry_us = draw(&r, 0, 5000);
+        char yaml[YAML_BYTES];
+        snprintf(yaml, sizeof yaml,
+                 "name: lock_property\n"
+                 "duration: 3s\n"
+                 "store: {network: {dist: uniform, min: %lldus, max: %lldus}}\n"
+                 "apis:\n"
+                 "  api: {model: burst_intolerant, limit: 100000/s, latency: 20ms}\n"
+                 "limiters:\n"
+                 "  locked: {algorithm: fixed_window, scope: redis_lock, rate: %lld/s,\n"
+                 "           lock_ttl: 10s, lock_retry: %lldus}\n"
+                 "pods:\n"
+                 "  workers:\n"
+                 "    count: %lld\n"
+                 "    jitter: 1s\n"
+                 "    traffic:\n"
+                 "      - {api: api, limiter: locked, workload: {kind: poisson, rate: %lld/s}}\n",
+                 (long long)net_low, (long long)net_high, (long long)limit,
+                 (long long)lock_retry_us, (long long)pods, (long long)per_pod);
+        scenario *s = load(yaml, NULL, 0);
+        s->seed = PROPERTY_SEEDS[i];
+        metrics *m = run(s);
+        const api_summary *a = &m->apis[0].summary;
+        print_message("seed %llu: %lld pods x %lld/s, limit %lld/s: %lld sent, %lld lock "
+                      "retries, %lld ops\n",
+                      (unsigned long long)PROPERTY_SEEDS[i], (long long)pods, (long long)per_pod,
+                      (long long)limit, (long long)a->attempts,
+                      (long long)m->store.lock_retries, (long long)m->store.ops);
+        assert_jobs_balance(m);
+        assert_int_equal(a->rejected_429, 0);
+        assert_true(a->attempts <= 3 * limit);
+        assert_true(m->store.ops >= m->store.lock_retries + 4 * a->attempts);
+        done(s, m);
+    }
+}
+
+/* The same random fleets with a limiter that never binds, under a lock and as one script: the
+ * script costs one command per request (plus those still in flight at the end), the lock four
+ * plus its retries, and more pods mean retries. */
+static void lock_costs_more_round_trips_than_a_script_over_seeds(void **state) {
+    (void)state;
+    for (size_t i = 0; i < PROPERTY_SEED_COUNT; i++) {
+        rng r;
+        rng_seed(&r, PROPERTY_SEEDS[i], PROPERTY_STREAM + 1);
+        int64_t pods = draw(&r, 5, 60), per_pod = draw(&r, 5, 40);
+        const char *scopes[] = {"scope: redis", "scope: redis_lock, lock_retry: 2ms"};
+        double ops_per_request[2];
+        for (int k = 0; k < 2; k++) {
+            char yaml[YAML_BYTES];
+            snprintf(yaml, sizeof yaml,
+                     "name: ops_property\n"
+                     "duration: 2s\n"
+                     "apis:\n"
+                     "  api: {model: burst_intolerant, limit: 100000/s, latency: 20ms}\n"
+                     "limiters:\n"
+                     "  meter: {algorithm: leaky_bucket_meter, rate: 100000/s, burst: 1000, %s}\n"
+                     "pods:\n"
+                     "  workers:\n"
+                     "    count: %lld\n"
+                     "    traffic:\n"
+                     "      - {api: api, limiter: meter, workload: {kind: poisson, rate: %lld/s}}\n",
+                     scopes[k], (long long)pods, (long long)per_pod);
+            scenario *s = load(yaml, NULL, 0);
+            s->seed = PROPERTY_SEEDS[i];
+            metrics *m = run(s);
+            const api_summary *a = &m->apis[0].summary;
+            assert_jobs_balance(m);
+            assert_true(a->attempts > 0);
+            int64_t unsent = a->jobs_created - a->attempts; /* still asking at the end */
+            if (k == 0) {
+                assert_int_equal(m->store.lock_retries, 0);
+                assert_true(m->store.ops >= a->attempts && m->store.ops <= a->jobs_created);
+            } else {
+                int64_t protocol_ops = m->store.ops - m->store.lock_retries;
+                assert_true(protocol_ops >= 4 * a->attempts);
+                assert_true(protocol_ops <= 4 * (a->attempts + unsent));
+                assert_true(m->store.lock_retries > 0);
+            }
+            ops_per_request[k] = (double)m->store.ops / (double)a->attempts;
+            done(s, m);
+        }
+        print_message("seed %llu: %lld pods x %lld/s: %.2f store ops per request as a script, "
+                      "%.2f under a lock\n",
+                      (unsigned long long)PROPERTY_SEEDS[i], (long long)pods, (long long)per_pod,
+                      ops_per_request[0], ops_per_request[1]);
+        assert_true(ops_per_request[1] > 4.0 * ops_per_request[0]);
+    }
+}
+
+/* Jobs a pod with a constant workload of per_pod per second from t=0 creates in [from, to). */
+static int64_t constant_arrivals(int64_t per_pod, int64_t from_us, int64_t to_us) {
+    int64_t first = (from_us * per_pod + 999999) / 1000000; /* ceil(from / period) */
+    int64_t last = (to_us * per_pod + 999999) / 1000000;    /* arrivals before to */
+    return last - first;
+}
+
+/* Random fleets behind a shared GCRA facing one store outage (random start, length and mode;
+ * random fallback, store_retry and client timeout). The network takes at most 500 us, so
+ * nothing granted before the outage is still on its way 10 ms into it. Whatever the draw:
+ * every job is accounted for; fail_closed sends nothing from 10 ms into the outage to its end;
+ * fail_open sends every job created during the outage; local_fallback sends at most the shared
+ * rate plus one per pod (each pod's share: burst 1, one per pods x T); a refused store gives
+ * refusals and a blackholed one timeouts. */
+static void outage_fallbacks_hold_over_seeds(void **state) {
+    (void)state;
+    const char *failures[] = {"fail_closed", "fail_open", "local_fallback"};
+    const char *modes[] = {"refuse", "blackhole"};
+    for (size_t i = 0; i < PROPERTY_SEED_COUNT; i++) {
+        for (int f = 0; f < 3; f++) {
+            rng r;
+            rng_seed(&r, PROPERTY_SEEDS[i], PROPERTY_STREAM + 2 + (uint64_t)f);
+            int64_t pods = draw(&r, 1, 20), per_pod = draw(&r, 1, 20), rate = draw(&r, 5, 200);
+            if (f == 2) { /* demand above the shared rate, so that the pods' shares bind */
+                pods = draw(&r, 2, 20);
+                per_pod = draw(&r, 5, 20);
+                rate = draw(&r, 5, pods * per_pod / 2);
+            }
+            int64_t at_ms = draw(&r, 200, 2000), for_ms = draw(&r, 100, 2000);
+            int64_t store_retry_ms = draw(&r, 10, 500), timeout_ms = draw(&r, 5, 200);
+            int mode = (int)draw(&r, 0, 1);
+            char yaml[YAML_BYTES];
+            snprintf(yaml, sizeof yaml,
+                     "name: outage_property\n"
+                     "duration: 5s\n"
+                     "bin: 10ms\n"
+                     "store: {network: {dist: uniform, min: 50us, max: 500us}, timeout: %lldms}\n"
+                     "apis:\n"
+                     "  api: {model: burst_intolerant, limit: 100000/s, latency: 20ms}\n"
+                     "limiters:\n"
+                     "  shared: {algorithm: gcra, scope: redis, rate: %lld/s, burst: 1,\n"
+                     "           on_store_failure: %s, store_retry: %lldms}\n"
+                     "pods:\n"
+                     "  workers:\n"
+                     "    count: %lld\n"
+                     "    traffic:\n"
+                     "      - {api: api, limiter: shared, workload: {kind: constant, rate: %lld/s},\n"
+                     "         retry: {max: 3}, ttl: 3s}\n"
+                     "faults:\n"
+                     "  - {kind: store_outage, at: %lldms, for: %lldms, mode: %s}\n",
+                     (long long)timeout_ms, (long long)rate, failures[f],
+                     (long long)store_retry_ms, (long long)pods, (long long)per_pod,
+                     (long long)at_ms, (long long)for_ms, modes[mode]);
+            scenario *s = load(yaml, NULL, 0);
+            s->seed = PROPERTY_SEEDS[i];
+            metrics *m = run(s);
+            int64_t from_us = at_ms * 1000 + 10000, to_us = (at_ms + for_ms) * 1000;
+            int64_t sent = attempts_between(m, 0, from_us, to_us);
+            print_message("seed %llu %s %s: %lld pods x %lld/s, GCRA %lld/s, outage %lld ms "
+                          "from %lld ms: %lld sent in it\n",
+                          (unsigned long long)PROPERTY_SEEDS[i], failures[f], modes[mode],
+                          (long long)pods, (long long)per_pod, (long long)rate, (long long)for_ms,
+                          (long long)at_ms, (long long)sent);
+            assert_jobs_balance(m);
+            assert_true(mode == 0 ? m->store.errors_refused > 0 && m->store.errors_timeout == 0
+                                  : m->store.errors_timeout > 0 && m->store.errors_refused == 0);
+            if (f == 0) {
+                assert_int_equal(sent, 0);
+            } else if (f == 1) {
+                /* Each job of the outage goes at once, or after one timeout when it asked. */
+                int64_t created = pods * constant_arrivals(per_pod, at_ms * 1000,
+                                                           to_us - timeout_ms * 1000 - 1000);
+                assert_true(attempts_between(m, 0, at_ms * 1000, to_us) >= created);
+            } else {
+                int64_t window_us = to_us - from_us;
+                assert_true(sent <= rate * window_us / 1000000 + pods);
+            }
+            done(s, m);
+        }
+    }
+}
+
+/* Random fleets with constant workloads through a pacing GCRA in the store; some of the pods die
+ * once, at a random instant (off the arrival grid by 1 us), for a random time. Whatever the draw:
+ * every job is accounted for; a pod creates jobs only while it is up (the exact count follows);
+ * and skewing the pods' clocks changes nothing, since the limiter reads the store's clock. */
+static void restarts_and_skew_over_seeds(void **state) {
+    (void)state;
+    static const int64_t RATES_PER_S[] = {1, 2, 4, 5, 8, 10, 20, 25}; /* whole periods in us */
+    for (size_t i = 0; i < PROPERTY_SEED_COUNT; i++) {
+        rng r;
+        rng_seed(&r, PROPERTY_SEEDS[i], PROPERTY_STREAM + 5);
+        int64_t pods = draw(&r, 1, 30), restarted = draw(&r, 1, 40);
+        int64_t per_pod = RATES_PER_S[draw(&r, 0, 7)], rate = draw(&r, 5, 300);
+        int64_t at_us = draw(&r, 0, 3999) * 1000 + 1, for_us = draw(&r, 0, 2000) * 1000;
+        int64_t skew_ms = draw(&r, 1, 500);
+        api_summary summaries[2];
+        for (int skewed = 0; skewed < 2; skewed++) {
+            char skew[96] = "";
+            if (skewed) {
+                snprintf(skew, sizeof skew, "  - {kind: clock_skew, extra: %lldms}\n",
+                         (long long)skew_ms);
+            }
+            char yaml[YAML_BYTES];
+            snprintf(yaml, sizeof yaml,
+                     "name: churn_property\n"
+                     "duration: 6s\n"
+                     "apis:\n"
+                     "  api: {model: burst_intolerant, limit: 100000/s, latency: 50ms}\n"
+                     "limiters:\n"
+                     "  shared: {algorithm: gcra_pace, scope: redis, rate: %lld/s}\n"
+                     "pods:\n"
+                     "  workers:\n"
+                     "    count: %lld\n"
+                     "    traffic:\n"
+                     "      - {api: api, limiter: shared, workload: {kind: constant, rate: %lld/s}}\n"
+                     "faults:\n"
+                     "  - {kind: pod_restart, at: %lldus, for: %lldus, group: workers, pods: %lld}\n"
+                     "%s",
+                     (long long)rate, (long long)pods, (long long)per_pod, (long long)at_us,
+                     (long long)for_us, (long long)restarted, skew);
+            scenario *s = load(yaml, NULL, 0);
+            s->seed = PROPERTY_SEEDS[i];
+            metrics *m = run(s);
+            summaries[skewed] = m->apis[0].summary;
+            assert_jobs_balance(m);
+            done(s, m);
+        }
+        int64_t down = restarted < pods ? restarted : pods;
+        int64_t duration_us = 6000000;
+        int64_t expected = (pods - down) * constant_arrivals(per_pod, 0, duration_us) +
+                           down * (constant_arrivals(per_pod, 0, at_us) +
+                                   constant_arrivals(per_pod, 0, duration_us - at_us - for_us));
+        print_message("seed %llu: %lld of %lld pods down %lld ms from %lld us: %lld jobs, %lld "
+                      "lost in the restart\n",
+                      (unsigned long long)PROPERTY_SEEDS[i], (long long)down, (long long)pods,
+                      (long long)(for_us / 1000), (long long)at_us,
+                      (long long)summaries[0].jobs_created,
+                      (long long)summaries[0].abandoned[ABANDON_POD_RESTARTED]);
+        assert_int_equal(summaries[0].jobs_created, expected);
+        assert_memory_equal(&summaries[0], &summaries[1], sizeof(api_summary));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lock_pair_exact_retries_ops_and_latency),
@@ -394,6 +688,11 @@ int main(void) {
         cmocka_unit_test(local_fallback_paces_at_the_pods_share),
         cmocka_unit_test(pod_restart_abandons_its_jobs_and_resumes_after_for),
         cmocka_unit_test(clock_skew_matters_for_local_limiters_only),
+        cmocka_unit_test(an_expired_lock_lets_two_pods_pass_a_limit_of_one),
+        cmocka_unit_test(lock_limiter_holds_its_limit_over_seeds),
+        cmocka_unit_test(lock_costs_more_round_trips_than_a_script_over_seeds),
+        cmocka_unit_test(outage_fallbacks_hold_over_seeds),
+        cmocka_unit_test(restarts_and_skew_over_seeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
