@@ -68,15 +68,9 @@ static const api_summary *summary_of(const metrics *m, const scenario *s, const 
 
 /* ---- the lock protocol: exact cases ---- */
 
-/* One pod gathers two jobs at t=0 through a leaky bucket guarded by a lock. Network 100 us each
- * way, 10 us per command, lock_retry 0 (a retry 1 us after a refusal). By hand:
- *   A: LOCK served 100-110 (taken), READ 310-320, WRITE 520-530, UNLOCK 730-740, sends at 840.
- *   B: LOCK 110-120 held; retries served 321-331 and 532-542 held; 743-753 taken; READ 953,
- *      WRITE 1163, UNLOCK 1373-1383, sends at 1483.
- * So 3 lock retries, 4 + 7 = 11 store commands, latencies 840 and 1483 us plus the API's 50 ms. */
-/* Two jobs at t=0 in one pod through a leaky bucket in the store; limiter_tail ends the limiter's
- * mapping (its scope, and lock settings for redis_lock). */
-static scenario *pair_scenario(const char *limiter_tail) {
+/* Two jobs at t=0 in one pod through a leaky bucket in the store; limiter is the rest of the
+ * limiter's mapping (rate, burst, scope, and lock settings for redis_lock). */
+static scenario *pair_scenario(const char *limiter) {
     char yaml[YAML_BYTES];
     snprintf(yaml, sizeof yaml,
              "name: pair\n"
@@ -85,7 +79,7 @@ static scenario *pair_scenario(const char *limiter_tail) {
              "apis:\n"
              "  api: {model: burst_intolerant, limit: 1000/s, latency: 50ms}\n"
              "limiters:\n"
-             "  bucket: {algorithm: leaky_bucket_meter, rate: 1000/s, burst: 10, %s}\n"
+             "  bucket: {algorithm: leaky_bucket_meter, %s}\n"
              "pods:\n"
              "  workers:\n"
              "    count: 1\n"
@@ -93,7 +87,7 @@ static scenario *pair_scenario(const char *limiter_tail) {
              "      - api: api\n"
              "        limiter: bucket\n"
              "        workload: {kind: gather, requests: 2}\n",
-             limiter_tail);
+             limiter);
     return load(yaml, NULL, 0);
 }
 
@@ -105,7 +99,8 @@ static scenario *pair_scenario(const char *limiter_tail) {
  * So 3 lock retries, 4 + 7 = 11 store commands, latencies 840 and 1483 us plus the API's 50 ms. */
 static void lock_pair_exact_retries_ops_and_latency(void **state) {
     (void)state;
-    scenario *s = pair_scenario("scope: redis_lock, lock_ttl: 1s, lock_retry: 0");
+    scenario *s =
+        pair_scenario("rate: 1000/s, burst: 10, scope: redis_lock, lock_ttl: 1s, lock_retry: 0");
     metrics *m = run(s);
     const api_summary *a = summary_of(m, s, "api");
     assert_int_equal(m->store.lock_retries, 3);
@@ -123,7 +118,7 @@ static void lock_pair_exact_retries_ops_and_latency(void **state) {
  * A's script runs 100-125, B's 125-150: answers at 225 and 250. */
 static void atomic_pair_exact_one_op_per_job(void **state) {
     (void)state;
-    scenario *s = pair_scenario("scope: redis");
+    scenario *s = pair_scenario("rate: 1000/s, burst: 10, scope: redis");
     metrics *m = run(s);
     const api_summary *a = summary_of(m, s, "api");
     assert_int_equal(m->store.lock_retries, 0);
@@ -389,18 +384,15 @@ static void clock_skew_matters_for_local_limiters_only(void **state) {
  * its turn: one request in the first half second. With lock_ttl 1 us the lock has expired
  * before the second job asks, both read the empty bucket and both pass: the lost update behind
  * the seed's "race conditions corrupted timestamps, causing micro-bursts". */
-static void an_expired_lock_lets_two_pods_pass_a_limit_of_one(void **state) {
+static void an_expired_lock_lets_two_jobs_pass_a_limit_of_one(void **state) {
     (void)state;
-    const char *tails[] = {"scope: redis_lock, lock_ttl: 1s, lock_retry: 0",
-                           "scope: redis_lock, lock_ttl: 1us, lock_retry: 0"};
+    const char *limiters[] = {
+        "rate: 1/s, burst: 1, scope: redis_lock, lock_ttl: 1s, lock_retry: 0",
+        "rate: 1/s, burst: 1, scope: redis_lock, lock_ttl: 1us, lock_retry: 0",
+    };
     int64_t expected[] = {1, 2};
     for (int i = 0; i < 2; i++) {
-        char tail[128];
-        snprintf(tail, sizeof tail, "%s", tails[i]);
-        scenario *s = pair_scenario(tail);
-        s->limiters[0].config.limit = 1;
-        s->limiters[0].config.period_us = 1000000;
-        s->limiters[0].config.burst = 1;
+        scenario *s = pair_scenario(limiters[i]);
         metrics *m = run(s);
         assert_int_equal(attempts_between(m, 0, 0, 500000), expected[i]);
         assert_int_equal(m->store.lock_retries, i == 0 ? 3 : 0);
@@ -503,7 +495,8 @@ static void lock_costs_more_round_trips_than_a_script_over_seeds(void **state) {
                      "  workers:\n"
                      "    count: %lld\n"
                      "    traffic:\n"
-                     "      - {api: api, limiter: meter, workload: {kind: poisson, rate: %lld/s}}\n",
+                     "      - {api: api, limiter: meter,\n"
+                     "         workload: {kind: poisson, rate: %lld/s}}\n",
                      scopes[k], (long long)pods, (long long)per_pod);
             scenario *s = load(yaml, NULL, 0);
             s->seed = PROPERTY_SEEDS[i];
@@ -578,7 +571,8 @@ static void outage_fallbacks_hold_over_seeds(void **state) {
                      "  workers:\n"
                      "    count: %lld\n"
                      "    traffic:\n"
-                     "      - {api: api, limiter: shared, workload: {kind: constant, rate: %lld/s},\n"
+                     "      - {api: api, limiter: shared,\n"
+                     "         workload: {kind: constant, rate: %lld/s},\n"
                      "         retry: {max: 3}, ttl: 3s}\n"
                      "faults:\n"
                      "  - {kind: store_outage, at: %lldms, for: %lldms, mode: %s}\n",
@@ -647,9 +641,11 @@ static void restarts_and_skew_over_seeds(void **state) {
                      "  workers:\n"
                      "    count: %lld\n"
                      "    traffic:\n"
-                     "      - {api: api, limiter: shared, workload: {kind: constant, rate: %lld/s}}\n"
+                     "      - {api: api, limiter: shared,\n"
+                     "         workload: {kind: constant, rate: %lld/s}}\n"
                      "faults:\n"
-                     "  - {kind: pod_restart, at: %lldus, for: %lldus, group: workers, pods: %lld}\n"
+                     "  - {kind: pod_restart, at: %lldus, for: %lldus, group: workers,\n"
+                     "     pods: %lld}\n"
                      "%s",
                      (long long)rate, (long long)pods, (long long)per_pod, (long long)at_us,
                      (long long)for_us, (long long)restarted, skew);
@@ -688,7 +684,7 @@ int main(void) {
         cmocka_unit_test(local_fallback_paces_at_the_pods_share),
         cmocka_unit_test(pod_restart_abandons_its_jobs_and_resumes_after_for),
         cmocka_unit_test(clock_skew_matters_for_local_limiters_only),
-        cmocka_unit_test(an_expired_lock_lets_two_pods_pass_a_limit_of_one),
+        cmocka_unit_test(an_expired_lock_lets_two_jobs_pass_a_limit_of_one),
         cmocka_unit_test(lock_limiter_holds_its_limit_over_seeds),
         cmocka_unit_test(lock_costs_more_round_trips_than_a_script_over_seeds),
         cmocka_unit_test(outage_fallbacks_hold_over_seeds),
