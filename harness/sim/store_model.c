@@ -102,11 +102,12 @@ void store_model_execute(store_model *store, const store_command *command, int64
                          store_reply *out) {
     int l = command->limiter_index;
     assert(l >= 0 && l < store->limiter_count);
-    bool lock_free = store->lock_owner[l] == 0 || store->lock_expires_us[l] <= now_us;
+    bool lock_free = !store->lock_held[l] || store->lock_expires_us[l] <= now_us;
     out->ok = false;
     switch (command->op) {
     case STORE_OP_LOCK:
         if (lock_free) {
+            store->lock_held[l] = true;
             store->lock_owner[l] = command->owner;
             store->lock_expires_us[l] = now_us + command->lock_ttl_us;
             out->ok = true;
@@ -122,7 +123,7 @@ void store_model_execute(store_model *store, const store_command *command, int64
         return;
     case STORE_OP_UNLOCK:
         if (!lock_free && store->lock_owner[l] == command->owner) {
-            store->lock_owner[l] = 0;
+            store->lock_held[l] = false;
             out->ok = true;
         }
         return;

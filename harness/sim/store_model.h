@@ -27,7 +27,8 @@ typedef struct store_model {
     int64_t queue_max;       /* most commands in the server (queued or in service) at once */
     int limiter_count;
     limiter_state states[SCENARIO_LIMITERS_MAX]; /* shared limiters' state, by limiter index */
-    uint64_t lock_owner[SCENARIO_LIMITERS_MAX];  /* redis_lock: 0 when free */
+    bool lock_held[SCENARIO_LIMITERS_MAX];       /* redis_lock: set until released (or expired) */
+    uint64_t lock_owner[SCENARIO_LIMITERS_MAX];  /* any value, 0 included (a job token) */
     int64_t lock_expires_us[SCENARIO_LIMITERS_MAX];
     const scenario_fault *faults; /* the scenario's (borrowed): outages and latency faults */
     int fault_count;
