@@ -31,7 +31,8 @@ void summary_api_limiters(const scenario *s, int api, char *buf, size_t size) {
             }
             const scenario_limiter *l = &s->limiters[traffic->limiter_index];
             append(buf, size, l->config.algorithm->name);
-            append(buf, size, l->scope == LIMITER_SCOPE_STORE ? "@redis" : "@local");
+            append(buf, size, "@");
+            append(buf, size, limiter_scope_name(l->scope)); /* local, redis, redis_lock */
         }
     }
     if (buf[0] == '\0') {
