@@ -29,7 +29,7 @@ static void show_live_progress(void *context, int64_t elapsed_us, int64_t durati
 }
 
 static void print_store_line(const live_run_stats *st) {
-    printf("store: %s%s, %" PRId64 " limiter calls: %" PRId64 " answered, %" PRId64
+    printf("store: %s%s, %" PRId64 " commands: %" PRId64 " answered, %" PRId64
            " refused, %" PRId64 " timed out; %" PRId64 " reconnects, %" PRId64
            " NOSCRIPT reloads, most in flight %" PRId64 "\n",
            st->server, st->server_embedded ? " (started by ratelab, now stopped)" : "",
