@@ -20,7 +20,7 @@
 #include "harness/scenario/scenario.h"
 #include "mock_api/api_model.h"
 
-/* Kinds of heap events besides the fleet's own timers (fleet_timer_kind 0..2). */
+/* Kinds of heap events besides the fleet's own timers (fleet_timer_kind 0..3). */
 enum {
     LIVE_EVENT_API_REPLY = 16, /* target: job token; arg: Retry-After us | status << 56 */
     LIVE_EVENT_STORE_LOCAL,    /* target: job token; a shared "unlimited" limiter answers */

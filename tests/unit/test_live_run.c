@@ -3,7 +3,8 @@
  * the lock-based limiter (scope redis_lock).
  *
  * The store faults here are added in code to tests/data/live_small.yaml, so that one scenario
- * serves every way of playing them.
+ * serves every way of playing them; test_live_faults.c runs faults written in a scenario file,
+ * and pod restarts and clock skew.
  * Each run takes its scenario's duration in wall time (a few seconds). ratelab starts and stops
  * its own redis-server on a free loopback port for every run (or the test starts one, when it
  * must look into the server afterwards). */
