@@ -43,7 +43,7 @@ static void print_store_line(const live_run_stats *st) {
 }
 
 int cli_run_live(const scenario *s, const char *file, const char *out_dir,
-                 const live_options *options, bool quiet) {
+                 const live_options *options, bool quiet, bool plots) {
     metrics *m = calloc(1, sizeof *m); /* large: not on the stack */
     if (m == NULL) {
         fputs("ratelab run --live: out of memory\n", stderr);
@@ -57,10 +57,12 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
     if (show) {
         fputc('\n', stderr);
     }
+    cli_plots_outcome plots_outcome = {.rc = RL_OK};
     if (rc == RL_OK) {
         run_info info = {.world = "live", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
-        rc = results_write_folder(out_dir, s, m, &info, &err);
+        rc = results_write_folder_then(out_dir, s, m, &info, plots ? cli_plots_fill : NULL,
+                                       &plots_outcome, &err);
     }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run --live: %s: %s\n", file, err.message);
@@ -79,11 +81,13 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
         print_store_line(&stats);
         printf("\nresults: %s\n", out_dir);
     }
+    int plots_exit = plots ? cli_plots_report("run", out_dir, &plots_outcome, quiet)
+                           : CLI_EXIT_OK;
     metrics_destroy(m);
     free(m);
     if (stats.partial) {
         fprintf(stderr, "ratelab run --live: interrupted; partial results in %s\n", out_dir);
         return CLI_EXIT_RUN_FAILED;
     }
-    return CLI_EXIT_OK;
+    return plots_exit;
 }

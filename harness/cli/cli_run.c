@@ -66,8 +66,9 @@ static void run_usage(FILE *out) {
           "                    or --set limiters.shared.algorithm=token_bucket (repeatable)\n"
           "  --quiet           print nothing but errors\n"
           "  --plots           also draw the figures (PNG, in DIR/plots) and write the report\n"
-          "                    page DIR/report.md and report.html; without gnuplot, one line\n"
-          "                    says how to install it and the run still succeeds\n"
+          "                    page DIR/report.md and report.html (also with --live); without\n"
+          "                    gnuplot, one line says how to install it and the run still\n"
+          "                    succeeds\n"
           "  --live            run against a real Redis in wall-clock time (docs/LIVE.md);\n"
           "                    without --redis, starts its own redis-server and stops it\n"
           "  --redis URL       redis://[user:password@]host:port/db (implies --live; the\n"
@@ -265,7 +266,7 @@ int cli_run(int argc, char **argv) {
         snprintf(out_dir, sizeof out_dir, "results/runs/%s-seed%" PRIu64, s->name, s->seed);
     }
     if (opts.live) {
-        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet);
+        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet, opts.plots);
         free(m);
         free(s);
         return rc;
