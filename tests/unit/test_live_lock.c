@@ -334,8 +334,8 @@ static void expired_lock_is_free_in_both(void **state) {
     free(s);
 }
 
-/* Random steps by three owners (0, 1, 2) with a lock that never expires during the test: Redis through
- * live_lock answers every step as the simulated store does. */
+/* Random steps by three owners (0, 1, 2) with a lock that never expires during the test:
+ * Redis through live_lock answers every step as the simulated store does. */
 static void random_steps_agree_with_the_simulated_store(void **state) {
     redis_fixture *fixture = *state;
     freeReplyObject(redisCommand(fixture->redis, "FLUSHDB"));

@@ -300,6 +300,26 @@ static void test_redis_lock(void **state) {
     free(s);
 }
 
+/* Scope redis_lock with the server killed at 1 s and restarted empty at 1.5 s: the lock and
+ * the state are lost, and so is the release script, which the client sends again with EVAL
+ * (NOSCRIPT). Work resumes; every job is accounted for. */
+static void test_redis_lock_killed_server(void **state) {
+    (void)state;
+    scenario *s = load_data("live_lock.yaml");
+    s->faults[s->fault_count++] = (scenario_fault){
+        .kind = FAULT_STORE_OUTAGE, .at_us = 1000000, .for_us = 500000, .mode = OUTAGE_REFUSE};
+    live_result *r = run(s, LIVE_OUTAGE_KILL);
+    const api_summary *a = &r->m.apis[0].summary;
+    assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
+    assert_true(r->stats.store_refused > 0);
+    assert_true(r->stats.noscript_reloads > 0);
+    assert_true(completed_after(&r->m, 2000000) > 0);
+    assert_int_equal(store_errors_between(&r->m, 0, 900000), 0);
+    assert_false(r->stats.keys_cleanup_failed);
+    result_free(r);
+    free(s);
+}
+
 /* The issue's acceptance run: 60 s with a 30 s outage in the middle (blackholed by the proxy).
  * It takes a minute, so it runs only with RATELAB_LIVE_LONG=1; docs/LIVE.md records it. */
 static void test_long_outage(void **state) {
@@ -343,6 +363,7 @@ int main(void) {
         cmocka_unit_test(test_added_latency),
         cmocka_unit_test(test_thousand_pods),
         cmocka_unit_test(test_redis_lock),
+        cmocka_unit_test(test_redis_lock_killed_server),
         cmocka_unit_test(test_long_outage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
