@@ -91,10 +91,11 @@ int cli_list(int argc, char **argv);
 struct scenario;
 struct live_options;
 
-/* The live branch of `run`: runs s (loaded from file) with options, writes out_dir, prints
- * unless quiet. Returns the exit code. */
+/* The live branch of `run`: runs s (loaded from file) with options, writes out_dir (with the
+ * figures and the report page when plots, as a simulated run does), prints unless quiet.
+ * Returns the exit code. */
 int cli_run_live(const struct scenario *s, const char *file, const char *out_dir,
-                 const struct live_options *options, bool quiet);
+                 const struct live_options *options, bool quiet, bool plots);
 
 /* Parses --live-outage proxy|pause|kill into *out (a live_outage_method). Returns 0 or -1. */
 int cli_live_outage_parse(const char *text, int *out);

@@ -29,7 +29,7 @@ static void show_live_progress(void *context, int64_t elapsed_us, int64_t durati
 }
 
 static void print_store_line(const live_run_stats *st) {
-    printf("store: %s%s, %" PRId64 " limiter calls: %" PRId64 " answered, %" PRId64
+    printf("store: %s%s, %" PRId64 " commands: %" PRId64 " answered, %" PRId64
            " refused, %" PRId64 " timed out; %" PRId64 " reconnects, %" PRId64
            " NOSCRIPT reloads, most in flight %" PRId64 "\n",
            st->server, st->server_embedded ? " (started by ratelab, now stopped)" : "",
@@ -42,14 +42,24 @@ static void print_store_line(const live_run_stats *st) {
     }
 }
 
-/* Adds expectations.csv to the results folder before it takes its final name. */
+/* What the results folder gets before it takes its final name: expectations, then figures. */
+typedef struct live_fill {
+    const metrics *metrics;
+    bool plots;
+    cli_plots_outcome plots_outcome;
+} live_fill;
+
 static int live_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
-    const metrics *m = context;
-    return cli_expectations_write(tmp_dir, m->scenario, m, err);
+    live_fill *fill = context;
+    int rc = cli_expectations_write(tmp_dir, fill->metrics->scenario, fill->metrics, err);
+    if (rc == RL_OK && fill->plots) {
+        rc = cli_plots_fill(tmp_dir, &fill->plots_outcome, err);
+    }
+    return rc;
 }
 
 int cli_run_live(const scenario *s, const char *file, const char *out_dir,
-                 const live_options *options, bool quiet) {
+                 const live_options *options, bool quiet, bool plots) {
     metrics *m = calloc(1, sizeof *m); /* large: not on the stack */
     if (m == NULL) {
         fputs("ratelab run --live: out of memory\n", stderr);
@@ -63,10 +73,11 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
     if (show) {
         fputc('\n', stderr);
     }
+    live_fill fill = {.metrics = m, .plots = plots, .plots_outcome = {.rc = RL_OK}};
     if (rc == RL_OK) {
         run_info info = {.world = "live", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
-        rc = results_write_folder_then(out_dir, s, m, &info, live_fill_folder, m, &err);
+        rc = results_write_folder_then(out_dir, s, m, &info, live_fill_folder, &fill, &err);
     }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run --live: %s: %s\n", file, err.message);
@@ -86,11 +97,13 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
         printf("\nresults: %s\n", out_dir);
     }
     int expect_exit = stats.partial ? CLI_EXIT_OK : cli_expectations_report_run(s, m, quiet);
+    int plots_exit = plots ? cli_plots_report("run", out_dir, &fill.plots_outcome, quiet)
+                           : CLI_EXIT_OK;
     metrics_destroy(m);
     free(m);
     if (stats.partial) {
         fprintf(stderr, "ratelab run --live: interrupted; partial results in %s\n", out_dir);
         return CLI_EXIT_RUN_FAILED;
     }
-    return expect_exit;
+    return plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit;
 }

@@ -80,8 +80,9 @@ static void run_usage(FILE *out) {
           "  --jobs N          runs at once for a sweep or replications (default: the number\n"
           "                    of cores); the figures are the same whatever N is\n"
           "  --plots           also draw the figures (PNG, in DIR/plots) and write the report\n"
-          "                    page DIR/report.md and report.html; without gnuplot, one line\n"
-          "                    says how to install it and the run still succeeds\n"
+          "                    page DIR/report.md and report.html (also with --live); without\n"
+          "                    gnuplot, one line says how to install it and the run still\n"
+          "                    succeeds\n"
           "  --live            run against a real Redis in wall-clock time (docs/LIVE.md);\n"
           "                    without --redis, starts its own redis-server and stops it\n"
           "  --redis URL       redis://[user:password@]host:port/db (implies --live; the\n"
@@ -358,7 +359,7 @@ int cli_run(int argc, char **argv) {
         return cli_run_experiment(&spec, opts.out_dir, opts.quiet);
     }
     if (opts.live) {
-        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet);
+        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet, opts.plots);
         free(m);
         free(s);
         return rc;

@@ -27,12 +27,9 @@ int live_faults_check(const scenario *s, const live_options *options, bool embed
             }
             break;
         case FAULT_STORE_LATENCY: break;
-        case FAULT_POD_RESTART:
-        case FAULT_CLOCK_SKEW:
-            return rl_error_set(err, RL_ERR_INVALID,
-                                "fault %d (line %d): %s is not played live yet; live plays "
-                                "store_outage and store_latency",
-                                i + 1, f->line, fault_kind_name(f->kind));
+        case FAULT_POD_RESTART: /* the fleet plays both: a FLEET_TIMER_FAULT timer, and */
+        case FAULT_CLOCK_SKEW:  /* offsets of the pods' clocks */
+            break;
         }
     }
     return RL_OK;
@@ -61,6 +58,9 @@ void live_faults_schedule(live_world *w) {
     const scenario *s = w->scenario;
     for (int i = 0; i < s->fault_count; i++) {
         const scenario_fault *f = &s->faults[i];
+        if (f->kind != FAULT_STORE_OUTAGE && f->kind != FAULT_STORE_LATENCY) {
+            continue; /* pod faults are the fleet's own */
+        }
         live_world_push(w, f->at_us, LIVE_EVENT_FAULT_BEGIN, (uint64_t)i, 0);
         live_world_push(w, f->at_us + f->for_us, LIVE_EVENT_FAULT_END, (uint64_t)i, 0);
     }

@@ -1,6 +1,7 @@
 /* live_faults.h - the scenario's store faults, played live: through the fault proxy (refuse,
  * blackhole, delay), by pausing the server (SIGSTOP of ratelab's own server, or CLIENT PAUSE),
- * or by killing the server ratelab started and restarting it empty. */
+ * or by killing the server ratelab started and restarting it empty. Pod faults (pod_restart,
+ * clock_skew) are the pod logic's own (fleet.c), the same in both worlds: nothing to do here. */
 #ifndef RATELAB_LIVE_FAULTS_H
 #define RATELAB_LIVE_FAULTS_H
 
@@ -21,7 +22,7 @@ int live_faults_check(const scenario *s, const live_options *options, bool embed
  * RL_ERR_IO. */
 int live_faults_init(struct live_world *w, rl_error *err);
 
-/* Schedules the beginning and end of every fault. */
+/* Schedules the beginning and end of every store fault. */
 void live_faults_schedule(struct live_world *w);
 
 /* Begins (begin) or ends fault index. */

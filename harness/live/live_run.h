@@ -2,8 +2,10 @@
  * pod logic (fleet.h through pod_env.h) and the same mock API models, on one libuv loop.
  *
  * Shared limiters (scope redis) run as Lua scripts in Redis (lua_scripts.h), by default at the
- * server's clock (TIME), under keys ratelab:<run id>:... that the run deletes at its end, also
- * after an interrupt (SIGINT/SIGTERM stop the run cleanly: the results are marked partial).
+ * server's clock (TIME); lock-based ones (scope redis_lock) as plain commands under a lock in
+ * Redis, the pods deciding (live_lock.h). Keys are ratelab:<run id>:..., which the run deletes
+ * at its end, also after an interrupt (SIGINT/SIGTERM stop the run cleanly: the results are
+ * marked partial).
  * Without a URL, the run starts its own redis-server on a free loopback port and stops it.
  * Store faults of the scenario (outages, added latency) are played live: a fault proxy between
  * the pods and Redis refuses, blackholes or delays; or the server is paused or killed. */
@@ -40,7 +42,7 @@ typedef struct live_run_stats {
     int64_t jobs_alive_max;
     bool partial;             /* interrupted before its end */
     int64_t end_us;           /* where the run ended (duration, or earlier when partial) */
-    int64_t store_commands, store_ok, store_refused, store_timeouts;
+    int64_t store_commands, store_ok, store_refused, store_timeouts; /* scripts and plain */
     int64_t store_in_flight_max, store_reconnects, noscript_reloads;
     int64_t keys_deleted;
     bool keys_cleanup_failed; /* the keys could not be deleted (the server was away) */
@@ -49,9 +51,10 @@ typedef struct live_run_stats {
 } live_run_stats;
 
 /* Runs s live and fills out (initialised here; the caller calls metrics_destroy, also after an
- * error). progress may be NULL. Returns 0, or RL_ERR_INVALID (a limiter with no Lua mirror, a
- * fault live cannot play), RL_ERR_IO (Redis unreachable, redis-server missing), RL_ERR_NOMEM
- * or RL_ERR_INVARIANT with a message in err. */
+ * error). progress may be NULL. Returns 0, or RL_ERR_INVALID (a limiter of scope redis with no
+ * Lua mirror, a store timeout below 1 ms, a killed server that ratelab did not start),
+ * RL_ERR_IO (Redis unreachable, redis-server missing), RL_ERR_NOMEM or RL_ERR_INVARIANT with a
+ * message in err. */
 int live_run(const scenario *s, const live_options *options, metrics *out, live_run_stats *stats,
              live_progress_fn progress, void *progress_context, rl_error *err);
 

@@ -12,6 +12,7 @@
 #include "harness/live/live_world.h"
 
 #define SETUP_TIMEOUT_MS 2000
+#define LIVE_STORE_TIMEOUT_MIN_US 1000
 
 /* A synchronous connection straight to the server (never through the proxy), authenticated
  * and on the right db; NULL with a message on failure. The caller frees it with redisFree. */
@@ -50,14 +51,17 @@ static redisContext *setup_connect(const live_world *w, rl_error *err) {
     return c;
 }
 
-/* Every shared limiter has a Lua mirror that can hold its settings exactly. */
-static int check_limiters(const scenario *s, rl_error *err) {
+/* Every shared limiter of scope redis has a Lua mirror that can hold its settings exactly
+ * (redis_lock needs none: the pods decide); the store timeout suits the client's timers. */
+static int check_scenario(const scenario *s, rl_error *err) {
+    if (s->store.timeout_us < LIVE_STORE_TIMEOUT_MIN_US) {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "store.timeout: live needs at least 1ms (its timers count whole "
+                            "milliseconds); got %lld us",
+                            (long long)s->store.timeout_us);
+    }
     for (int i = 0; i < s->limiter_count; i++) {
         const scenario_limiter *l = &s->limiters[i];
-        if (l->scope == LIMITER_SCOPE_STORE_LOCK) {
-            return rl_error_set(err, RL_ERR_INVALID,
-                                "limiter %s: scope redis_lock runs only in simulation so far", l->name);
-        }
         if (l->scope != LIMITER_SCOPE_STORE) {
             continue;
         }
@@ -79,32 +83,49 @@ static void name_keys(live_world *w) {
     for (int i = 0; i < w->scenario->limiter_count; i++) {
         snprintf(w->limiter_key[i], sizeof w->limiter_key[i], "%slimiter:%s", w->prefix,
                  w->scenario->limiters[i].name);
+        snprintf(w->lock_key[i], sizeof w->lock_key[i], "%slock:%s", w->prefix,
+                 w->scenario->limiters[i].name);
     }
 }
 
-/* SCRIPT LOAD for every shared limiter with a mirror; its SHA1 goes to w->limiter_sha. */
+/* SCRIPT LOAD of script; its SHA1 goes to sha (REDIS_CLIENT_SHA_BYTES). */
+static int load_script(live_world *w, redisContext *c, const lua_script *script, char *sha,
+                       rl_error *err) {
+    redisReply *reply = redisCommand(c, "SCRIPT LOAD %b", script->source, script->source_bytes);
+    if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
+        rl_error_set(err, RL_ERR_IO, "%s: SCRIPT LOAD %s failed: %s", w->stats_server,
+                     script->name, reply != NULL && reply->str != NULL ? reply->str : c->errstr);
+        freeReplyObject(reply);
+        return RL_ERR_IO;
+    }
+    snprintf(sha, REDIS_CLIENT_SHA_BYTES, "%s", reply->str);
+    freeReplyObject(reply);
+    return RL_OK;
+}
+
+/* SCRIPT LOAD for every shared limiter with a mirror (its SHA1 goes to w->limiter_sha), and of
+ * the lock release when a limiter has scope redis_lock (w->lock_release_sha). */
 static int load_scripts(live_world *w, redisContext *c, rl_error *err) {
     const scenario *s = w->scenario;
+    w->lock_release_sha[0] = '\0';
     for (int i = 0; i < s->limiter_count; i++) {
         w->limiter_sha[i][0] = '\0';
-        if (s->limiters[i].scope != LIMITER_SCOPE_STORE) {
+        const lua_script *script = NULL;
+        char *sha = w->limiter_sha[i];
+        if (s->limiters[i].scope == LIMITER_SCOPE_STORE) {
+            script = lua_script_for(s->limiters[i].config.algorithm); /* NULL: unlimited */
+        } else if (s->limiters[i].scope == LIMITER_SCOPE_STORE_LOCK &&
+                   w->lock_release_sha[0] == '\0') {
+            script = lua_script_find("lock_release");
+            sha = w->lock_release_sha;
+        }
+        if (script == NULL) {
             continue;
         }
-        const lua_script *script = lua_script_for(s->limiters[i].config.algorithm);
-        if (script == NULL) {
-            continue; /* unlimited: answered without Redis */
+        int rc = load_script(w, c, script, sha, err);
+        if (rc != RL_OK) {
+            return rc;
         }
-        redisReply *reply =
-            redisCommand(c, "SCRIPT LOAD %b", script->source, script->source_bytes);
-        if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
-            rl_error_set(err, RL_ERR_IO, "%s: SCRIPT LOAD %s failed: %s", w->stats_server,
-                         script->name, reply != NULL && reply->str != NULL ? reply->str
-                                                                           : c->errstr);
-            freeReplyObject(reply);
-            return RL_ERR_IO;
-        }
-        snprintf(w->limiter_sha[i], sizeof w->limiter_sha[i], "%s", reply->str);
-        freeReplyObject(reply);
     }
     return RL_OK;
 }
@@ -112,7 +133,7 @@ static int load_scripts(live_world *w, redisContext *c, rl_error *err) {
 int live_setup_begin(live_world *w, rl_error *err) {
     const scenario *s = w->scenario;
     bool embedded = w->options.redis_url == NULL;
-    int rc = check_limiters(s, err);
+    int rc = check_scenario(s, err);
     if (rc == RL_OK) {
         rc = live_faults_check(s, &w->options, embedded, err);
     }
@@ -165,22 +186,30 @@ int live_setup_epoch(live_world *w, rl_error *err) {
     return rc;
 }
 
+/* DEL key; counts it in stats when it existed, or records that the cleanup failed. */
+static void delete_key(redisContext *c, const char *key, live_run_stats *stats) {
+    redisReply *reply = redisCommand(c, "DEL %s", key);
+    if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
+        stats->keys_deleted += reply->integer;
+    } else {
+        stats->keys_cleanup_failed = true;
+    }
+    freeReplyObject(reply);
+}
+
 void live_setup_end(live_world *w, live_run_stats *stats) {
     if (w->prefix[0] != '\0' && (w->server_started ? w->server.pid > 0 : true)) {
         rl_error ignored;
         redisContext *c = setup_connect(w, &ignored);
         stats->keys_cleanup_failed = c == NULL;
         for (int i = 0; c != NULL && i < w->scenario->limiter_count; i++) {
-            if (w->scenario->limiters[i].scope != LIMITER_SCOPE_STORE) {
-                continue;
+            limiter_scope scope = w->scenario->limiters[i].scope;
+            if (scope == LIMITER_SCOPE_STORE) {
+                delete_key(c, w->limiter_key[i], stats);
+            } else if (scope == LIMITER_SCOPE_STORE_LOCK) {
+                delete_key(c, w->limiter_key[i], stats);
+                delete_key(c, w->lock_key[i], stats);
             }
-            redisReply *reply = redisCommand(c, "DEL %s", w->limiter_key[i]);
-            if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
-                stats->keys_deleted += reply->integer;
-            } else {
-                stats->keys_cleanup_failed = true;
-            }
-            freeReplyObject(reply);
         }
         redisFree(c);
     }

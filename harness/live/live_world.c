@@ -21,7 +21,6 @@
 #define STREAM_CLIENT ((UINT64_C(1) << 40) + 2)
 /* Heap events handled per tick before the loop gets a turn (signals, replies). */
 #define LIVE_TICK_EVENTS_MAX 20000
-#define LIVE_TIMEOUT_DEFAULT_US 500000
 #define LIVE_CONNECTIONS_DEFAULT 8
 #define LIVE_PIPELINE_MAX 100000
 
@@ -76,30 +75,6 @@ static void env_timer_start(void *world, int64_t delay_us, fleet_timer_kind kind
     live_world_push(w, live_world_now_us(w) + delay_us, (int)kind, target, 0);
 }
 
-static void env_store_limiter_call(void *world, uint64_t job_token, int limiter_index,
-                                   int64_t cost) {
-    live_world *w = world;
-    w->store_calls++;
-    int script = w->limiter_script[limiter_index];
-    if (script < 0) { /* unlimited: nothing to ask; answer on the next turn */
-        live_world_push(w, live_world_now_us(w), LIVE_EVENT_STORE_LOCAL, job_token, 0);
-        return;
-    }
-    lua_script_args args;
-    int64_t now_us = w->options.local_clock ? live_world_now_us(w) : -1;
-    lua_script_args_fill(&args, &w->scenario->limiters[limiter_index].config, cost, now_us,
-                         w->epoch_us);
-    redis_client_evalsha(&w->client, script, w->limiter_key[limiter_index], &args, job_token);
-}
-
-/* Plain store commands serve only scope redis_lock, which live_setup refuses for now. */
-static void env_store_command(void *world, uint64_t job_token, const store_command *command) {
-    live_world *w = world;
-    (void)job_token;
-    (void)command;
-    live_world_fail(w, RL_ERR_INVALID, "scope redis_lock runs only in simulation so far");
-}
-
 static void env_api_call(void *world, uint64_t job_token, int api_index) {
     live_world *w = world;
     int64_t now_us = live_world_now_us(w);
@@ -118,34 +93,10 @@ static void env_api_call(void *world, uint64_t job_token, int api_index) {
 static const pod_env_ops live_env_ops = {
     .now_us = env_now_us,
     .timer_start = env_timer_start,
-    .store_limiter_call = env_store_limiter_call,
-    .store_command = env_store_command,
+    .store_limiter_call = live_store_limiter_call,
+    .store_command = live_store_command,
     .api_call = env_api_call,
 };
-
-/* A limiter script's answer: {allowed, wait_us, decided_at_us}, or anything else (an error). */
-static void on_store_done(void *context, uint64_t tag, redis_client_status status,
-                          const redisReply *reply) {
-    live_world *w = context;
-    if (w->stopping) {
-        return;
-    }
-    store_reply answer = {.status = STORE_REPLY_OK};
-    if (status == REDIS_CLIENT_TIMEOUT) {
-        answer.status = STORE_REPLY_TIMEOUT;
-    } else if (status != REDIS_CLIENT_OK || reply->type != REDIS_REPLY_ARRAY ||
-               reply->elements != 3 || reply->element[0]->type != REDIS_REPLY_INTEGER ||
-               reply->element[1]->type != REDIS_REPLY_INTEGER ||
-               reply->element[2]->type != REDIS_REPLY_INTEGER) {
-        answer.status = STORE_REPLY_REFUSED; /* refused, broken, or an error reply (LOADING) */
-    } else {
-        answer.decision.allowed = reply->element[0]->integer != 0;
-        answer.decision.wait_us = reply->element[1]->integer;
-        answer.decided_at_us = reply->element[2]->integer;
-    }
-    w->events_run++;
-    fleet_on_store_reply(&w->fleet, tag, &answer);
-}
 
 static void dispatch(live_world *w, const timer_heap_entry *e) {
     w->events_run++;
@@ -232,6 +183,7 @@ void live_world_stop(live_world *w, bool interrupted) {
 static int world_init(live_world *w, rl_error *err) {
     const scenario *s = w->scenario;
     timer_heap_init(&w->heap);
+    live_store_init(w);
     w->armed_due_us = INT64_MAX;
     w->end_us = s->duration_us;
     int rc = uv_loop_init(&w->loop);
@@ -251,13 +203,13 @@ static int world_init(live_world *w, rl_error *err) {
         .db = w->url.db,
         .connections = w->options.connections > 0 ? w->options.connections
                                                   : LIVE_CONNECTIONS_DEFAULT,
-        .timeout_us = s->store.timeout_us > 0 ? s->store.timeout_us : LIVE_TIMEOUT_DEFAULT_US,
+        .timeout_us = s->store.timeout_us, /* live_setup checked it is at least 1 ms */
         .reconnect_base_us = 10000,
         .reconnect_cap_us = 1000000,
         .pipeline_max = LIVE_PIPELINE_MAX,
     };
-    rc = redis_client_init(&w->client, &w->loop, &cfg, on_store_done, w, s->seed ^ STREAM_CLIENT,
-                           err);
+    rc = redis_client_init(&w->client, &w->loop, &cfg, live_store_on_done, w,
+                           s->seed ^ STREAM_CLIENT, err);
     if (rc != RL_OK) {
         return rc;
     }
@@ -271,6 +223,14 @@ static int world_init(live_world *w, rl_error *err) {
             if (rc != RL_OK) {
                 return rl_error_set(err, rc, "too many shared limiters for one client");
             }
+        }
+    }
+    w->lock_release_script = -1;
+    if (w->lock_release_sha[0] != '\0') {
+        rc = redis_client_script_add(&w->client, lua_script_find("lock_release"),
+                                     w->lock_release_sha, &w->lock_release_script);
+        if (rc != RL_OK) {
+            return rl_error_set(err, rc, "too many shared limiters for one client");
         }
     }
     for (int i = 0; rc == RL_OK && i < s->api_count; i++) {
@@ -335,6 +295,7 @@ static void world_destroy(live_world *w) {
         redis_client_destroy(&w->client);
     }
     live_faults_destroy(w);
+    live_store_destroy(w);
     timer_heap_destroy(&w->heap);
 }
 

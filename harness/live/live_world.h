@@ -1,6 +1,6 @@
 /* live_world.h - the live world's state, shared by live_world.c (the pod environment and the
- * loop), live_setup.c (server, scripts, keys, clock) and live_faults.c (faults). Internal to
- * harness/live: callers use live_run.h. */
+ * loop), live_store.c (store requests and their answers), live_setup.c (server, scripts, keys,
+ * clock) and live_faults.c (faults). Internal to harness/live: callers use live_run.h. */
 #ifndef RATELAB_LIVE_WORLD_H
 #define RATELAB_LIVE_WORLD_H
 
@@ -20,7 +20,7 @@
 #include "harness/scenario/scenario.h"
 #include "mock_api/api_model.h"
 
-/* Kinds of heap events besides the fleet's own timers (fleet_timer_kind 0..2). */
+/* Kinds of heap events besides the fleet's own timers (fleet_timer_kind 0..3). */
 enum {
     LIVE_EVENT_API_REPLY = 16, /* target: job token; arg: Retry-After us | status << 56 */
     LIVE_EVENT_STORE_LOCAL,    /* target: job token; a shared "unlimited" limiter answers */
@@ -60,12 +60,22 @@ typedef struct live_world {
     bool proxy_started;
     bool server_paused_by_fault, server_killed_by_fault;
     bool client_paused_by_fault; /* CLIENT PAUSE sent to a server ratelab did not start */
-    /* Shared limiters: script index in the client (-1: none), SHA1, key. */
+    /* Shared limiters: script index in the client (-1: none), SHA1, key (scope redis: the
+     * script's hash; redis_lock: the state). */
     redis_client client;
     bool client_ready;
     int limiter_script[SCENARIO_LIMITERS_MAX];
     char limiter_sha[SCENARIO_LIMITERS_MAX][REDIS_CLIENT_SHA_BYTES];
     char limiter_key[SCENARIO_LIMITERS_MAX][REDIS_CLIENT_KEY_BYTES];
+    /* redis_lock limiters: the lock's key; the release script (index -1 and SHA1 "" when no
+     * limiter has scope redis_lock). */
+    char lock_key[SCENARIO_LIMITERS_MAX][REDIS_CLIENT_KEY_BYTES];
+    int lock_release_script;
+    char lock_release_sha[REDIS_CLIENT_SHA_BYTES];
+    /* Store requests in flight (live_store.c): slots by the tag the client reports. */
+    struct live_store_request *requests;
+    uint32_t request_capacity;
+    uint32_t request_free;
     char prefix[LIVE_PREFIX_BYTES]; /* ratelab:<run id>: */
     int64_t epoch_us;               /* the server's clock (TIME, us) at the run's time 0 */
     /* The pods and the APIs. */
@@ -91,6 +101,25 @@ void live_world_stop(live_world *w, bool interrupted);
 
 /* uv_walk callback closing every handle not closing yet. */
 void live_world_close_walk(uv_handle_t *handle, void *arg);
+
+/* Prepares w's pool of store request slots (empty; it grows on first use). */
+void live_store_init(live_world *w);
+
+/* Frees the pool of store request slots. */
+void live_store_destroy(live_world *w);
+
+/* pod_env's store_limiter_call: a Lua call in Redis (or an answer on the next turn for a
+ * shared "unlimited" limiter). world is a live_world. */
+void live_store_limiter_call(void *world, uint64_t job_token, int limiter_index, int64_t cost);
+
+/* pod_env's store_command: a redis_lock step as a Redis command (live_lock.h). world is a
+ * live_world; command is used before the call returns. */
+void live_store_command(void *world, uint64_t job_token, const store_command *command);
+
+/* The Redis client's done function (context: the live_world): turns the reply into a
+ * store_reply for the pod whose request it was. reply is borrowed for the call. */
+void live_store_on_done(void *context, uint64_t tag, redis_client_status status,
+                        const redisReply *reply);
 
 /* Checks what live needs of s, starts or reaches the server, loads the scripts and names the
  * run's keys (live_setup.c). Returns 0 or an RL_ERR_* with a message. */

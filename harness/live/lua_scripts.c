@@ -58,8 +58,16 @@ void lua_script_args_fill(lua_script_args *args, const limiter_config *cfg, int6
         args_set(args, 6, "time");
     }
     args_set_i64(args, 7, epoch_us);
+    args->count = LUA_SCRIPT_ARGS;
     for (int i = 0; i < LUA_SCRIPT_ARGS; i++) {
         args->argv[i] = args->text[i];
         args->lengths[i] = strlen(args->text[i]);
     }
+}
+
+void lua_script_args_fill_owner(lua_script_args *args, uint64_t owner) {
+    snprintf(args->text[0], LUA_SCRIPT_ARG_BYTES, "%llu", (unsigned long long)owner);
+    args->count = 1;
+    args->argv[0] = args->text[0];
+    args->lengths[0] = strlen(args->text[0]);
 }

@@ -37,10 +37,12 @@ const lua_script *lua_script_for(const limiter_algorithm *a);
  * RL_ERR_INVALID with a message. */
 int lua_scripts_config_check(const limiter_config *cfg, rl_error *err);
 
-/* The ARGV of one limiter call (see the prelude), as decimal text. */
+/* The ARGV of one script call, as decimal text: a limiter call's LUA_SCRIPT_ARGS (see the
+ * prelude), or a helper's fewer (lock_release: the owner). */
 #define LUA_SCRIPT_ARGS 8
 #define LUA_SCRIPT_ARG_BYTES 24
 typedef struct lua_script_args {
+    int count; /* entries used, 1..LUA_SCRIPT_ARGS */
     char text[LUA_SCRIPT_ARGS][LUA_SCRIPT_ARG_BYTES];
     const char *argv[LUA_SCRIPT_ARGS];
     size_t lengths[LUA_SCRIPT_ARGS];
@@ -50,5 +52,9 @@ typedef struct lua_script_args {
  * the server's clock (TIME) minus epoch_us. args->argv points into args itself. */
 void lua_script_args_fill(lua_script_args *args, const limiter_config *cfg, int64_t cost,
                           int64_t now_us, int64_t epoch_us);
+
+/* Fills args with the one argument of lock_release: the lock's owner, in decimal (as the lock
+ * command wrote it). args->argv points into args itself. */
+void lua_script_args_fill_owner(lua_script_args *args, uint64_t owner);
 
 #endif

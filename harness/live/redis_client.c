@@ -173,12 +173,12 @@ static int send_script(redis_client *c, redis_conn *conn, uint32_t id) {
     lengths[2] = 1;
     argv[3] = q->key;
     lengths[3] = strlen(q->key);
-    for (int i = 0; i < LUA_SCRIPT_ARGS; i++) {
+    for (int i = 0; i < q->args.count; i++) {
         argv[4 + i] = q->args.argv[i];
         lengths[4 + i] = q->args.lengths[i];
     }
-    return redisAsyncCommandArgv(conn->ac, on_reply, (void *)(uintptr_t)id,
-                                 4 + LUA_SCRIPT_ARGS, argv, lengths);
+    return redisAsyncCommandArgv(conn->ac, on_reply, (void *)(uintptr_t)id, 4 + q->args.count,
+                                 argv, lengths);
 }
 
 static void on_reply(redisAsyncContext *ac, void *r, void *privdata) {
@@ -433,6 +433,7 @@ static redis_conn *conn_pick(redis_client *c) {
 void redis_client_evalsha(redis_client *c, int script, const char *key,
                           const lua_script_args *args, uint64_t tag) {
     assert(script >= 0 && script < c->script_count);
+    assert(args->count >= 1 && args->count <= LUA_SCRIPT_ARGS);
     c->stats.commands++;
     uint32_t id = request_alloc(c);
     if (id == NIL) {
@@ -444,7 +445,7 @@ void redis_client_evalsha(redis_client *c, int script, const char *key,
     q->script = script;
     snprintf(q->key, sizeof q->key, "%s", key);
     q->args = *args;
-    for (int i = 0; i < LUA_SCRIPT_ARGS; i++) {
+    for (int i = 0; i < q->args.count; i++) {
         q->args.argv[i] = q->args.text[i]; /* point into the copy */
     }
     redis_conn *conn = conn_pick(c);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_live_run.sh - `ratelab run --live` end to end: it starts its own redis-server, runs,
-# reports with world "live", deletes its keys, stops the server; SIGINT gives partial results.
+# reports with world "live", deletes its keys, stops the server; SIGINT gives partial results;
+# --plots draws the figures and the report page as a simulated run does.
 # usage: test_live_run.sh RATELAB_BINARY SOURCE_DIR
 set -euo pipefail
 ratelab=$1
@@ -30,6 +31,16 @@ check "summary.json is complete" grep -q '"partial": false' "$work/demo/summary.
 check "the run's keys are deleted" grep -q '^keys: deleted 2 ' "$work/demo.out"
 check "the embedded server is stopped" server_gone "$work/demo.out"
 check "no temporary redis folder left" bash -c "! ls -d '$TMPDIR'/ratelab-redis-* 2>/dev/null"
+
+# --plots: the figures and the report page, inside the folder, as for a simulated run.
+"$ratelab" run "$source_dir/scenarios/demo.yaml" --live --set duration=2s --plots \
+  --out "$work/plots" >"$work/plots.out"
+check "run --live --plots names the report" grep -q "^report: $work/plots/report.md" "$work/plots.out"
+check "the report page says live" grep -q '^live, 10 pods' "$work/plots/report.md"
+check "the report page embeds the figures" grep -q '(plots/timeseries_powerbi.png)' "$work/plots/report.md"
+if command -v gnuplot >/dev/null; then
+  check "run --live --plots drew the figures" test -s "$work/plots/plots/timeseries_powerbi.png"
+fi
 
 # SIGINT: stop cleanly, results marked partial, keys deleted, server stopped; exit code 3.
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --live --out "$work/int" >"$work/int.out" 2>&1 &

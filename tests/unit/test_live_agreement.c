@@ -1,8 +1,9 @@
 /* test_live_agreement.c - the simulated and the live world agree on one scenario.
  *
  * tests/data/agreement.yaml (a stampede in miniature: per-pod pacing against one shared GCRA)
- * runs in both worlds; for every API the live rate_429 and burst_ratio must be within the
- * tolerances docs/LIVE.md states ("Sim and live agree"). The live run starts its own
+ * runs in both worlds; for every API the live rate_429, burst_ratio and accepted counts (in
+ * all, and in each second of the run) must be within the tolerances that docs/LIVE.md ("Sim
+ * and live agree") and docs/VALIDATION.md (section 5) state. The live run starts its own
  * redis-server and takes 4 s of wall time. */
 #include <math.h>
 #include <setjmp.h>
@@ -18,9 +19,24 @@
 #include "harness/scenario/scenario_load.h"
 #include "harness/sim/sim_run.h"
 
-/* The tolerances of docs/LIVE.md, absolute, per API. */
+/* The tolerances of docs/LIVE.md and docs/VALIDATION.md, per API: absolute for the ratios;
+ * relative to the simulation's count for the accepted requests in all; in requests for the
+ * accepted requests in each second (a request on a second's boundary may fall either side). */
 #define AGREEMENT_RATE_429_TOLERANCE 0.05
 #define AGREEMENT_BURST_RATIO_TOLERANCE 0.15
+#define AGREEMENT_ACCEPTED_TOLERANCE 0.02
+#define AGREEMENT_ACCEPTED_PER_S_TOLERANCE 5
+#define AGREEMENT_SECOND_US INT64_C(1000000)
+
+/* Requests API api accepted in the second starting at from_us (m's bins divide a second). */
+static int64_t accepted_in_second(const metrics *m, int api, int64_t from_us) {
+    int64_t accepted = 0;
+    int64_t first = from_us / m->bin_us, end = (from_us + AGREEMENT_SECOND_US) / m->bin_us;
+    for (int64_t b = first; b < end && b < m->bin_count; b++) {
+        accepted += m->apis[api].bins[b].accepted;
+    }
+    return accepted;
+}
 
 static void test_sim_and_live_agree(void **state) {
     (void)state;
@@ -46,10 +62,23 @@ static void test_sim_and_live_agree(void **state) {
     }
     for (int i = 0; i < s->api_count; i++) {
         const api_summary *a = &sim->apis[i].summary, *b = &live->apis[i].summary;
-        printf("  %-12s rate_429 sim %.4f live %.4f; burst_ratio sim %.3f live %.3f\n",
-               s->apis[i].name, a->rate_429, b->rate_429, a->burst_ratio, b->burst_ratio);
+        printf("  %-12s rate_429 sim %.4f live %.4f; burst_ratio sim %.3f live %.3f; accepted "
+               "sim %lld live %lld\n",
+               s->apis[i].name, a->rate_429, b->rate_429, a->burst_ratio, b->burst_ratio,
+               (long long)a->accepted, (long long)b->accepted);
         assert_true(fabs(a->rate_429 - b->rate_429) <= AGREEMENT_RATE_429_TOLERANCE);
         assert_true(fabs(a->burst_ratio - b->burst_ratio) <= AGREEMENT_BURST_RATIO_TOLERANCE);
+        assert_true(a->accepted > 0);
+        assert_true((double)llabs(b->accepted - a->accepted) <=
+                    AGREEMENT_ACCEPTED_TOLERANCE * (double)a->accepted);
+        assert_int_equal(AGREEMENT_SECOND_US % sim->bin_us, 0);
+        for (int64_t from_us = 0; from_us < s->duration_us; from_us += AGREEMENT_SECOND_US) {
+            int64_t x = accepted_in_second(sim, i, from_us);
+            int64_t y = accepted_in_second(live, i, from_us);
+            printf("    second %lld: accepted sim %lld live %lld\n",
+                   (long long)(from_us / AGREEMENT_SECOND_US), (long long)x, (long long)y);
+            assert_true(llabs(y - x) <= AGREEMENT_ACCEPTED_PER_S_TOLERANCE);
+        }
         assert_int_equal(b->jobs_created, a->jobs_created);
     }
     metrics_destroy(sim);

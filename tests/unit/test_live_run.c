@@ -1,9 +1,13 @@
 /* test_live_run.c - the live world against a real redis-server: a plain run, store faults
- * (refused, blackholed, paused, killed and restarted, delayed) and 1,000 pods in one process.
+ * (refused, blackholed, paused, killed and restarted, delayed), 1,000 pods in one process, and
+ * the lock-based limiter (scope redis_lock).
  *
- * The scenario loader does not read `faults:` yet, so the faults are filled in here. Each run
- * takes its scenario's duration in wall time (a few seconds). ratelab starts and stops its own
- * redis-server on a free loopback port for every run. */
+ * The store faults here are added in code to tests/data/live_small.yaml, so that one scenario
+ * serves every way of playing them; test_live_faults.c runs faults written in a scenario file,
+ * and pod restarts and clock skew.
+ * Each run takes its scenario's duration in wall time (a few seconds). ratelab starts and stops
+ * its own redis-server on a free loopback port for every run (or the test starts one, when it
+ * must look into the server afterwards). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,11 +27,11 @@
 #define OUTAGE_AT_US 1500000
 #define OUTAGE_FOR_US 1000000
 
-static scenario *load_small(void) {
+/* tests/data/NAME, loaded (the caller frees it). */
+static scenario *load_data(const char *name) {
     const char *source_dir = getenv("RATELAB_SOURCE_DIR");
     char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/live_small.yaml",
-             source_dir != NULL ? source_dir : ".");
+    snprintf(path, sizeof path, "%s/tests/data/%s", source_dir != NULL ? source_dir : ".", name);
     scenario *s = calloc(1, sizeof *s);
     assert_non_null(s);
     rl_error err;
@@ -35,6 +39,11 @@ static scenario *load_small(void) {
     if (scenario_load_file(path, NULL, 0, s, &err) != RL_OK) {
         fail_msg("%s", err.message);
     }
+    return s;
+}
+
+static scenario *load_small(void) {
+    scenario *s = load_data("live_small.yaml");
     s->store.timeout_us = 200000;
     return s;
 }
@@ -247,6 +256,70 @@ static void test_thousand_pods(void **state) {
     free(s);
 }
 
+/* Scope redis_lock live (tests/data/live_lock.yaml), against a server the test starts so that
+ * it can look at it afterwards: every job accounted for; lock retries under the gather's
+ * contention; the lock excludes (the pods' read-decide-write of one token bucket never grants
+ * more than the bucket allows: burst + rate x duration); no store error; no key left. */
+static void test_redis_lock(void **state) {
+    (void)state;
+    redis_server server;
+    rl_error err;
+    rl_error_clear(&err);
+    if (redis_server_start(&server, NULL, &err) != RL_OK) {
+        fail_msg("%s", err.message);
+    }
+    scenario *s = load_data("live_lock.yaml");
+    const scenario_limiter *l = &s->limiters[0];
+    assert_int_equal(l->scope, LIMITER_SCOPE_STORE_LOCK);
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", server.port);
+    live_options options = {.redis_url = url};
+    live_result *r = run_with(s, options);
+    const api_summary *a = &r->m.apis[0].summary;
+    printf("  redis_lock: %lld attempts, %lld lock retries, store rtt p50 %lld us\n",
+           (long long)a->attempts, (long long)r->m.store.lock_retries,
+           (long long)r->m.store.rtt_p50_us);
+    assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
+    assert_true(a->jobs_created >= 60); /* the gather alone makes 60 */
+    assert_true(a->jobs_completed >= 100);
+    assert_true(r->m.store.lock_retries > 0);
+    int64_t granted_max = l->config.burst + l->config.limit * s->duration_us / l->config.period_us;
+    assert_true(a->attempts <= granted_max);
+    assert_int_equal(r->stats.store_refused + r->stats.store_timeouts, 0);
+    assert_false(r->stats.keys_cleanup_failed);
+    assert_true(r->stats.keys_deleted >= 1); /* the state; the lock too if held at the end */
+    struct timeval tv = {.tv_sec = 2, .tv_usec = 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", server.port, tv);
+    assert_true(c != NULL && c->err == 0);
+    redisReply *size = redisCommand(c, "DBSIZE");
+    assert_int_equal(size->integer, 0);
+    freeReplyObject(size);
+    redisFree(c);
+    redis_server_stop(&server);
+    result_free(r);
+    free(s);
+}
+
+/* Scope redis_lock with the server killed at 1 s and restarted empty at 1.5 s: the lock and
+ * the state are lost, and so is the release script, which the client sends again with EVAL
+ * (NOSCRIPT). Work resumes; every job is accounted for. */
+static void test_redis_lock_killed_server(void **state) {
+    (void)state;
+    scenario *s = load_data("live_lock.yaml");
+    s->faults[s->fault_count++] = (scenario_fault){
+        .kind = FAULT_STORE_OUTAGE, .at_us = 1000000, .for_us = 500000, .mode = OUTAGE_REFUSE};
+    live_result *r = run(s, LIVE_OUTAGE_KILL);
+    const api_summary *a = &r->m.apis[0].summary;
+    assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
+    assert_true(r->stats.store_refused > 0);
+    assert_true(r->stats.noscript_reloads > 0);
+    assert_true(completed_after(&r->m, 2000000) > 0);
+    assert_int_equal(store_errors_between(&r->m, 0, 900000), 0);
+    assert_false(r->stats.keys_cleanup_failed);
+    result_free(r);
+    free(s);
+}
+
 /* The issue's acceptance run: 60 s with a 30 s outage in the middle (blackholed by the proxy).
  * It takes a minute, so it runs only with RATELAB_LIVE_LONG=1; docs/LIVE.md records it. */
 static void test_long_outage(void **state) {
@@ -289,6 +362,8 @@ int main(void) {
         cmocka_unit_test(test_external_server_paused),
         cmocka_unit_test(test_added_latency),
         cmocka_unit_test(test_thousand_pods),
+        cmocka_unit_test(test_redis_lock),
+        cmocka_unit_test(test_redis_lock_killed_server),
         cmocka_unit_test(test_long_outage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

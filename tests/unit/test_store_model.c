@@ -113,8 +113,48 @@ static void shared_limiter_state_lives_in_the_store(void **state) {
     free(s);
 }
 
+static store_reply execute(store_model *store, store_op op, uint64_t owner, int64_t now_us) {
+    store_command command = {.op = op, .limiter_index = 0, .owner = owner, .lock_ttl_us = 100};
+    command.state.slot[0] = (int64_t)owner + 1000;
+    store_reply out;
+    memset(&out, 0, sizeof out);
+    store_model_execute(store, &command, now_us, &out);
+    return out;
+}
+
+/* The lock (SET NX PX, compare-and-delete) by hand: held until released or expired, released
+ * only by its owner; owner 0 (the first job's token) holds it like any other. */
+static void lock_commands_by_hand(void **state) {
+    (void)state;
+    scenario *s = scenario_with_store(0);
+    s->limiter_count = 1;
+    store_model store;
+    assert_int_equal(store_model_init(&store, s, 1, 1), 0);
+    assert_true(execute(&store, STORE_OP_LOCK, 0, 0).ok);
+    assert_false(execute(&store, STORE_OP_LOCK, 5, 10).ok);  /* held by owner 0 */
+    assert_false(execute(&store, STORE_OP_LOCK, 0, 20).ok);  /* even for its owner: NX */
+    assert_false(execute(&store, STORE_OP_UNLOCK, 5, 30).ok); /* not 5's */
+    assert_true(execute(&store, STORE_OP_UNLOCK, 0, 40).ok);
+    assert_false(execute(&store, STORE_OP_UNLOCK, 0, 41).ok); /* already released */
+    assert_true(execute(&store, STORE_OP_LOCK, 5, 50).ok);
+    assert_false(execute(&store, STORE_OP_LOCK, 6, 149).ok); /* expires at 50 + 100 */
+    assert_true(execute(&store, STORE_OP_LOCK, 6, 150).ok);  /* expired: free */
+    assert_false(execute(&store, STORE_OP_UNLOCK, 5, 160).ok); /* 5's lock is gone */
+    assert_false(execute(&store, STORE_OP_UNLOCK, 6, 250).ok); /* 6's expired too */
+    /* The state: zero until written, then what was written, whoever holds the lock. */
+    store_reply read = execute(&store, STORE_OP_READ, 1, 300);
+    assert_true(read.ok);
+    assert_true(read.state.slot[0] == 0 && read.state.slot[3] == 0);
+    assert_true(execute(&store, STORE_OP_WRITE, 7, 310).ok); /* slot 0 = 1007 */
+    read = execute(&store, STORE_OP_READ, 1, 320);
+    assert_true(read.ok && read.state.slot[0] == 1007);
+    store_model_destroy(&store);
+    free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(lock_commands_by_hand),
         cmocka_unit_test(idle_server_starts_at_arrival),
         cmocka_unit_test(simultaneous_commands_queue_in_order),
         cmocka_unit_test(random_arrivals_match_fifo_model),
