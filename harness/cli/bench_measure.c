@@ -11,25 +11,30 @@
 #include "harness/scenario/scenario_load.h"
 #include "harness/sim/sim_run.h"
 
-/* What the progress callback saw: the allocation counts at the start of the steady state and at
- * the end of the events. */
+/* What the progress callback saw: the allocation counts, events run and wall clock at the start
+ * of the steady state and at the end of the events. */
 typedef struct steady_window {
     bool started;
     rl_alloc_counts at_start, at_end;
     uint64_t events_at_start, events_at_end;
+    struct timespec wall_at_start, wall_at_end;
 } steady_window;
 
 static void on_progress(void *context, int64_t virtual_us, int64_t duration_us,
                         uint64_t events_run) {
     steady_window *w = context;
     rl_alloc_counts now = rl_alloc_counts_get();
+    struct timespec wall;
+    clock_gettime(CLOCK_MONOTONIC, &wall);
     if (!w->started && virtual_us * 100 >= duration_us * BENCH_STEADY_FROM_PERCENT) {
         w->started = true;
         w->at_start = now;
         w->events_at_start = events_run;
+        w->wall_at_start = wall;
     }
     w->at_end = now;
     w->events_at_end = events_run;
+    w->wall_at_end = wall;
 }
 
 static int64_t rss_peak_bytes(void) {
@@ -70,6 +75,7 @@ static int measure_scenario(const scenario *s, bench_sample *out, rl_error *err)
         out->steady_events = window.events_at_end - window.events_at_start;
         out->steady_allocations = window.at_end.allocations - window.at_start.allocations;
         out->steady_bytes = window.at_end.bytes - window.at_start.bytes;
+        out->steady_wall_s = seconds_between(&window.wall_at_start, &window.wall_at_end);
     }
     metrics_destroy(m);
     rl_free(m);

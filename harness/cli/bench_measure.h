@@ -24,6 +24,7 @@ typedef struct bench_sample {
     uint64_t steady_events;       /* events run in the steady state */
     uint64_t steady_allocations;  /* allocations through rl_alloc in the steady state */
     uint64_t steady_bytes;        /* bytes they asked for */
+    double steady_wall_s;         /* wall time of the steady state: no set-up, ramp or closing */
 } bench_sample;
 
 /* Loads the scenario in file and simulates it once in this process, filling out. Peak memory

@@ -16,14 +16,14 @@ check() { # check DESCRIPTION COMMAND...
 
 "$ratelab" bench --dir "$source_dir/scenarios/bench" --sizes 1k --csv >"$work/bench.csv"
 cat "$work/bench.csv"
-expected_header="scenario,pods,events,jobs,events_per_s,jobs_per_s,wall_s,wall_min_s,wall_max_s,runs,peak_rss_bytes,bytes_per_pod,steady_events,steady_allocations,pending_max,ns_per_event"
+expected_header="scenario,pods,events,jobs,events_per_s,jobs_per_s,wall_s,wall_min_s,wall_max_s,runs,peak_rss_bytes,bytes_per_pod,steady_events,steady_allocations,pending_max,ns_per_event,steady_ns_per_event"
 check "header names every column" test "$(head -n 1 "$work/bench.csv")" = "$expected_header"
 check "one row for the one size" test "$(wc -l <"$work/bench.csv")" -eq 2
 # Every field after the name is a non-negative number; the run did work and used memory.
 check "the row parses" awk -F, 'NR == 2 {
-    if (NF != 16 || $1 != "bench_1k" || $2 != 1000) exit 1
+    if (NF != 17 || $1 != "bench_1k" || $2 != 1000) exit 1
     for (i = 2; i <= NF; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/) exit 1
-    if ($3 <= 0 || $4 <= 0 || $5 <= 0 || $11 <= 0 || $13 <= 0 || $15 < 1000) exit 1
+    if ($3 <= 0 || $4 <= 0 || $5 <= 0 || $11 <= 0 || $13 <= 0 || $15 < 1000 || $17 <= 0) exit 1
   }' "$work/bench.csv"
 check "the steady state allocates nothing" awk -F, 'NR == 2 { exit $14 != 0 }' "$work/bench.csv"
 

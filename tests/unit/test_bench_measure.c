@@ -42,6 +42,7 @@ static void smallest_benchmark_counts_and_allocates_nothing_per_event(void **sta
     assert_int_equal(s.steady_bytes, 0);
     assert_true(s.rss_peak_bytes >= s.rss_before_bytes && s.rss_before_bytes > 0);
     assert_true(s.wall_s >= 0.0);
+    assert_true(s.steady_wall_s >= 0.0 && s.steady_wall_s <= s.wall_s);
 }
 
 /* The same with local limiters (no store): the other shape of the hot path. */
@@ -52,6 +53,20 @@ static void local_limiters_allocate_nothing_per_event(void **state) {
     assert_int_equal(s.pods, 10000);
     assert_true(s.steady_events > 0);
     assert_int_equal(s.steady_allocations, 0);
+}
+
+/* The pod logic's other paths: a lock-based limiter, a local fallback, time-to-live, store
+ * outages of both modes, added store latency, pod restarts and clock skew, in both halves of the
+ * run (tests/data/bench_faults.yaml). A pool may double when a fault sets a new high-water mark
+ * (more requests or jobs in flight than ever); an allocation per event would be thousands. */
+static void faults_and_locks_allocate_nothing_per_event(void **state) {
+    (void)state;
+    bench_sample s;
+    measure("tests/data/bench_faults.yaml", &s);
+    print_message("bench_faults: %llu steady events, %llu allocations\n",
+                  (unsigned long long)s.steady_events, (unsigned long long)s.steady_allocations);
+    assert_true(s.steady_events > 100000);
+    assert_true(s.steady_allocations < 16);
 }
 
 static void a_missing_file_is_an_error(void **state) {
@@ -67,6 +82,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(smallest_benchmark_counts_and_allocates_nothing_per_event),
         cmocka_unit_test(local_limiters_allocate_nothing_per_event),
+        cmocka_unit_test(faults_and_locks_allocate_nothing_per_event),
         cmocka_unit_test(a_missing_file_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
