@@ -88,7 +88,7 @@ void experiment_write_summary_json(FILE *out, const experiment *e) {
 
 /* expectations.csv: each point's claims on its means. */
 static void write_expectations_csv(FILE *out, const experiment *e) {
-    fputs("point,label,condition,threshold,measured_mean,result\n", out);
+    fputs("point,label,expression,threshold,measured_mean,passed\n", out);
     for (int p = 0; p < e->point_count; p++) {
         for (int i = 0; i < e->expectation_count; i++) {
             double mean = 0.0;
@@ -99,8 +99,8 @@ static void write_expectations_csv(FILE *out, const experiment *e) {
             mean /= e->replications;
             const scenario_expectation *x = &e->base.expectations[i];
             fprintf(out, "%d,\"%s\",\"%s\",%.17g,%.17g,%s\n", p, point_label(e, p), x->text,
-                    x->threshold, mean, expectation_holds(x->op, mean, x->threshold) ? "pass"
-                                                                                    : "fail");
+                    x->threshold, mean, expectation_holds(x->op, mean, x->threshold) ? "true"
+                                                                                    : "false");
         }
     }
 }

@@ -46,12 +46,14 @@ void expectations_print(FILE *out, const scenario *s, const expectation_result *
 }
 
 void expectations_write_csv(FILE *out, const scenario *s, const expectation_result *results) {
-    fputs("condition,subject,figure,op,threshold,measured,result\n", out);
+    fputs("expression,subject,figure,op,threshold,measured,measured_value,passed\n", out);
     for (int i = 0; i < s->expectation_count; i++) {
         const scenario_expectation *e = &s->expectations[i];
         const char *subject = e->api_index < 0 ? "store" : s->apis[e->api_index].name;
-        fprintf(out, "\"%s\",%s,%s,%s,%.17g,%.17g,%s\n", e->text, subject,
+        char shown[48];
+        figures_format((figure_id)e->figure, results[i].measured, shown, sizeof shown);
+        fprintf(out, "\"%s\",%s,%s,%s,%.17g,%s,%.17g,%s\n", e->text, subject,
                 figure_info_of((figure_id)e->figure)->name, expect_op_text(e->op), e->threshold,
-                results[i].measured, results[i].passed ? "pass" : "fail");
+                shown, results[i].measured, results[i].passed ? "true" : "false");
     }
 }

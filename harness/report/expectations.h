@@ -27,7 +27,9 @@ int expectations_check(const scenario *s, const double *measured, expectation_re
 /* Writes one line per expectation: PASS or FAIL, the condition, the measured value. */
 void expectations_print(FILE *out, const scenario *s, const expectation_result *results);
 
-/* Writes the outcomes as CSV (condition, subject, figure, op, threshold, measured, result). */
+/* Writes the outcomes as CSV: expression, subject, figure, op, threshold, measured (as shown),
+ * measured_value (a number in the figure's unit), passed (true or false): the columns the
+ * report page reads (expression, measured, passed). */
 void expectations_write_csv(FILE *out, const scenario *s, const expectation_result *results);
 
 #endif

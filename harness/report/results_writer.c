@@ -1,4 +1,4 @@
-/* results_writer.c - summary.json, timeseries.csv and latency_histogram.csv of a run. */
+/* results_writer.c - summary.json, timeseries.csv, latency_histogram.csv and faults.csv of a run. */
 #include "harness/report/results_writer.h"
 
 #include <errno.h>
@@ -175,6 +175,25 @@ void results_write_latency_csv(FILE *out, const scenario *s, const metrics *m) {
     }
 }
 
+void results_write_faults_csv(FILE *out, const scenario *s) {
+    fputs("kind,target,start_s,end_s\n", out);
+    for (int i = 0; i < s->fault_count; i++) {
+        const scenario_fault *f = &s->faults[i];
+        const char *target = "store";
+        if (f->kind == FAULT_POD_RESTART || f->kind == FAULT_CLOCK_SKEW) {
+            target = f->group_index >= 0 ? s->pod_groups[f->group_index].name : "all pods";
+        }
+        /* Clock skew lasts the whole run; the others from at for their length. */
+        int64_t start_us = f->kind == FAULT_CLOCK_SKEW ? 0 : f->at_us;
+        int64_t end_us = f->kind == FAULT_CLOCK_SKEW ? s->duration_us : f->at_us + f->for_us;
+        if (end_us > s->duration_us) {
+            end_us = s->duration_us;
+        }
+        fprintf(out, "%s,%s,%.6f,%.6f\n", fault_kind_name(f->kind), target,
+                (double)start_us / 1e6, (double)end_us / 1e6);
+    }
+}
+
 typedef void (*file_writer_fn)(FILE *out, const scenario *s, const metrics *m,
                                const run_info *info);
 
@@ -187,6 +206,12 @@ static void timeseries_writer(FILE *out, const scenario *s, const metrics *m,
 static void latency_writer(FILE *out, const scenario *s, const metrics *m, const run_info *info) {
     (void)info;
     results_write_latency_csv(out, s, m);
+}
+
+static void faults_writer(FILE *out, const scenario *s, const metrics *m, const run_info *info) {
+    (void)m;
+    (void)info;
+    results_write_faults_csv(out, s);
 }
 
 static int write_one_file(const char *dir, const char *name, file_writer_fn writer,
@@ -228,6 +253,9 @@ int results_write_folder_then(const char *dir, const scenario *s, const metrics 
     }
     if (rc == RL_OK) {
         rc = write_one_file(tmp_dir, "latency_histogram.csv", latency_writer, s, m, info, err);
+    }
+    if (rc == RL_OK && s->fault_count > 0) {
+        rc = write_one_file(tmp_dir, "faults.csv", faults_writer, s, m, info, err);
     }
     if (rc == RL_OK && fill != NULL) {
         rc = fill(tmp_dir, fill_context, err);

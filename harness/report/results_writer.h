@@ -29,7 +29,11 @@ void results_write_timeseries_csv(FILE *out, const scenario *s, const metrics *m
 /* Writes each API's non-empty latency buckets to out as CSV with a header row. */
 void results_write_latency_csv(FILE *out, const scenario *s, const metrics *m);
 
-/* Writes the three files into a new folder dir, atomically (see results_folder.h).
+/* Writes the scenario's fault windows as CSV (kind, target, start_s, end_s): what the figures
+ * shade. A fault still running at the end is cut there; clock skew spans the whole run. */
+void results_write_faults_csv(FILE *out, const scenario *s);
+
+/* Writes the files (faults.csv too when s has faults) into a new folder dir, atomically (see results_folder.h).
  * Returns 0 or RL_ERR_IO / RL_ERR_INVALID with a message. */
 int results_write_folder(const char *dir, const scenario *s, const metrics *m,
                          const run_info *info, rl_error *err);

@@ -92,7 +92,7 @@ check "a failed expectation exits 1" test "$status" -eq 1
 check "the claim that holds is PASS" grep -q 'PASS  powerbi_shared.rate_429 < 0.001' "$work/claims.out"
 check "the claim that fails is FAIL" grep -q 'FAIL  powerbi_local.rate_429 < 0.001 .*measured 73' \
   "$work/claims.out"
-check "expectations.csv written" grep -q ',fail$' "$work/claims/expectations.csv"
+check "expectations.csv written" grep -q ',false$' "$work/claims/expectations.csv"
 "$ratelab" run "$work/claims.yaml" --out "$work/claims" --set pods.local.count=1 --quiet
 check "claims that hold exit 0" test $? -eq 0
 

@@ -121,10 +121,11 @@ static void claims_checked_printed_and_written(void **state) {
     assert_non_null(out);
     expectations_write_csv(out, s, results);
     fclose(out);
-    assert_string_equal(text, "condition,subject,figure,op,threshold,measured,result\n"
-                              "\"powerbi.rate_429 < 0.001\",powerbi,rate_429,<,0.001,0.25,fail\n"
-                              "\"powerbi.burst_ratio <= 2\",powerbi,burst_ratio,<=,2,1.5,pass\n"
-                              "\"store.ops == 1234\",store,ops,==,1234,1234,pass\n");
+    assert_string_equal(
+        text, "expression,subject,figure,op,threshold,measured,measured_value,passed\n"
+              "\"powerbi.rate_429 < 0.001\",powerbi,rate_429,<,0.001,25.000%,0.25,false\n"
+              "\"powerbi.burst_ratio <= 2\",powerbi,burst_ratio,<=,2,1.500,1.5,true\n"
+              "\"store.ops == 1234\",store,ops,==,1234,1234,1234,true\n");
     free(s);
     free(m);
 }
