@@ -15,6 +15,7 @@
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
 #include "harness/scenario/scenario_load.h"
+#include "harness/sim/memory_estimate.h"
 #include "harness/sim/sim_run.h"
 
 /* What `run` and `validate` were asked to do. */
@@ -26,6 +27,8 @@ typedef struct run_options {
     bool quiet;
     bool plots;
     bool live;             /* --live: against a real Redis (harness/live) */
+    bool memory_limit_given;
+    uint64_t memory_limit_bytes; /* --memory-limit, else MemAvailable */
     live_options live_opts;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
@@ -54,7 +57,8 @@ void cli_usage(FILE *out) {
 
 static void run_usage(FILE *out) {
     fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n"
-          "                        [--plots] [--live [--redis URL] [--live-outage M]]\n\n"
+          "                        [--plots] [--memory-limit SIZE]\n"
+          "                        [--live [--redis URL] [--live-outage M]]\n\n"
           "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
           "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
           "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
@@ -73,16 +77,19 @@ static void run_usage(FILE *out) {
           "  --redis URL       redis://[user:password@]host:port/db (implies --live; the\n"
           "                    password may come from REDISCLI_AUTH)\n"
           "  --live-outage M   how store outages are played live: proxy (default), pause\n"
-          "                    or kill\n\n"
+          "                    or kill\n"
+          "  --memory-limit S  refuse a run whose memory estimate is above S (such as 2GiB);\n"
+          "                    default: MemAvailable of /proc/meminfo\n\n"
           "Progress goes to stderr when it is a terminal. Simulated, the same scenario and\n"
           "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n",
           out);
 }
 
 static void validate_usage(FILE *out) {
-    fputs("usage: ratelab validate FILE [--set KEY=VALUE ...]\n\n"
+    fputs("usage: ratelab validate FILE [--set KEY=VALUE ...] [--memory-limit SIZE]\n\n"
           "Loads FILE as `run` would and reports the first problem as FILE:LINE: KEY: what is\n"
-          "wrong; what is allowed. Exits 0 when the scenario is valid, 2 when not.\n",
+          "wrong; what is allowed, including a memory estimate above SIZE (default:\n"
+          "MemAvailable). Exits 0 when the scenario is valid, 2 when not.\n",
           out);
 }
 
@@ -127,6 +134,13 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
             }
             opts->override_count++;
             i++;
+        } else if (strcmp(arg, "--memory-limit") == 0 && value != NULL) {
+            if (memory_size_parse(value, &opts->memory_limit_bytes, &err) != RL_OK) {
+                fprintf(stderr, "ratelab %s: --memory-limit: %s\n", command, err.message);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            opts->memory_limit_given = true;
+            i++;
         } else if (allow_run_flags && strcmp(arg, "--seed") == 0 && value != NULL) {
             if (parse_seed(value, &opts->seed) != 0) {
                 fprintf(stderr, "ratelab %s: --seed %s: not a whole number from 0 to 2^64-1\n",
@@ -160,7 +174,8 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
         } else if (arg[0] == '-' && arg[1] != '\0') {
             bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
                                strcmp(arg, "--out") == 0 || strcmp(arg, "--redis") == 0 ||
-                               strcmp(arg, "--live-outage") == 0;
+                               strcmp(arg, "--live-outage") == 0 ||
+                               strcmp(arg, "--memory-limit") == 0;
             fprintf(stderr, "ratelab %s: %s '%s'\n", command,
                     needs_value ? "missing value after" : "unknown option", arg);
             usage(stderr);
@@ -181,10 +196,26 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
     return 0;
 }
 
+/* Refuses a scenario whose memory estimate is above --memory-limit, or else above what
+ * /proc/meminfo says is available (no check where there is no such file). */
+static int check_memory(const run_options *opts, const scenario *s, rl_error *err) {
+    uint64_t available_bytes = opts->memory_limit_bytes;
+    const char *source = "--memory-limit";
+    if (!opts->memory_limit_given) {
+        rl_error ignored;
+        if (memory_available_read("/proc/meminfo", &available_bytes, &ignored) != RL_OK) {
+            return RL_OK;
+        }
+        source = "MemAvailable in /proc/meminfo";
+    }
+    return memory_estimate_check(s, available_bytes, source, err);
+}
+
 static int load_scenario(const run_options *opts, scenario *s) {
     rl_error err;
     rl_error_clear(&err);
-    if (scenario_load_file(opts->file, opts->overrides, opts->override_count, s, &err) != RL_OK) {
+    if (scenario_load_file(opts->file, opts->overrides, opts->override_count, s, &err) != RL_OK ||
+        check_memory(opts, s, &err) != RL_OK) {
         fprintf(stderr, "%s\n", err.message);
         return CLI_EXIT_BAD_INPUT;
     }
