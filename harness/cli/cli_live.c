@@ -83,7 +83,7 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
     free(m);
     if (stats.partial) {
         fprintf(stderr, "ratelab run --live: interrupted; partial results in %s\n", out_dir);
-        return CLI_EXIT_RUN_FAILED;
+        return CLI_EXIT_INTERRUPTED;
     }
     return CLI_EXIT_OK;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_interrupt.h"
 #include "harness/core/units.h"
 #include "harness/live/live_run.h"
 #include "harness/report/results_folder.h"
@@ -50,7 +51,8 @@ void cli_usage(FILE *out) {
           "  bench-live      limiter decisions per second against a real Redis\n"
           "  help            show this text; `ratelab COMMAND --help` for a command\n"
           "  --version       print the version\n\n"
-          "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed\n"
+          "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed,\n"
+          "            4 interrupted (SIGINT/SIGTERM; partial results written)\n"
           "scenario format: scenarios/README.md\n",
           out);
 }
@@ -81,7 +83,9 @@ static void run_usage(FILE *out) {
           "  --memory-limit S  refuse a run whose memory estimate is above S (such as 2GiB);\n"
           "                    default: MemAvailable of /proc/meminfo\n\n"
           "Progress goes to stderr when it is a terminal. Simulated, the same scenario and\n"
-          "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n",
+          "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n"
+          "Ctrl-C (SIGINT) or SIGTERM stops the run early: it writes what it has, marked\n"
+          "\"partial\": true in summary.json, and exits 4; a second Ctrl-C stops at once.\n",
           out);
 }
 
@@ -308,17 +312,23 @@ int cli_run(int argc, char **argv) {
     cli_plots_outcome plots = {.rc = RL_OK};
     rl_error err;
     rl_error_clear(&err);
-    rc = sim_run(s, m, &stats, show ? show_progress : NULL, &progress, &err);
+    /* From here a first SIGINT/SIGTERM stops the run and the results are still written. */
+    cli_interrupt_install();
+    sim_run_control control = {.progress = show ? show_progress : NULL,
+                               .progress_context = &progress,
+                               .stop = cli_interrupt_flag()};
+    rc = sim_run_controlled(s, m, &stats, &control, &err);
     if (progress.shown) {
         fputc('\n', stderr);
     }
     double wall_s = seconds_since(&progress.started);
     if (rc == RL_OK) {
         run_info info = {.world = "simulation", .events_run = stats.events_run,
-                         .jobs_alive_max = stats.jobs_alive_max, .partial = false};
+                         .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
         rc = results_write_folder_then(out_dir, s, m, &info, opts.plots ? cli_plots_fill : NULL,
                                        &plots, &err);
     }
+    cli_interrupt_restore();
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run: %s: %s\n", opts.file, err.message);
         metrics_destroy(m);
@@ -329,16 +339,27 @@ int cli_run(int argc, char **argv) {
     if (!opts.quiet) {
         char virtual_text[32];
         units_format_duration(s->duration_us, virtual_text, sizeof virtual_text);
-        printf("%s (seed %" PRIu64 "): %" PRId64 " pods, %s virtual, %" PRIu64
+        char partial_text[64] = "";
+        if (stats.partial) {
+            snprintf(partial_text, sizeof partial_text, " (interrupted at %.1f s: partial results)",
+                     (double)stats.end_us / 1e6);
+        }
+        printf("%s (seed %" PRIu64 "): %" PRId64 " pods, %s virtual%s, %" PRIu64
                " events in %.2f s\n\n",
-               s->name, s->seed, scenario_pod_count(s), virtual_text, stats.events_run, wall_s);
+               s->name, s->seed, scenario_pod_count(s), virtual_text, partial_text,
+               stats.events_run, wall_s);
         summary_table_print(stdout, s, m);
         printf("\nresults: %s\n", out_dir);
     }
     int plots_exit = opts.plots ? cli_plots_report("run", out_dir, &plots, opts.quiet)
                                 : CLI_EXIT_OK;
+    if (stats.partial) {
+        fprintf(stderr,
+                "ratelab run: interrupted at %.1f s of %.1f s virtual; partial results in %s\n",
+                (double)stats.end_us / 1e6, (double)s->duration_us / 1e6, out_dir);
+    }
     metrics_destroy(m);
     free(m);
     free(s);
-    return plots_exit;
+    return stats.partial ? CLI_EXIT_INTERRUPTED : plots_exit;
 }

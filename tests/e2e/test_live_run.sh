@@ -31,14 +31,14 @@ check "the run's keys are deleted" grep -q '^keys: deleted 2 ' "$work/demo.out"
 check "the embedded server is stopped" server_gone "$work/demo.out"
 check "no temporary redis folder left" bash -c "! ls -d '$TMPDIR'/ratelab-redis-* 2>/dev/null"
 
-# SIGINT: stop cleanly, results marked partial, keys deleted, server stopped; exit code 3.
+# SIGINT: stop cleanly, results marked partial, keys deleted, server stopped; exit code 4.
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --live --out "$work/int" >"$work/int.out" 2>&1 &
 pid=$!
 sleep 2
 kill -INT "$pid"
 status=0
 wait "$pid" || status=$?
-check "interrupted run exits 3" test "$status" -eq 3
+check "interrupted run exits 4" test "$status" -eq 4
 check "interrupted summary is partial" grep -q '"partial": true' "$work/int/summary.json"
 check "interrupted run deletes its keys" grep -q '^keys: deleted 2 ' "$work/int.out"
 check "interrupted run stops its server" server_gone "$work/int.out"
