@@ -47,7 +47,9 @@ check "interrupted run stops its server" server_gone "$work/int.out"
 status=0
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --redis "redis://u:s3cret@127.0.0.1:1/0" \
   --out "$work/bad" >"$work/bad.out" 2>&1 || status=$?
-check "unreachable server fails the run" test "$status" -eq 3
+check "unreachable server: nothing run, exit 2" test "$status" -eq 2
+check "unreachable server: one line" test "$(wc -l <"$work/bad.out")" -eq 1
+check "unreachable server: no results folder" test ! -e "$work/bad"
 check "the password is not printed" bash -c "! grep -q s3cret '$work/bad.out'"
 
 if ((failures > 0)); then
