@@ -23,7 +23,8 @@ if [ "${CI:-}" = "true" ]; then
   werror=ON
 fi
 
-# Sanitizer settings for the tests, and why:
+# Sanitizer settings for the tests (the same as the asan test preset of CMakePresets.json), and
+# why:
 # - detect_leaks=1: LeakSanitizer checks every test process at exit (the default on x86-64
 #   Linux, written out so that it stays on).
 # - allocator_may_return_null=1: an allocation that cannot be served returns NULL, as in the

@@ -312,11 +312,12 @@ int cli_run(int argc, char **argv) {
     cli_plots_outcome plots = {.rc = RL_OK};
     rl_error err;
     rl_error_clear(&err);
-    /* From here a first SIGINT/SIGTERM stops the run and the results are still written. */
-    cli_interrupt_install();
+    /* From here a first SIGINT/SIGTERM stops the run and the results are still written. Should
+     * the handler not install, a signal stops the process the default way. */
+    const volatile sig_atomic_t *stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
     sim_run_control control = {.progress = show ? show_progress : NULL,
                                .progress_context = &progress,
-                               .stop = cli_interrupt_flag()};
+                               .stop = stop};
     rc = sim_run_controlled(s, m, &stats, &control, &err);
     if (progress.shown) {
         fputc('\n', stderr);
