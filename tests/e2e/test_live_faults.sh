@@ -39,7 +39,9 @@ start_redis() {
       echo $! >"$work/redis.pid")
     pid=$(cat "$work/redis.pid")
     for _ in $(seq 1 50); do
-      if redis-cli -p "$port" "${auth[@]}" ping 2>/dev/null | grep -q PONG; then
+      # Ours, not someone else's that already held the port: the server names its own pid.
+      if redis-cli -p "$port" "${auth[@]}" info server 2>/dev/null | tr -d '\r' |
+        grep -qx "process_id:$pid"; then
         servers+=("$pid")
         return 0
       fi
