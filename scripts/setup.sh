@@ -5,7 +5,9 @@
 #   BUILD_DIR=dir scripts/setup.sh   build elsewhere
 #
 # Packages come from Debian's archive only. As root it runs apt-get directly; otherwise
-# through sudo. In CI (CI=true) warnings are errors.
+# through sudo. In CI (CI=true) warnings are errors. clang (with libclang-rt-14-dev for
+# libFuzzer) and valgrind serve scripts/ci_extra.sh; gcc's own ASan and UBSan come with
+# build-essential.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libyaml-dev libjansson-dev libjemalloc-dev libcmocka-dev
   libuv1-dev libhiredis-dev
-  redis-server gnuplot-nox
+  redis-server redis-tools gnuplot-nox
   clang libclang-rt-14-dev valgrind
 )
 

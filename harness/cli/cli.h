@@ -15,7 +15,8 @@ enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_EXPECTATIONS_FAILED = 1, /* a run's expectations did not hold */
     CLI_EXIT_BAD_INPUT = 2,           /* a bad scenario, flag or name: nothing was run */
-    CLI_EXIT_RUN_FAILED = 3           /* the run could not complete (I/O, memory, invariant) */
+    CLI_EXIT_RUN_FAILED = 3,          /* the run could not complete (I/O, memory, invariant) */
+    CLI_EXIT_INTERRUPTED = 4          /* SIGINT or SIGTERM: what was done is written, partial */
 };
 
 #define CLI_OVERRIDES_MAX 64

@@ -1,5 +1,6 @@
 /* cli_live.c - the live branch of `ratelab run`: run against a real Redis, report, clean up. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,11 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
         fprintf(stderr, "ratelab run --live: %s: %s\n", file, err.message);
         metrics_destroy(m);
         free(m);
-        return rc == RL_ERR_INVALID || rc == RL_ERR_LIMIT ? CLI_EXIT_BAD_INPUT
-                                                          : CLI_EXIT_RUN_FAILED;
+        /* A server that cannot be used before any pod ran (refused, wrong password, not Redis,
+         * no redis-server to start): nothing was run and nothing written, as for bad input. */
+        bool never_started = rc == RL_ERR_IO && stats.events_run == 0;
+        return rc == RL_ERR_INVALID || rc == RL_ERR_LIMIT || never_started ? CLI_EXIT_BAD_INPUT
+                                                                           : CLI_EXIT_RUN_FAILED;
     }
     if (!quiet) {
         char duration_text[32];
@@ -103,7 +107,7 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
     free(m);
     if (stats.partial) {
         fprintf(stderr, "ratelab run --live: interrupted; partial results in %s\n", out_dir);
-        return CLI_EXIT_RUN_FAILED;
+        return CLI_EXIT_INTERRUPTED;
     }
     return plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit;
 }

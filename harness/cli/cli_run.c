@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_interrupt.h"
 #include "harness/core/units.h"
 #include "harness/experiment/experiment.h"
 #include "harness/live/live_run.h"
@@ -16,6 +17,7 @@
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
 #include "harness/scenario/scenario_load.h"
+#include "harness/sim/memory_estimate.h"
 #include "harness/sim/sim_run.h"
 
 /* What `run` and `validate` were asked to do. */
@@ -31,6 +33,8 @@ typedef struct run_options {
     int sweep_count;
     scenario_sweep_key sweep[SCENARIO_SWEEP_KEYS_MAX]; /* --sweep KEY=V1,V2 */
     bool live;             /* --live: against a real Redis (harness/live) */
+    bool memory_limit_given;
+    uint64_t memory_limit_bytes; /* --memory-limit, else MemAvailable */
     live_options live_opts;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
@@ -54,7 +58,8 @@ void cli_usage(FILE *out) {
           "  bench-live      limiter decisions per second against a real Redis\n"
           "  help            show this text; `ratelab COMMAND --help` for a command\n"
           "  --version       print the version\n\n"
-          "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed\n"
+          "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed,\n"
+          "            4 interrupted (SIGINT/SIGTERM; partial results written)\n"
           "scenario format: scenarios/README.md\n",
           out);
 }
@@ -62,6 +67,7 @@ void cli_usage(FILE *out) {
 static void run_usage(FILE *out) {
     fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n"
           "                        [--plots] [--sweep KEY=V1,V2,...] [--replications N] [--jobs N]\n"
+          "                        [--memory-limit SIZE]\n"
           "                        [--live [--redis URL] [--live-outage M]]\n\n"
           "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
           "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
@@ -88,16 +94,21 @@ static void run_usage(FILE *out) {
           "  --redis URL       redis://[user:password@]host:port/db (implies --live; the\n"
           "                    password may come from REDISCLI_AUTH)\n"
           "  --live-outage M   how store outages are played live: proxy (default), pause\n"
-          "                    or kill\n\n"
+          "                    or kill\n"
+          "  --memory-limit S  refuse a run whose memory estimate is above S (such as 2GiB);\n"
+          "                    default: MemAvailable of /proc/meminfo\n\n"
           "Progress goes to stderr when it is a terminal. Simulated, the same scenario and\n"
-          "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n",
+          "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n"
+          "Ctrl-C (SIGINT) or SIGTERM stops the run early: it writes what it has, marked\n"
+          "\"partial\": true in summary.json, and exits 4; a second Ctrl-C stops at once.\n",
           out);
 }
 
 static void validate_usage(FILE *out) {
-    fputs("usage: ratelab validate FILE [--set KEY=VALUE ...]\n\n"
+    fputs("usage: ratelab validate FILE [--set KEY=VALUE ...] [--memory-limit SIZE]\n\n"
           "Loads FILE as `run` would and reports the first problem as FILE:LINE: KEY: what is\n"
-          "wrong; what is allowed. Exits 0 when the scenario is valid, 2 when not.\n",
+          "wrong; what is allowed, including a memory estimate above SIZE (default:\n"
+          "MemAvailable). Exits 0 when the scenario is valid, 2 when not.\n",
           out);
 }
 
@@ -151,6 +162,13 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
                 return CLI_EXIT_BAD_INPUT;
             }
             opts->override_count++;
+            i++;
+        } else if (strcmp(arg, "--memory-limit") == 0 && value != NULL) {
+            if (memory_size_parse(value, &opts->memory_limit_bytes, &err) != RL_OK) {
+                fprintf(stderr, "ratelab %s: --memory-limit: %s\n", command, err.message);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            opts->memory_limit_given = true;
             i++;
         } else if (allow_run_flags && strcmp(arg, "--seed") == 0 && value != NULL) {
             if (parse_seed(value, &opts->seed) != 0) {
@@ -213,7 +231,8 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
                                strcmp(arg, "--out") == 0 || strcmp(arg, "--redis") == 0 ||
                                strcmp(arg, "--live-outage") == 0 ||
                                strcmp(arg, "--replications") == 0 ||
-                               strcmp(arg, "--jobs") == 0 || strcmp(arg, "--sweep") == 0;
+                               strcmp(arg, "--jobs") == 0 || strcmp(arg, "--sweep") == 0 ||
+                               strcmp(arg, "--memory-limit") == 0;
             fprintf(stderr, "ratelab %s: %s '%s'\n", command,
                     needs_value ? "missing value after" : "unknown option", arg);
             usage(stderr);
@@ -234,10 +253,26 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
     return 0;
 }
 
+/* Refuses a scenario whose memory estimate is above --memory-limit, or else above what
+ * /proc/meminfo says is available (no check where there is no such file). */
+static int check_memory(const run_options *opts, const scenario *s, rl_error *err) {
+    uint64_t available_bytes = opts->memory_limit_bytes;
+    const char *source = "--memory-limit";
+    if (!opts->memory_limit_given) {
+        rl_error ignored;
+        if (memory_available_read("/proc/meminfo", &available_bytes, &ignored) != RL_OK) {
+            return RL_OK;
+        }
+        source = "MemAvailable in /proc/meminfo";
+    }
+    return memory_estimate_check(s, available_bytes, source, err);
+}
+
 static int load_scenario(const run_options *opts, scenario *s) {
     rl_error err;
     rl_error_clear(&err);
-    if (scenario_load_file(opts->file, opts->overrides, opts->override_count, s, &err) != RL_OK) {
+    if (scenario_load_file(opts->file, opts->overrides, opts->override_count, s, &err) != RL_OK ||
+        check_memory(opts, s, &err) != RL_OK) {
         fprintf(stderr, "%s\n", err.message);
         return CLI_EXIT_BAD_INPUT;
     }
@@ -372,16 +407,23 @@ int cli_run(int argc, char **argv) {
                      .plots_outcome = {.rc = RL_OK}};
     rl_error err;
     rl_error_clear(&err);
-    rc = sim_run(s, m, &stats, show ? show_progress : NULL, &progress, &err);
+    /* From here a first SIGINT/SIGTERM stops the run and the results are still written. Should
+     * the handler not install, a signal stops the process the default way. */
+    const volatile sig_atomic_t *stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
+    sim_run_control control = {.progress = show ? show_progress : NULL,
+                               .progress_context = &progress,
+                               .stop = stop};
+    rc = sim_run_controlled(s, m, &stats, &control, &err);
     if (progress.shown) {
         fputc('\n', stderr);
     }
     double wall_s = seconds_since(&progress.started);
     if (rc == RL_OK) {
         run_info info = {.world = "simulation", .events_run = stats.events_run,
-                         .jobs_alive_max = stats.jobs_alive_max, .partial = false};
+                         .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
         rc = results_write_folder_then(out_dir, s, m, &info, run_fill_folder, &fill, &err);
     }
+    cli_interrupt_restore();
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run: %s: %s\n", opts.file, err.message);
         metrics_destroy(m);
@@ -392,17 +434,32 @@ int cli_run(int argc, char **argv) {
     if (!opts.quiet) {
         char virtual_text[32];
         units_format_duration(s->duration_us, virtual_text, sizeof virtual_text);
-        printf("%s (seed %" PRIu64 "): %" PRId64 " pods, %s virtual, %" PRIu64
+        char partial_text[64] = "";
+        if (stats.partial) {
+            snprintf(partial_text, sizeof partial_text, " (interrupted at %.1f s: partial results)",
+                     (double)stats.end_us / 1e6);
+        }
+        printf("%s (seed %" PRIu64 "): %" PRId64 " pods, %s virtual%s, %" PRIu64
                " events in %.2f s\n\n",
-               s->name, s->seed, scenario_pod_count(s), virtual_text, stats.events_run, wall_s);
+               s->name, s->seed, scenario_pod_count(s), virtual_text, partial_text,
+               stats.events_run, wall_s);
         summary_table_print(stdout, s, m);
         printf("\nresults: %s\n", out_dir);
     }
     int plots_exit = opts.plots ? cli_plots_report("run", out_dir, &fill.plots_outcome, opts.quiet)
                                 : CLI_EXIT_OK;
-    int expect_exit = cli_expectations_report_run(s, m, opts.quiet);
+    /* A partial run's figures are not the scenario's: its claims are not checked. */
+    int expect_exit = stats.partial ? CLI_EXIT_OK : cli_expectations_report_run(s, m, opts.quiet);
+    if (stats.partial) {
+        fprintf(stderr,
+                "ratelab run: interrupted at %.1f s of %.1f s virtual; partial results in %s\n",
+                (double)stats.end_us / 1e6, (double)s->duration_us / 1e6, out_dir);
+    }
     metrics_destroy(m);
     free(m);
     free(s);
+    if (stats.partial) {
+        return CLI_EXIT_INTERRUPTED;
+    }
     return plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit;
 }

@@ -146,7 +146,10 @@ void results_write_timeseries_csv(FILE *out, const scenario *s, const metrics *m
         const api_config *config = &s->apis[i].config;
         double limit_per_s = (double)config->limit * 1e6 / (double)config->window_us;
         int64_t burst_allowance = api_config_burst_allowance(config);
-        for (int64_t b = 0; b < m->bin_count; b++) {
+        /* Bins up to where the run ended: all of them, unless it was interrupted. */
+        int64_t bins = (m->end_us + m->bin_us - 1) / m->bin_us;
+        bins = bins < m->bin_count ? bins : m->bin_count;
+        for (int64_t b = 0; b < bins; b++) {
             const metrics_bin *bin = &m->apis[i].bins[b];
             fprintf(out,
                     "%.6f,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64

@@ -23,7 +23,8 @@ typedef struct run_info {
 void results_write_summary_json(FILE *out, const scenario *s, const metrics *m,
                                 const run_info *info);
 
-/* Writes the per-bin time series of every API to out as CSV with a header row. */
+/* Writes the per-bin time series of every API to out as CSV with a header row: the bins up to
+ * where the run ended (m->end_us), which are all of them unless it was interrupted. */
 void results_write_timeseries_csv(FILE *out, const scenario *s, const metrics *m);
 
 /* Writes each API's non-empty latency buckets to out as CSV with a header row. */

@@ -63,6 +63,7 @@ typedef struct scenario_limiter {
 typedef struct scenario_api {
     char name[SCENARIO_NAME_BYTES];
     api_config config;
+    int limit_line; /* where limit was written, for messages (0 when --set gave it) */
 } scenario_api;
 
 typedef enum workload_kind {
@@ -105,6 +106,7 @@ typedef struct scenario_traffic {
     int64_t ttl_us;    /* a job not completed this long after creation is abandoned; 0 = never */
     int64_t start_us;  /* jobs are created from the pod's wake-up plus this */
     int64_t stop_us;   /* ... until this run-relative instant; 0 = the run's end */
+    int requests_line; /* where workload.requests was written (0: absent or from --set) */
 } scenario_traffic;
 
 typedef struct scenario_pod_group {
@@ -112,6 +114,7 @@ typedef struct scenario_pod_group {
     int64_t count;          /* pods in the group; >= 1 */
     int64_t start_us;       /* when the group's pods wake up */
     dist start_jitter_us;   /* added to start_us, drawn per pod */
+    int count_line;         /* where count was written, for messages (0 when --set gave it) */
     int traffic_count;
     scenario_traffic traffic[SCENARIO_TRAFFIC_MAX];
 } scenario_pod_group;
@@ -184,6 +187,7 @@ typedef struct scenario {
     uint64_t seed;
     int64_t duration_us; /* jobs are created until then; the run ends then */
     int64_t bin_us;      /* time-series bin */
+    int duration_line;   /* where duration was written, for messages (0 when --set gave it) */
     store_config store;
     int api_count;
     scenario_api apis[SCENARIO_APIS_MAX];

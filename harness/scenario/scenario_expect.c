@@ -62,7 +62,9 @@ static int parse_threshold(const char *value, figure_unit unit, double *out, rl_
     double number = strtod(value, &end);
     bool percent = unit == FIGURE_UNIT_RATIO && end != value && strcmp(end, "%") == 0;
     if (end == value || errno != 0 || !isfinite(number) || (*end != '\0' && !percent)) {
-        return rl_error_set(err, RL_ERR_INVALID, "\"%s\" is not a number%s", value,
+        char quoted[YTREE_QUOTE_BYTES];
+        ytree_quote(value, quoted, sizeof quoted);
+        return rl_error_set(err, RL_ERR_INVALID, "\"%s\" is not a number%s", quoted,
                             unit == FIGURE_UNIT_RATIO ? " (such as 0.001 or 0.1%)" : "");
     }
     *out = percent ? number / 100.0 : number;
@@ -75,16 +77,19 @@ int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const
     out->line = line;
     snprintf(out->text, sizeof out->text, "%s", text);
     char tokens[3][TOKEN_BYTES];
+    char quoted[YTREE_QUOTE_BYTES]; /* tokens are quoted in messages: they may hold anything */
     if (!split3(text, tokens)) {
+        ytree_quote(text, quoted, sizeof quoted);
         return schema_fail(c, line, path,
-                           "\"%.60s\" is not a condition; write SUBJECT.FIGURE OP VALUE, such as "
+                           "\"%s\" is not a condition; write SUBJECT.FIGURE OP VALUE, such as "
                            "powerbi.rate_429 < 0.001",
-                           text);
+                           quoted);
     }
     char *dot = strrchr(tokens[0], '.');
     if (dot == NULL) {
+        ytree_quote(tokens[0], quoted, sizeof quoted);
         return schema_fail(c, line, path, "\"%s\" names no figure; write API.FIGURE or store.FIGURE",
-                           tokens[0]);
+                           quoted);
     }
     *dot = '\0';
     const char *subject = tokens[0];
@@ -96,13 +101,15 @@ int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const
         for (int i = 0; i < s->api_count; i++) {
             schema_list_append(names, sizeof names, s->apis[i].name);
         }
-        return schema_fail(c, line, path, "no API \"%s\"; subjects: %s, store", subject, names);
+        ytree_quote(subject, quoted, sizeof quoted);
+        return schema_fail(c, line, path, "no API \"%s\"; subjects: %s, store", quoted, names);
     }
     out->figure = figure_find(figure_name, of_store);
     if (out->figure < 0) {
         char names[SCHEMA_LIST_BYTES];
         figure_names_join(of_store, names, sizeof names);
-        return schema_fail(c, line, path, "no figure \"%s\" for %s; figures: %s", figure_name,
+        ytree_quote(figure_name, quoted, sizeof quoted);
+        return schema_fail(c, line, path, "no figure \"%s\" for %s; figures: %s", quoted,
                            of_store ? "the store" : "an API", names);
     }
     bool op_found = false;
@@ -113,8 +120,9 @@ int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const
         }
     }
     if (!op_found) {
+        ytree_quote(tokens[1], quoted, sizeof quoted);
         return schema_fail(c, line, path, "\"%s\" is not a comparison; write <, <=, >, >= or ==",
-                           tokens[1]);
+                           quoted);
     }
     rl_error local;
     if (parse_threshold(tokens[2], figure_info_of((figure_id)out->figure)->unit, &out->threshold,

@@ -20,6 +20,10 @@
 /* Largest scenario file, and largest --set value. */
 #define SCENARIO_FILE_BYTES_MAX ((size_t)1 << 20)
 
+/* What a --set path is made of: keys and names of the format, list indexes, dots. Anything else
+ * can match no key, and would make the messages that repeat the path more than one line. */
+#define PATH_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-."
+
 /* Stands for the file in messages when the caller gives no name. */
 #define UNNAMED_SOURCE "<scenario>"
 
@@ -197,6 +201,14 @@ static int override_apply(ytree_node *root, const scenario_override *o, rl_error
                             "such as limiters.shared.rate=10/s",
                             YTREE_PATH_BYTES - 1);
     }
+    size_t path_length = strlen(path);
+    size_t plain = strspn(path, PATH_CHARS);
+    if (plain < path_length) {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "--set \"%.*s\" then byte 0x%02X: not allowed in a path; write keys "
+                            "of A-Z a-z 0-9 _ - separated by dots, such as pods.workers.count",
+                            (int)(plain < 40 ? plain : 40), path, (unsigned char)path[plain]);
+    }
     size_t value_length = strlen(o->value);
     size_t bad = 0;
     if (value_length > SCENARIO_FILE_BYTES_MAX) {
@@ -208,7 +220,6 @@ static int override_apply(ytree_node *root, const scenario_override *o, rl_error
                             "--set:%s: the value is not valid UTF-8 (byte %zu); give UTF-8 text",
                             path, bad);
     }
-    size_t path_length = strlen(path);
     if (path[0] == '.' || path[path_length - 1] == '.' || strstr(path, "..") != NULL) {
         return rl_error_set(err, RL_ERR_INVALID,
                             "--set %s: an empty key in the path; write keys separated by single "

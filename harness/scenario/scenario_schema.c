@@ -456,6 +456,7 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
         return status;
     }
     snprintf(api->name, sizeof api->name, "%s", entry->key);
+    api->limit_line = schema_value_line(schema_get(&m, "limit"));
     /* api_config_validate wants a burst_intolerant API's cost left at the constant 0. */
     cfg->cost_tokens = dist_constant(cfg->kind == API_MODEL_QUOTA_BOUND ? 1 : 0);
     cfg->latency_us = dist_constant(DEFAULT_API_LATENCY_US);
@@ -901,6 +902,8 @@ static int read_traffic(const schema_ctx *c, const schema_map *m, int64_t group_
     if (status == RL_OK) {
         status = read_workload(c, &workload, &t->workload);
     }
+    const ytree_pair *requests = status == RL_OK ? schema_get(&workload, "requests") : NULL;
+    t->requests_line = requests != NULL ? schema_value_line(requests) : 0;
     if (status == RL_OK) {
         status = read_retry(c, m, &t->retry);
     }
@@ -976,6 +979,7 @@ static int read_group(const schema_ctx *c, const schema_map *pods, const ytree_p
         return status;
     }
     snprintf(group->name, sizeof group->name, "%s", entry->key);
+    group->count_line = schema_value_line(schema_get(&m, "count"));
     if (group->count > SCENARIO_PODS_MAX - *pods_total) {
         const ytree_pair *count = schema_get(&m, "count");
         char count_path[YTREE_PATH_BYTES];
@@ -1119,6 +1123,9 @@ static int read_root(const schema_ctx *c, const schema_map *root, scenario *out)
     }
     if (status == RL_OK) {
         status = check_bins(c, root, out);
+    }
+    if (status == RL_OK) {
+        out->duration_line = schema_value_line(schema_get(root, "duration"));
     }
     if (status == RL_OK) {
         status = read_store(c, root, &out->store);

@@ -23,7 +23,7 @@ int scenario_sweep_read(const schema_ctx *c, const schema_map *root, scenario *o
         return status;
     }
     if (m.node->count == 0 || m.node->count > SCENARIO_SWEEP_KEYS_MAX) {
-        return schema_fail(c, m.node->line, m.path, "%zu keys; a sweep has 1 to %d",
+        return schema_fail(c, pair->key_line, m.path, "%zu keys; a sweep has 1 to %d",
                            m.node->count, SCENARIO_SWEEP_KEYS_MAX);
     }
     for (size_t i = 0; i < m.node->count; i++) {

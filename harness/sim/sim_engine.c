@@ -40,8 +40,20 @@ int sim_engine_set_prefetch(sim_engine *engine, sim_event_fn fn, void *context,
 }
 
 int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
+    bool reached_end = false;
+    return sim_engine_run_until_bounded(engine, end_us, UINT64_MAX, &reached_end);
+}
+
+int sim_engine_run_until_bounded(sim_engine *engine, int64_t end_us, uint64_t events_max,
+                                 bool *reached_end) {
     sim_event event;
-    while (engine->first_error == RL_OK && event_queue_pop_before(&engine->queue, end_us, &event)) {
+    *reached_end = false;
+    for (uint64_t n = 0; n < events_max; n++) {
+        if (engine->first_error != RL_OK ||
+            !event_queue_pop_before(&engine->queue, end_us, &event)) {
+            *reached_end = engine->first_error == RL_OK;
+            break;
+        }
         assert(event.at_us >= engine->now_us);
         engine->now_us = event.at_us;
         engine->events_run++;
@@ -50,7 +62,7 @@ int sim_engine_run_until(sim_engine *engine, int64_t end_us) {
         }
         event.fn(event.context, event.arg0, event.arg1);
     }
-    if (engine->first_error == RL_OK && engine->now_us < end_us) {
+    if (*reached_end && engine->now_us < end_us) {
         engine->now_us = end_us;
     }
     return engine->first_error;

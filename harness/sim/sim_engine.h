@@ -36,4 +36,10 @@ int sim_engine_set_prefetch(sim_engine *engine, sim_event_fn fn, void *context,
  * first error. The engine's time is end_us afterwards (unless an error stopped it). */
 int sim_engine_run_until(sim_engine *engine, int64_t end_us);
 
+/* Like sim_engine_run_until, but returns after at most events_max events, with *reached_end
+ * false when events before end_us remain (the engine's time is then that of the last event run).
+ * Calling it again goes on exactly where it stopped: results do not depend on events_max. */
+int sim_engine_run_until_bounded(sim_engine *engine, int64_t end_us, uint64_t events_max,
+                                 bool *reached_end);
+
 #endif

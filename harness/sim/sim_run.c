@@ -276,27 +276,39 @@ static int world_init(sim_world *w, const scenario *s, metrics *m, rl_error *err
     return rc;
 }
 
-static int run_with_progress(sim_world *w, sim_progress_fn progress, void *progress_context) {
+/* Runs the world to the scenario's end, or until control's stop flag is set; the time reached
+ * goes into *end_us (the duration, or the instant of the last event run when stopped). */
+static int run_with_progress(sim_world *w, const sim_run_control *control, int64_t *end_us) {
     int64_t duration_us = w->scenario->duration_us;
-    int64_t step_us = progress != NULL ? duration_us / 100 : duration_us;
+    int64_t step_us = control->progress != NULL ? duration_us / 100 : duration_us;
     if (step_us <= 0) {
         step_us = duration_us;
     }
+    uint64_t batch = control->stop != NULL ? SIM_RUN_STOP_EVENTS : UINT64_MAX;
     for (int64_t until_us = step_us;; until_us += step_us) {
         if (until_us > duration_us) {
             until_us = duration_us;
         }
-        int rc = sim_engine_run_until(&w->engine, until_us);
-        if (rc == RL_OK && w->fleet.first_error != RL_OK) {
-            rc = w->fleet.first_error;
+        bool reached = false;
+        while (!reached) {
+            int rc = sim_engine_run_until_bounded(&w->engine, until_us, batch, &reached);
+            if (rc == RL_OK && w->fleet.first_error != RL_OK) {
+                rc = w->fleet.first_error;
+            }
+            if (rc != RL_OK) {
+                return rc;
+            }
+            if (control->stop != NULL && *control->stop != 0) {
+                *end_us = w->engine.now_us;
+                return RL_OK;
+            }
         }
-        if (rc != RL_OK) {
-            return rc;
-        }
-        if (progress != NULL) {
-            progress(progress_context, until_us, duration_us, w->engine.events_run);
+        if (control->progress != NULL) {
+            control->progress(control->progress_context, until_us, duration_us,
+                              w->engine.events_run);
         }
         if (until_us == duration_us) {
+            *end_us = duration_us;
             return RL_OK;
         }
     }
@@ -304,6 +316,16 @@ static int run_with_progress(sim_world *w, sim_progress_fn progress, void *progr
 
 int sim_run(const scenario *s, metrics *out, sim_run_stats *stats, sim_progress_fn progress,
             void *progress_context, rl_error *err) {
+    sim_run_control control = {.progress = progress, .progress_context = progress_context};
+    return sim_run_controlled(s, out, stats, &control, err);
+}
+
+int sim_run_controlled(const scenario *s, metrics *out, sim_run_stats *stats,
+                       const sim_run_control *control, rl_error *err) {
+    sim_run_control none = {.progress = NULL};
+    if (control == NULL) {
+        control = &none;
+    }
     memset(stats, 0, sizeof *stats);
     int rc = metrics_init(out, s);
     if (rc != RL_OK) {
@@ -325,17 +347,20 @@ int sim_run(const scenario *s, metrics *out, sim_run_stats *stats, sim_progress_
         return rl_error_set(err, rc, "could not set up the simulation: %s", rl_strerror(rc));
     }
     fleet_start(&w->fleet);
-    rc = run_with_progress(w, progress, progress_context);
+    int64_t end_us = s->duration_us;
+    rc = run_with_progress(w, control, &end_us);
     if (rc != RL_OK) {
         rl_error_set(err, rc, "the simulation stopped at %.3f s of virtual time: %s",
                      (double)w->engine.now_us / 1e6, rl_strerror(rc));
     } else {
-        fleet_finish(&w->fleet, s->duration_us);
-        rc = metrics_finish(out, s->duration_us, w->apis, w->store.ops, w->store.queue_max, err);
+        fleet_finish(&w->fleet, end_us);
+        rc = metrics_finish(out, end_us, w->apis, w->store.ops, w->store.queue_max, err);
     }
     stats->events_run = w->engine.events_run;
     stats->jobs_alive_max = w->fleet.jobs_alive_max;
     stats->events_pending_max = w->engine.events_pending_max;
+    stats->partial = end_us < s->duration_us;
+    stats->end_us = end_us;
     world_destroy(w);
     rl_free(w);
     return rc;

@@ -42,14 +42,14 @@ if command -v gnuplot >/dev/null; then
   check "run --live --plots drew the figures" test -s "$work/plots/plots/timeseries_powerbi.png"
 fi
 
-# SIGINT: stop cleanly, results marked partial, keys deleted, server stopped; exit code 3.
+# SIGINT: stop cleanly, results marked partial, keys deleted, server stopped; exit code 4.
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --live --out "$work/int" >"$work/int.out" 2>&1 &
 pid=$!
 sleep 2
 kill -INT "$pid"
 status=0
 wait "$pid" || status=$?
-check "interrupted run exits 3" test "$status" -eq 3
+check "interrupted run exits 4" test "$status" -eq 4
 check "interrupted summary is partial" grep -q '"partial": true' "$work/int/summary.json"
 check "interrupted run deletes its keys" grep -q '^keys: deleted 2 ' "$work/int.out"
 check "interrupted run stops its server" server_gone "$work/int.out"
@@ -58,7 +58,9 @@ check "interrupted run stops its server" server_gone "$work/int.out"
 status=0
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --redis "redis://u:s3cret@127.0.0.1:1/0" \
   --out "$work/bad" >"$work/bad.out" 2>&1 || status=$?
-check "unreachable server fails the run" test "$status" -eq 3
+check "unreachable server: nothing run, exit 2" test "$status" -eq 2
+check "unreachable server: one line" test "$(wc -l <"$work/bad.out")" -eq 1
+check "unreachable server: no results folder" test ! -e "$work/bad"
 check "the password is not printed" bash -c "! grep -q s3cret '$work/bad.out'"
 
 if ((failures > 0)); then

@@ -10,6 +10,7 @@
  * must look into the server afterwards). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,14 @@
 #include <cmocka.h>
 
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness/live/live_run.h"
 #include "harness/live/redis_server.h"
@@ -351,6 +360,124 @@ static void test_long_outage(void **state) {
     free(s);
 }
 
+/* ---- a server that is not Redis ---- */
+
+typedef enum not_redis_kind {
+    NOT_REDIS_GARBAGE, /* answers anything with an HTTP error, then hangs up */
+    NOT_REDIS_OK,      /* answers every read with +OK, whatever was asked */
+    NOT_REDIS_SILENT   /* accepts connections and never says a word */
+} not_redis_kind;
+
+#define NOT_REDIS_CONNECTIONS_MAX 64
+
+/* The child's loop: accept and answer as kind says, until killed. */
+static _Noreturn void not_redis_serve(int listener, not_redis_kind kind) {
+    struct pollfd fds[NOT_REDIS_CONNECTIONS_MAX + 1] = {{.fd = listener, .events = POLLIN}};
+    int count = 1;
+    char buffer[4096];
+    for (;;) {
+        if (poll(fds, (nfds_t)count, 1000) < 0) {
+            _exit(1);
+        }
+        if ((fds[0].revents & POLLIN) != 0 && count <= NOT_REDIS_CONNECTIONS_MAX) {
+            int fd = accept(listener, NULL, NULL);
+            if (fd >= 0) {
+                fds[count++] = (struct pollfd){.fd = fd, .events = POLLIN};
+            }
+        }
+        for (int i = 1; i < count; i++) {
+            if ((fds[i].revents & (POLLIN | POLLHUP)) == 0) {
+                continue;
+            }
+            ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+            bool hang_up = n <= 0 || kind == NOT_REDIS_GARBAGE;
+            if (n > 0 && kind == NOT_REDIS_GARBAGE) {
+                static const char HTTP[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+                (void)!write(fds[i].fd, HTTP, sizeof HTTP - 1);
+            } else if (n > 0 && kind == NOT_REDIS_OK) {
+                (void)!write(fds[i].fd, "+OK\r\n", 5);
+            }
+            if (hang_up) {
+                close(fds[i].fd);
+                fds[i--] = fds[--count];
+            }
+        }
+    }
+}
+
+/* Starts a child process listening on a free loopback port (into *port) that answers as kind
+ * says; returns its pid. It dies with the test, or with not_redis_stop. */
+static pid_t not_redis_start(not_redis_kind kind, int *port) {
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(listener >= 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t length = sizeof addr;
+    assert_int_equal(bind(listener, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(listen(listener, 16), 0);
+    assert_int_equal(getsockname(listener, (struct sockaddr *)&addr, &length), 0);
+    *port = ntohs(addr.sin_port);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        not_redis_serve(listener, kind);
+    }
+    close(listener);
+    return pid;
+}
+
+static void not_redis_stop(pid_t pid) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+static double seconds_now(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* Whatever it answers, a server that is not Redis stops the run before any pod starts, within
+ * seconds, with one line naming the server: the CLI makes it exit 2 (nothing ran). */
+static void test_server_not_redis(void **state) {
+    (void)state;
+    static const struct {
+        not_redis_kind kind;
+        const char *says;
+    } CASES[] = {{NOT_REDIS_GARBAGE, "Protocol error"},
+                 {NOT_REDIS_OK, "SCRIPT LOAD token_bucket failed"},
+                 {NOT_REDIS_SILENT, "SELECT 0 failed"}};
+    scenario *s = load_small();
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        int port = 0;
+        pid_t server = not_redis_start(CASES[i].kind, &port);
+        char url[64];
+        snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", port);
+        live_options options = {.redis_url = url};
+        metrics *m = calloc(1, sizeof *m);
+        assert_non_null(m);
+        live_run_stats stats;
+        rl_error err;
+        rl_error_clear(&err);
+        double started = seconds_now();
+        int rc = live_run(s, &options, m, &stats, NULL, NULL, &err);
+        double took = seconds_now() - started;
+        not_redis_stop(server);
+        printf("  %s (%.2f s)\n", err.message, took);
+        assert_int_equal(rc, RL_ERR_IO);
+        assert_int_equal(stats.events_run, 0);
+        assert_true(took < 10.0);
+        char where[48];
+        snprintf(where, sizeof where, "redis://127.0.0.1:%d/0", port);
+        assert_non_null(strstr(err.message, where));
+        assert_non_null(strstr(err.message, CASES[i].says));
+        assert_null(strchr(err.message, '\n'));
+        metrics_destroy(m);
+        free(m);
+    }
+    free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_run),
@@ -365,6 +492,7 @@ int main(void) {
         cmocka_unit_test(test_redis_lock),
         cmocka_unit_test(test_redis_lock_killed_server),
         cmocka_unit_test(test_long_outage),
+        cmocka_unit_test(test_server_not_redis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

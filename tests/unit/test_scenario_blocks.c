@@ -236,7 +236,7 @@ static void sweep_refused(void **state) {
     load_error("sweep:\n  seed: [1, 2]\n", "t.yaml:23: sweep.seed: expected a setting path");
     load_error("sweep: [a, b]\n", "t.yaml:22: sweep: expected a mapping");
     load_error("sweep:\n  a.b: [1]\n  c.d: [1]\n  e.f: [1]\n  g.h: [1]\n  i.j: [1]\n",
-               "t.yaml:23: sweep: 5 keys; a sweep has 1 to 4");
+               "t.yaml:22: sweep: 5 keys; a sweep has 1 to 4");
 }
 
 int main(void) {

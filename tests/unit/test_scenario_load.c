@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1026,6 +1027,202 @@ static void test_override_value_errors(void **state) {
     expect_override_error(MINIMAL, "seed=", "--set:seed: \"\" is not a seed");
 }
 
+/* ---- the rows of docs/RELIABILITY.md that the tests above do not cover ---- */
+
+/* MINIMAL with the optional blocks appended: faults, expect or sweep. */
+static char *with_block(const char *block) {
+    size_t size = sizeof MINIMAL + strlen(block);
+    char *text = malloc(size);
+    assert_non_null(text);
+    snprintf(text, size, "%s%s", MINIMAL, block);
+    return text;
+}
+
+static void expect_block_error(const char *block, const char *prefix) {
+    char *text = with_block(block);
+    expect_error(text, prefix);
+    free(text);
+}
+
+static void test_bad_input_binary(void **state) {
+    (void)state;
+    static const char ELF[] = "\x7f" "ELF\x02\x01\x01\0\0\0";
+    expect_error_n(ELF, sizeof ELF - 1, "t.yaml:1: a NUL byte; a scenario file is UTF-8 text");
+    expect_error("\x89PNG\r\n\x1a\n", "t.yaml:1: byte 0x89 is not valid UTF-8; save the file as "
+                                      "UTF-8");
+    expect_error("\x1b[31m\x07", "t.yaml:1: invalid YAML: control characters are not allowed");
+    /* Random bytes, with a fixed seed: always one line naming the file, never a crash. */
+    uint64_t random_state = MUTATION_SEED + 1;
+    printf("[ seed     ] binary garbage: %llu, 500 cases\n",
+           (unsigned long long)(MUTATION_SEED + 1));
+    char bytes[512];
+    for (int i = 0; i < 500; i++) {
+        size_t length = 1 + (size_t)(splitmix_next(&random_state) % sizeof bytes);
+        for (size_t k = 0; k < length; k++) {
+            bytes[k] = (char)(splitmix_next(&random_state) & 0xFF);
+        }
+        expect_error_n(bytes, length, "t.yaml");
+    }
+}
+
+static void test_bad_input_rates(void **state) {
+    (void)state;
+    expect_edit_error(MINIMAL, "    limit: 10/s", "    limit: -5/s",
+                      "t.yaml:6: apis.a.limit: \"-5/s\" is not a rate");
+    expect_edit_error(MINIMAL, "    limit: 10/s", "    limit: 0/s",
+                      "t.yaml:6: apis.a.limit: \"0/s\" has a count of 0; a rate's count is at "
+                      "least 1, such as 1/s");
+    expect_edit_error(MINIMAL, "    limit: 10/s", "    limit: 10/0s",
+                      "t.yaml:6: apis.a.limit: \"10/0s\" has a period of 0; the period must be "
+                      "above 0");
+    expect_edit_error(MINIMAL, "rate: 5/s}", "rate: 0/s}",
+                      "t.yaml:12: pods.g.traffic.0.workload.rate: \"0/s\" has a count of 0");
+    expect_edit_error(WITH_LIMITER, "    rate: 5/s\n", "    rate: -1/s\n",
+                      "t.yaml:11: limiters.l.rate: \"-1/s\" is not a rate");
+    expect_edit_error(MINIMAL, "    count: 2", "    count: -2",
+                      "t.yaml:9: pods.g.count: \"-2\" is negative; write a whole number 0 or more");
+}
+
+static void test_bad_input_faults(void **state) {
+    (void)state;
+    expect_block_error("faults:\n  - {kind: pod_restart, at: 1s, group: nope}\n",
+                       "t.yaml:14: faults.0.group: no pod group \"nope\"; groups: g");
+    expect_block_error("faults:\n  - {kind: clock_skew, group: h, extra: 1ms}\n",
+                       "t.yaml:14: faults.0.group: no pod group \"h\"; groups: g");
+    expect_block_error("faults:\n  - {kind: meteor, at: 1s}\n",
+                       "t.yaml:14: faults.0.kind: \"meteor\" is not allowed; write one of "
+                       "store_outage, store_latency, pod_restart, clock_skew");
+    expect_block_error("faults:\n  - {kind: store_outage, at: 11s, for: 1s}\n",
+                       "t.yaml:14: faults.0.at: 11s is out of range; allowed 0 to 10s");
+    expect_block_error("faults:\n  - {kind: store_outage, at: 1s, for: 1s, extra: 1ms}\n",
+                       "t.yaml:14: faults.0.extra: unknown key; allowed here: kind, at, for, mode");
+    expect_block_error("faults: {kind: store_outage}\n",
+                       "t.yaml:13: faults: expected a list of at most 16 faults");
+}
+
+static void test_bad_input_expect(void **state) {
+    (void)state;
+    expect_block_error("expect:\n  - b.rate_429 < 0.1%\n",
+                       "t.yaml:14: expect.0: no API \"b\"; subjects: a, store");
+    expect_block_error("expect:\n  - a.rate_430 < 0.1%\n",
+                       "t.yaml:14: expect.0: no figure \"rate_430\" for an API; figures: rate_429, "
+                       "latency_p50");
+    expect_block_error("expect:\n  - store.rate_429 < 1\n",
+                       "t.yaml:14: expect.0: no figure \"rate_429\" for the store; figures: ops, "
+                       "rtt_p99");
+    expect_block_error("expect:\n  - a.rate_429 =< 1\n",
+                       "t.yaml:14: expect.0: \"=<\" is not a comparison; write <, <=, >, >= or ==");
+    expect_block_error("expect:\n  - a.latency_p99 < 5\n",
+                       "t.yaml:14: expect.0: \"5\" has no unit");
+    expect_block_error("expect:\n  - a.rate_429 < 1 or so\n",
+                       "t.yaml:14: expect.0: \"a.rate_429 < 1 or so\" is not a condition");
+}
+
+/* "sweep:" with keys keys of values values each (pods.g.count over 1, 2, ...), into a new text. */
+static char *sweep_block(int keys, int values) {
+    static const char *const PATHS[] = {"pods.g.count", "apis.a.limit", "pods.g.start",
+                                        "pods.g.traffic.0.ttl", "store.command"};
+    size_t size = 64 + (size_t)keys * (40 + (size_t)values * 8);
+    char *block = malloc(size);
+    assert_non_null(block);
+    size_t used = (size_t)snprintf(block, size, "sweep:\n");
+    for (int k = 0; k < keys; k++) {
+        used += (size_t)snprintf(block + used, size - used, "  %s: [", PATHS[k % 5]);
+        for (int v = 0; v < values; v++) {
+            used += (size_t)snprintf(block + used, size - used, "%s%d", v > 0 ? ", " : "", v + 1);
+        }
+        used += (size_t)snprintf(block + used, size - used, "]\n");
+    }
+    return block;
+}
+
+/* A sweep is at most 4 keys of 16 values: 65,536 runs. No sweep of millions loads. */
+static void test_bad_input_sweep(void **state) {
+    (void)state;
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    char *block = sweep_block(4, 16);
+    char *text = with_block(block);
+    expect_loads(text, s);
+    int64_t points = 1;
+    for (int k = 0; k < s->sweep_key_count; k++) {
+        points *= s->sweep[k].value_count;
+    }
+    assert_int_equal(points, 65536);
+    free(text);
+    free(block);
+    block = sweep_block(5, 16);
+    expect_block_error(block, "t.yaml:13: sweep: 5 keys; a sweep has 1 to 4");
+    free(block);
+    block = sweep_block(1, 17);
+    expect_block_error(block, "t.yaml:14: sweep.pods.g.count: expected a list of 1 to 16 values");
+    free(block);
+    expect_block_error("sweep:\n  seed: [1, 2]\n",
+                       "t.yaml:14: sweep.seed: expected a setting path such as "
+                       "limiters.shared.algorithm");
+    expect_block_error("sweep:\n  pods.g.count: [[1, 2]]\n",
+                       "t.yaml:14: sweep.pods.g.count: expected each value as a short scalar");
+    free(s);
+}
+
+/* Reads a file of the source tree (RATELAB_SOURCE_DIR) into a new buffer; *length its size. */
+static char *source_file(const char *relative, size_t *length) {
+    const char *source_dir = getenv("RATELAB_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", source_dir != NULL ? source_dir : ".", relative);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        fail_msg("cannot open %s", path);
+    }
+    char *text = malloc(FILE_BYTES_MAX);
+    assert_non_null(text);
+    *length = fread(text, 1, FILE_BYTES_MAX - 1, file);
+    text[*length] = '\0';
+    fclose(file);
+    return text;
+}
+
+/* Inputs the fuzz targets (tests/fuzz) found breaking a promise, each with the message it gets
+ * now that it is fixed. An override input is applied to MINIMAL. */
+static void test_fuzz_regressions(void **state) {
+    (void)state;
+    static const struct {
+        const char *file;
+        bool is_override;
+        const char *prefix;
+    } CASES[] = {
+        {"scenario_override/path_with_control_bytes.bin", true,
+         "--set \"pods.\" then byte 0xC6: not allowed in a path; write keys of A-Z a-z 0-9 _ -"},
+        {"scenario_override/path_with_control_byte_and_bad_value.bin", true,
+         "--set \".workers.c.c\" then byte 0x15: not allowed in a path; write keys"},
+        {"scenario_load/expect_subject_with_newline.yaml", false,
+         "t.yaml:5: expect.0: no API \"x?y\"; subjects: a, store"},
+        {"scenario_load/expect_value_with_newline.yaml", false,
+         "t.yaml:5: expect.0: \"1?2\" is not a number (such as 0.001 or 0.1%)"},
+    };
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        char relative[256];
+        snprintf(relative, sizeof relative, "tests/fuzz/regressions/%s", CASES[i].file);
+        size_t length = 0;
+        char *input = source_file(relative, &length);
+        rl_error err;
+        rl_error_clear(&err);
+        int rc;
+        if (CASES[i].is_override) {
+            scenario_override o;
+            assert_int_equal(scenario_override_parse(input, &o, &err), RL_OK);
+            rc = load_with(MINIMAL, &o, 1, s, &err);
+        } else {
+            rc = scenario_load_text(input, length, "t.yaml", NULL, 0, s, &err);
+        }
+        expect_message(rc, &err, CASES[i].prefix);
+        free(input);
+    }
+    free(s);
+}
+
 /* ---- property: random mutations ---- */
 
 typedef struct mutation_buffer {
@@ -1191,6 +1388,12 @@ int main(void) {
         cmocka_unit_test(test_override_valid),
         cmocka_unit_test(test_override_path_errors),
         cmocka_unit_test(test_override_value_errors),
+        cmocka_unit_test(test_bad_input_binary),
+        cmocka_unit_test(test_bad_input_rates),
+        cmocka_unit_test(test_bad_input_faults),
+        cmocka_unit_test(test_bad_input_expect),
+        cmocka_unit_test(test_bad_input_sweep),
+        cmocka_unit_test(test_fuzz_regressions),
         cmocka_unit_test(test_property_mutations_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,12 +128,67 @@ static void store_contention_comes_from_the_queue(void **state) {
     done(s, m);
 }
 
+/* A stop flag that is never set changes nothing: batches of events give the same run, bit for
+ * bit, as one sweep (the engine picks up exactly where a batch stopped). */
+static void stop_flag_unset_changes_nothing(void **state) {
+    (void)state;
+    scenario_override an_hour[] = {{"duration", "1h"}, {"bin", "1s"}};
+    scenario *s = load("scenarios/demo.yaml", an_hour, 2);
+    metrics *plain = run(s);
+    metrics *batched = calloc(1, sizeof *batched);
+    assert_non_null(batched);
+    volatile sig_atomic_t stop = 0;
+    sim_run_control control = {.stop = &stop};
+    sim_run_stats stats;
+    rl_error err;
+    assert_int_equal(sim_run_controlled(s, batched, &stats, &control, &err), RL_OK);
+    assert_false(stats.partial);
+    assert_int_equal(stats.end_us, s->duration_us);
+    assert_true(stats.events_run > 2 * SIM_RUN_STOP_EVENTS); /* several batches */
+    for (int i = 0; i < s->api_count; i++) {
+        assert_memory_equal(&plain->apis[i].summary, &batched->apis[i].summary,
+                            sizeof(api_summary));
+        assert_memory_equal(plain->apis[i].bins, batched->apis[i].bins,
+                            (size_t)plain->bin_count * sizeof(metrics_bin));
+    }
+    metrics_destroy(batched);
+    free(batched);
+    done(s, plain);
+}
+
+/* A stop flag already set stops the run after its first batch of events: partial, closed at
+ * the last event's instant, with every job still accounted for. */
+static void stop_flag_set_gives_a_partial_run(void **state) {
+    (void)state;
+    scenario_override an_hour[] = {{"duration", "1h"}, {"bin", "1s"}};
+    scenario *s = load("scenarios/demo.yaml", an_hour, 2);
+    metrics *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    volatile sig_atomic_t stop = SIGINT;
+    sim_run_control control = {.stop = &stop};
+    sim_run_stats stats;
+    rl_error err;
+    assert_int_equal(sim_run_controlled(s, m, &stats, &control, &err), RL_OK);
+    assert_true(stats.partial);
+    assert_int_equal(stats.events_run, SIM_RUN_STOP_EVENTS);
+    assert_true(stats.end_us > 0 && stats.end_us < s->duration_us);
+    assert_int_equal(m->end_us, stats.end_us);
+    for (int i = 0; i < s->api_count; i++) {
+        const api_summary *a = &m->apis[i].summary;
+        assert_true(a->jobs_created > 0);
+        assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
+    }
+    done(s, m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stampede_local_limiters_get_429s_shared_gcra_none),
         cmocka_unit_test(same_seed_same_figures_other_seed_other_figures),
         cmocka_unit_test(latency_breakdown_adds_up_and_jobs_balance),
         cmocka_unit_test(store_contention_comes_from_the_queue),
+        cmocka_unit_test(stop_flag_unset_changes_nothing),
+        cmocka_unit_test(stop_flag_set_gives_a_partial_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
