@@ -8,7 +8,7 @@ ratelab=$1
 source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
+source "$(dirname "$0")/lib/checks.sh"
 fail() { echo "FAILED: $*"; failures=$((failures + 1)); }
 
 # A valid scenario to edit: line 6 is the API's limit, line 9 the group's count.
@@ -155,8 +155,4 @@ refused set_path "--set \"pods.g\" then byte 0x0A: not allowed in a path; write 
 good >"$work/bad_limit.yaml"
 refused bad_limit "ratelab run: --memory-limit: \"lots\" is not a size" --memory-limit lots
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish

@@ -7,12 +7,7 @@ ratelab=$1
 source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 
 "$ratelab" bench --dir "$source_dir/scenarios/bench" --sizes 1k --csv >"$work/bench.csv"
 cat "$work/bench.csv"
@@ -39,8 +34,4 @@ set -e
 check "the missing scenario is named" grep -q "bench_nosuchsize.yaml" "$work/err"
 check "bench --help exits 0" "$ratelab" bench --help
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish

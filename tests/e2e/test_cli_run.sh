@@ -6,12 +6,7 @@ ratelab=$1
 source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 
 # The demo runs, prints one row per API and writes the three files.
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --out "$work/demo" >"$work/demo.out"
@@ -114,8 +109,4 @@ check "a bad sweep value exits 2" test $? -eq 2
 check "a bad sweep value is named" grep -q 'pods.local.count=x' "$work/sweep.err"
 set -e
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish

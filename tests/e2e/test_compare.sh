@@ -7,12 +7,7 @@ ratelab=$1
 source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 files=("$source_dir/scenarios/stampede.yaml" "$source_dir/scenarios/demo.yaml")
 
 "$ratelab" compare "${files[@]}" >"$work/table.md" 2>"$work/table.err"
@@ -63,8 +58,4 @@ if command -v gnuplot >/dev/null; then
   check "--plots draws the comparison" test -s "$work/plots/comparison.png"
 fi
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish

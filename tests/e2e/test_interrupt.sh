@@ -8,12 +8,7 @@ ratelab=$1
 source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 # Seconds a stopped run may take to write its results and exit (sanitizer builds are slower).
 GRACE_S=10
 
@@ -64,8 +59,4 @@ interrupt TERM sigterm
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --set duration=5s --out "$work/whole" --quiet
 check "a whole run is not partial" grep -q '"partial": false' "$work/whole/summary.json"
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish

@@ -19,12 +19,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 scenario=$source_dir/tests/data/live_small.yaml # 4 s of 20 pods through one shared token bucket
 DURATION_S=4
 GRACE_S=10 # docs/RELIABILITY.md: a live run ends within its duration plus 10 s
@@ -106,8 +101,4 @@ check "frozen: the other key is untouched" \
 others=$(redis-cli -p "$port" --scan | grep -v '^someone:else$' | grep -cv '^ratelab:[0-9a-f]\{16\}:' || true)
 check "frozen: every other key is under a run's prefix ($others outside)" test "$others" -eq 0
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish

@@ -10,12 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TMPDIR="$work/tmp" # where the embedded server's folder goes: it must be gone after
 mkdir -p "$TMPDIR"
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 server_gone() { # server_gone OUTPUT_FILE: the redis-server named in the output has exited
   local port
   port=$(sed -n 's|.*redis://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1" | head -1)
@@ -63,7 +58,4 @@ check "unreachable server: one line" test "$(wc -l <"$work/bad.out")" -eq 1
 check "unreachable server: no results folder" test ! -e "$work/bad"
 check "the password is not printed" bash -c "! grep -q s3cret '$work/bad.out'"
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
+checks_finish

@@ -8,12 +8,7 @@ ratelab=$1
 source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 
 # is_png_1600x900 FILE: the PNG signature, an IHDR chunk first, 1600 wide and 900 high.
 is_png_1600x900() {
@@ -100,8 +95,4 @@ set -e
 check "no gnuplot: plot exits 3" test "$status" -eq 3
 check "no gnuplot: plot says it in one line" grep -qx "ratelab plot: $install_line" "$work/nognu-plot.err"
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish

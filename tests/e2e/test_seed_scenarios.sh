@@ -7,12 +7,7 @@ ratelab=$1
 source_dir=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-check() { # check DESCRIPTION COMMAND...
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib/checks.sh"
 
 # The six failure modes of the first seed and the dual gate, one file each.
 shopt -s nullglob
@@ -59,8 +54,4 @@ for file in "${files[@]}"; do
   check "$name: only that one fails" test "$(grep -c '^  FAIL ' "$work/$name.flipped.err")" -eq 1
 done
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+checks_finish
