@@ -136,6 +136,17 @@ refused deep "FILE:1: name.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0
 refused sweep_keys "FILE:13: sweep: 5 keys; a sweep has 1 to 4"
 { good; echo "sweep:"; echo "  pods.g.count: [$(seq -s ', ' 1 17)]"; } >"$work/sweep_values.yaml"
 refused sweep_values "FILE:14: sweep.pods.g.count: expected a list of 1 to 16 values"
+# The largest sweep the format allows, 4 keys of 16 values (65,536 points), times 2 seeds is
+# more runs than one command runs at once: refused before anything runs.
+values16() { # values16 UNIT: [1UNIT, 2UNIT, ..., 16UNIT]
+  local out="" i
+  for i in $(seq 1 16); do out+="${out:+, }$i$1"; done
+  echo "[$out]"
+}
+{ good; echo "sweep:"; echo "  pods.g.count: $(values16 '')"; echo "  apis.a.limit: $(values16 /s)"
+  echo "  store.command: $(values16 us)"; echo "  store.script: $(values16 us)"; } >"$work/sweep_runs.yaml"
+refused sweep_runs "ratelab run: 65536 points x 2 replications = 131072 runs; at most 100000" \
+  --replications 2
 
 { good; printf 'faults:\n  - {kind: pod_restart, at: 1s, group: ghosts}\n'; } >"$work/fault_group.yaml"
 refused fault_group "FILE:14: faults.0.group: no pod group \"ghosts\"; groups: g"
