@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_interrupt.h"
 #include "harness/experiment/experiment.h"
 #include "harness/experiment/experiment_write.h"
 #include "harness/report/expectations.h"
@@ -145,7 +146,21 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
                spec->jobs, spec->jobs == 1 ? "" : "s");
         fflush(stdout);
     }
-    rc = experiment_run(spec, e, &err);
+    /* A first SIGINT/SIGTERM stops the runs under way; nothing is written (a sweep's table is
+     * only meaningful whole). Should the handler not install, a signal stops the process. */
+    experiment_spec controlled = *spec;
+    controlled.stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
+    rc = experiment_run(&controlled, e, &err);
+    cli_interrupt_restore();
+    if (rc == RL_OK && e->interrupted) {
+        fprintf(stderr,
+                "ratelab run: interrupted after %lld of %lld runs; nothing written (a sweep's "
+                "results are written whole)\n",
+                (long long)e->runs_done, (long long)e->point_count * e->replications);
+        experiment_free(e);
+        free(e);
+        return CLI_EXIT_INTERRUPTED;
+    }
     if (rc == RL_OK) {
         rc = experiment_write_folder(out_path, e, &err);
     }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "harness/core/rl_error.h"
@@ -33,6 +34,7 @@ typedef struct experiment_spec {
     bool seed_given;   /* else the scenario's seed */
     uint64_t seed;     /* run r uses seed + r */
     int jobs;          /* threads, >= 1 */
+    const volatile sig_atomic_t *stop; /* may be NULL; once non-zero, runs stop (see below) */
 } experiment_spec;
 
 /* One point of the grid: its settings and a label such as "pods.workers.count=10". */
@@ -59,7 +61,8 @@ typedef struct experiment {
     int replications;
     uint64_t seed;
     int api_count;
-    int64_t runs_done;
+    int64_t runs_done;    /* runs that finished whole */
+    bool interrupted;     /* the stop flag was raised: figures and estimates are incomplete */
     double *values;       /* [point][replication][api][figure] */
     double *expect_values; /* [point][replication][expectation] */
     experiment_estimate *estimates; /* [point][api][figure] */
@@ -72,7 +75,9 @@ typedef struct experiment {
 int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err);
 
 /* Runs every (point, replication) of a planned experiment on spec->jobs threads and fills its
- * figures and estimates. Returns 0 or the first error (with the run's point and seed in err). */
+ * figures and estimates. Returns 0 or the first error (with the run's point and seed in err).
+ * When spec->stop is raised, the runs under way stop, no new one starts, and it returns 0 with
+ * e->interrupted set: only runs_done runs finished, and the estimates are not computed. */
 int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err);
 
 /* The value of figure of api in run (point, replication). */

@@ -25,6 +25,8 @@ typedef struct run_queue {
     experiment *e;
     atomic_int_fast64_t next_run;
     atomic_bool failed;
+    atomic_bool interrupted;
+    atomic_int_fast64_t runs_done;
     pthread_mutex_t error_lock; /* guards first_rc and first_error */
     int first_rc;
     rl_error first_error;
@@ -81,8 +83,12 @@ static int run_one(run_queue *q, int64_t index, scenario *s, metrics *m, rl_erro
     }
     s->seed = e->seed + (uint64_t)replication;
     sim_run_stats stats;
-    rc = sim_run(s, m, &stats, NULL, NULL, err);
-    if (rc == RL_OK) {
+    sim_run_control control = {.stop = spec->stop};
+    rc = sim_run_controlled(s, m, &stats, &control, err);
+    if (rc == RL_OK && stats.partial) {
+        atomic_store(&q->interrupted, true);
+    } else if (rc == RL_OK) {
+        atomic_fetch_add(&q->runs_done, 1);
         for (int api = 0; api < e->api_count; api++) {
             for (int f = 0; f < FIGURE_COUNT; f++) {
                 e->values[value_index(e, point, replication, api, f)] =
@@ -104,7 +110,11 @@ static void *worker(void *context) {
     int64_t runs = (int64_t)q->e->point_count * q->e->replications;
     for (;;) {
         int64_t index = atomic_fetch_add(&q->next_run, 1);
-        if (index >= runs || atomic_load(&q->failed)) {
+        bool stopped = q->spec->stop != NULL && *q->spec->stop != 0;
+        if (index >= runs || atomic_load(&q->failed) || stopped) {
+            if (stopped) {
+                atomic_store(&q->interrupted, true);
+            }
             break;
         }
         rl_error err;
@@ -156,6 +166,8 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
     run_queue q = {.spec = spec, .e = e, .first_rc = RL_OK};
     atomic_init(&q.next_run, 0);
     atomic_init(&q.failed, false);
+    atomic_init(&q.interrupted, false);
+    atomic_init(&q.runs_done, 0);
     pthread_mutex_init(&q.error_lock, NULL);
     int jobs = spec->jobs < (int)runs ? spec->jobs : (int)runs;
     pthread_t threads[256];
@@ -174,7 +186,10 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
         *err = q.first_error;
         return q.first_rc;
     }
-    e->runs_done = (int64_t)runs;
-    summarise(e);
+    e->runs_done = (int64_t)atomic_load(&q.runs_done);
+    e->interrupted = atomic_load(&q.interrupted);
+    if (!e->interrupted) {
+        summarise(e);
+    }
     return RL_OK;
 }

@@ -55,6 +55,23 @@ interrupt() {
 interrupt INT sigint
 interrupt TERM sigterm
 
+# A sweep interrupted: the runs under way stop, nothing is written, one line, exit 4.
+"$ratelab" run "$source_dir/scenarios/demo.yaml" --set duration=7d --set bin=1s \
+  --sweep pods.workers.count=50,100 --replications 2 --jobs 2 --out "$work/sweep" \
+  >"$work/sweep.stdout" 2>"$work/sweep.stderr" &
+pid=$!
+sleep 2
+kill -INT "$pid"
+status=0
+sent=$(date +%s)
+wait "$pid" || status=$?
+took=$(($(date +%s) - sent))
+check "sweep: exits 4, got $status" test "$status" -eq 4
+check "sweep: stops within ${GRACE_S} s (took ${took} s)" test "$took" -le "$GRACE_S"
+check "sweep: says what was done" grep -q '^ratelab run: interrupted after 0 of 4 runs; nothing written' \
+  "$work/sweep.stderr"
+check "sweep: no folder, temporary or not" bash -c "! ls -d '$work'/sweep '$work'/sweep.tmp-* 2>/dev/null"
+
 # A run that ends by itself is not partial and exits 0.
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --set duration=5s --out "$work/whole" --quiet
 check "a whole run is not partial" grep -q '"partial": false' "$work/whole/summary.json"
