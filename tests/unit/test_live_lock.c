@@ -316,18 +316,20 @@ static void expired_lock_is_free_in_both(void **state) {
     s->limiter_count = 1;
     store_model model;
     assert_int_equal(store_model_init(&model, s, 1, 1), RL_OK);
-    store_command lock_a = {.op = STORE_OP_LOCK, .owner = 1, .lock_ttl_us = 2000};
-    store_command lock_b = {.op = STORE_OP_LOCK, .owner = 2, .lock_ttl_us = 2000};
+    /* 200 ms: long enough that a loaded machine does not let it expire between two commands,
+     * short enough to wait out. */
+    store_command lock_a = {.op = STORE_OP_LOCK, .owner = 1, .lock_ttl_us = 200000};
+    store_command lock_b = {.op = STORE_OP_LOCK, .owner = 2, .lock_ttl_us = 200000};
     store_command unlock_a = {.op = STORE_OP_UNLOCK, .owner = 1};
     store_reply sim;
     store_model_execute(&model, &lock_a, 0, &sim);
     assert_true(sim.ok && redis_execute(fixture->redis, &lock_a).ok);
     store_model_execute(&model, &lock_b, 1000, &sim); /* still held */
     assert_false(sim.ok || redis_execute(fixture->redis, &lock_b).ok);
-    sleep_ms(20);
-    store_model_execute(&model, &lock_b, 20000, &sim); /* expired: free */
+    sleep_ms(400);
+    store_model_execute(&model, &lock_b, 400000, &sim); /* expired: free */
     assert_true(sim.ok && redis_execute(fixture->redis, &lock_b).ok);
-    store_model_execute(&model, &unlock_a, 20000, &sim); /* b's now: a cannot delete it */
+    store_model_execute(&model, &unlock_a, 400000, &sim); /* b's now: a cannot delete it */
     store_reply live = redis_execute(fixture->redis, &unlock_a);
     assert_true(!sim.ok && live.status == STORE_REPLY_OK && !live.ok);
     store_model_destroy(&model);
