@@ -147,12 +147,10 @@ int scenario_expect_read(const schema_ctx *c, const schema_map *root, scenario *
                            SCENARIO_EXPECT_MAX);
     }
     for (size_t i = 0; i < list->count; i++) {
-        const ytree_node *item = list->items[i];
-        char item_path[YTREE_PATH_BYTES];
-        char index[SCHEMA_NUMBER_BYTES];
-        snprintf(index, sizeof index, "%zu", i);
-        memcpy(item_path, path, sizeof item_path);
-        ytree_path_append(item_path, sizeof item_path, index);
+        schema_map entry;
+        schema_sequence_item(path, list, i, &entry);
+        const ytree_node *item = entry.node;
+        const char *item_path = entry.path;
         if (item->kind != YTREE_SCALAR || item->is_null) {
             return schema_fail(c, item->line, item_path,
                                "expected a condition such as powerbi.rate_429 < 0.001, got %s",

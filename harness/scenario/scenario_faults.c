@@ -126,11 +126,8 @@ int scenario_faults_read(const schema_ctx *c, const schema_map *root, scenario *
                            SCENARIO_FAULTS_MAX);
     }
     for (size_t i = 0; i < list->count; i++) {
-        char index[SCHEMA_NUMBER_BYTES];
-        snprintf(index, sizeof index, "%zu", i);
-        schema_map m = {.node = list->items[i]};
-        memcpy(m.path, path, sizeof m.path);
-        ytree_path_append(m.path, sizeof m.path, index);
+        schema_map m;
+        schema_sequence_item(path, list, i, &m);
         if (m.node->kind != YTREE_MAPPING) {
             return schema_fail(c, m.node->line, m.path,
                                "expected a fault (a mapping with kind, at, ...), got %s",

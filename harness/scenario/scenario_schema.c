@@ -935,11 +935,8 @@ static int read_traffic_list(const schema_ctx *c, const schema_map *group_map,
                     list->count, SCENARIO_TRAFFIC_MAX);
     }
     for (size_t i = 0; i < list->count; i++) {
-        char index[SCHEMA_NUMBER_BYTES];
-        snprintf(index, sizeof index, "%zu", i);
-        schema_map m = {.node = list->items[i]};
-        memcpy(m.path, path, sizeof m.path);
-        ytree_path_append(m.path, sizeof m.path, index);
+        schema_map m;
+        schema_sequence_item(path, list, i, &m);
         if (m.node->kind != YTREE_MAPPING) {
             return schema_fail(c, m.node->line, m.path,
                         "expected a traffic entry (a mapping with api and workload), got %s",

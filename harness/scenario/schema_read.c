@@ -133,24 +133,41 @@ int schema_open_map(const schema_ctx *c, const schema_map *parent, const ytree_p
                 ytree_kind_phrase(pair->value));
 }
 
+/* A key's value as text, where it is reported, and its path; pair is NULL when m lacks key. */
+typedef struct key_scalar {
+    const ytree_pair *pair;
+    char path[YTREE_PATH_BYTES];
+    const char *text;
+    int line;
+} key_scalar;
+
+/* Finds key in m and its scalar text (expected describes it for the message). Returns 0 with
+ * out->pair NULL when the key is absent, 0 with the value found, or the error of a value that
+ * is not a scalar. */
+static int key_scalar_find(const schema_ctx *c, const schema_map *m, const char *key,
+                           const char *expected, key_scalar *out) {
+    out->pair = schema_get(m, key);
+    out->text = NULL;
+    if (out->pair == NULL) {
+        return RL_OK;
+    }
+    schema_key_path(m, key, out->path, sizeof out->path);
+    out->line = schema_value_line(out->pair);
+    return schema_value_text(c, out->path, out->pair, expected, &out->text);
+}
+
 /* Reads key of m as a duration in [min_us, max_us] into *out_us; leaves it when absent. */
 int schema_read_duration(const schema_ctx *c, const schema_map *m, const char *key,
                          int64_t min_us, int64_t max_us, int64_t *out_us) {
-    const ytree_pair *pair = schema_get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    schema_key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = schema_value_text(c, path, pair, "a duration such as 250ms or 30s", &text);
-    if (status != RL_OK) {
+    key_scalar v;
+    int status = key_scalar_find(c, m, key, "a duration such as 250ms or 30s", &v);
+    if (status != RL_OK || v.pair == NULL) {
         return status;
     }
     rl_error local;
     int64_t value = 0;
-    if (units_parse_duration_us(text, &value, &local) != RL_OK) {
-        return schema_fail(c, schema_value_line(pair), path, "%s", local.message);
+    if (units_parse_duration_us(v.text, &value, &local) != RL_OK) {
+        return schema_fail(c, v.line, v.path, "%s", local.message);
     }
     if (value < min_us || value > max_us) {
         char shown[SCHEMA_NUMBER_BYTES];
@@ -159,7 +176,7 @@ int schema_read_duration(const schema_ctx *c, const schema_map *m, const char *k
         schema_format_duration(value, shown);
         schema_format_duration(min_us, low);
         schema_format_duration(max_us, high);
-        return schema_fail(c, schema_value_line(pair), path, "%s is out of range; allowed %s to %s", shown, low,
+        return schema_fail(c, v.line, v.path, "%s is out of range; allowed %s to %s", shown, low,
                     high);
     }
     *out_us = value;
@@ -169,24 +186,18 @@ int schema_read_duration(const schema_ctx *c, const schema_map *m, const char *k
 /* Reads key of m as a count in [min, max] into *out; leaves it when absent. */
 int schema_read_count(const schema_ctx *c, const schema_map *m, const char *key, int64_t min,
                       int64_t max, int64_t *out) {
-    const ytree_pair *pair = schema_get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    schema_key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = schema_value_text(c, path, pair, "a whole number such as 20", &text);
-    if (status != RL_OK) {
+    key_scalar v;
+    int status = key_scalar_find(c, m, key, "a whole number such as 20", &v);
+    if (status != RL_OK || v.pair == NULL) {
         return status;
     }
     rl_error local;
     int64_t value = 0;
-    if (units_parse_count(text, &value, &local) != RL_OK) {
-        return schema_fail(c, schema_value_line(pair), path, "%s", local.message);
+    if (units_parse_count(v.text, &value, &local) != RL_OK) {
+        return schema_fail(c, v.line, v.path, "%s", local.message);
     }
     if (value < min || value > max) {
-        return schema_fail(c, schema_value_line(pair), path,
+        return schema_fail(c, v.line, v.path,
                     "%" PRId64 " is out of range; allowed %" PRId64 " to %" PRId64, value, min,
                     max);
     }
@@ -197,94 +208,70 @@ int schema_read_count(const schema_ctx *c, const schema_map *m, const char *key,
 /* Reads key of m as a rate COUNT/PERIOD; leaves the outputs when absent. */
 int schema_read_rate(const schema_ctx *c, const schema_map *m, const char *key,
                      int64_t *out_count, int64_t *out_period_us) {
-    const ytree_pair *pair = schema_get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    schema_key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = schema_value_text(c, path, pair, "a rate COUNT/PERIOD such as 120/min or 5/s", &text);
-    if (status != RL_OK) {
+    key_scalar v;
+    int status = key_scalar_find(c, m, key, "a rate COUNT/PERIOD such as 120/min or 5/s", &v);
+    if (status != RL_OK || v.pair == NULL) {
         return status;
     }
     rl_error local;
-    if (units_parse_rate(text, out_count, out_period_us, &local) != RL_OK) {
-        return schema_fail(c, schema_value_line(pair), path, "%s", local.message);
+    if (units_parse_rate(v.text, out_count, out_period_us, &local) != RL_OK) {
+        return schema_fail(c, v.line, v.path, "%s", local.message);
     }
     return RL_OK;
 }
 
 /* Reads key of m as a probability in parts per million; leaves it when absent. */
 int schema_read_ppm(const schema_ctx *c, const schema_map *m, const char *key, int64_t *out) {
-    const ytree_pair *pair = schema_get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    schema_key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = schema_value_text(c, path, pair, "a probability such as 10% or 0.1", &text);
-    if (status != RL_OK) {
+    key_scalar v;
+    int status = key_scalar_find(c, m, key, "a probability such as 10% or 0.1", &v);
+    if (status != RL_OK || v.pair == NULL) {
         return status;
     }
     rl_error local;
-    if (units_parse_ppm(text, out, &local) != RL_OK) {
-        return schema_fail(c, schema_value_line(pair), path, "%s", local.message);
+    if (units_parse_ppm(v.text, out, &local) != RL_OK) {
+        return schema_fail(c, v.line, v.path, "%s", local.message);
     }
     return RL_OK;
 }
 
 /* Reads key of m as true or false; leaves it when absent. */
 int schema_read_bool(const schema_ctx *c, const schema_map *m, const char *key, bool *out) {
-    const ytree_pair *pair = schema_get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
-    schema_key_path(m, key, path, sizeof path);
-    const char *text = NULL;
-    int status = schema_value_text(c, path, pair, "true or false", &text);
-    if (status != RL_OK) {
+    key_scalar v;
+    int status = key_scalar_find(c, m, key, "true or false", &v);
+    if (status != RL_OK || v.pair == NULL) {
         return status;
     }
-    if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
-        *out = text[0] == 't';
+    if (strcmp(v.text, "true") == 0 || strcmp(v.text, "false") == 0) {
+        *out = v.text[0] == 't';
         return RL_OK;
     }
     char quoted[YTREE_QUOTE_BYTES];
-    ytree_quote(text, quoted, sizeof quoted);
-    return schema_fail(c, schema_value_line(pair), path, "\"%s\" is not a boolean; write true or false",
+    ytree_quote(v.text, quoted, sizeof quoted);
+    return schema_fail(c, v.line, v.path, "\"%s\" is not a boolean; write true or false",
                 quoted);
 }
 
 /* Reads key of m as one of entries; leaves *out when absent. */
 int schema_read_enum(const schema_ctx *c, const schema_map *m, const char *key,
                      const enum_entry *entries, size_t count, int *out) {
-    const ytree_pair *pair = schema_get(m, key);
-    if (pair == NULL) {
-        return RL_OK;
-    }
-    char path[YTREE_PATH_BYTES];
     char list[SCHEMA_LIST_BYTES];
-    schema_key_path(m, key, path, sizeof path);
     schema_enum_join(entries, count, list, sizeof list);
     char expected[SCHEMA_LIST_BYTES + 16];
     snprintf(expected, sizeof expected, "one of %s", list);
-    const char *text = NULL;
-    int status = schema_value_text(c, path, pair, expected, &text);
-    if (status != RL_OK) {
+    key_scalar v;
+    int status = key_scalar_find(c, m, key, expected, &v);
+    if (status != RL_OK || v.pair == NULL) {
         return status;
     }
     for (size_t i = 0; i < count; i++) {
-        if (strcmp(entries[i].name, text) == 0) {
+        if (strcmp(entries[i].name, v.text) == 0) {
             *out = entries[i].value;
             return RL_OK;
         }
     }
     char quoted[YTREE_QUOTE_BYTES];
-    ytree_quote(text, quoted, sizeof quoted);
-    return schema_fail(c, schema_value_line(pair), path, "\"%s\" is not allowed; write %s", quoted, expected);
+    ytree_quote(v.text, quoted, sizeof quoted);
+    return schema_fail(c, v.line, v.path, "\"%s\" is not allowed; write %s", quoted, expected);
 }
 
 /* Checks name: 1 to 63 characters of A-Z a-z 0-9 _ - (and '.' when allow_dot). */
@@ -314,3 +301,12 @@ int schema_check_name(const schema_ctx *c, int line, const char *path, const cha
     return RL_OK;
 }
 
+
+void schema_sequence_item(const char *list_path, const ytree_node *list, size_t index,
+                          schema_map *out) {
+    char number[SCHEMA_NUMBER_BYTES];
+    snprintf(number, sizeof number, "%zu", index);
+    snprintf(out->path, sizeof out->path, "%s", list_path);
+    ytree_path_append(out->path, sizeof out->path, number);
+    out->node = list->items[index];
+}

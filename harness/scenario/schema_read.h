@@ -114,4 +114,9 @@ int schema_read_enum(const schema_ctx *c, const schema_map *m, const char *key,
 int schema_check_name(const schema_ctx *c, int line, const char *path, const char *name,
                       bool allow_dot);
 
+/* Item index of the sequence list at list_path, as a map to read: its node (borrowed from the
+ * tree, whatever its kind) and its path "list_path.index". */
+void schema_sequence_item(const char *list_path, const ytree_node *list, size_t index,
+                          schema_map *out);
+
 #endif
