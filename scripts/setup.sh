@@ -6,7 +6,7 @@
 #
 # Packages come from Debian's archive only. As root it runs apt-get directly; otherwise
 # through sudo. In CI (CI=true) warnings are errors. clang (with libclang-rt-14-dev for
-# libFuzzer) and valgrind serve scripts/ci_extra.sh; gcc's own ASan and UBSan come with
+# libFuzzer) and valgrind serve scripts/ci_extra.sh; procps gives the tests pgrep; gcc's own ASan and UBSan come with
 # build-essential.
 set -euo pipefail
 
@@ -17,7 +17,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libyaml-dev libjansson-dev libjemalloc-dev libcmocka-dev
   libuv1-dev libhiredis-dev
-  redis-server redis-tools gnuplot-nox
+  redis-server redis-tools gnuplot-nox procps
   clang libclang-rt-14-dev valgrind
 )
 
