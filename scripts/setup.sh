@@ -6,8 +6,8 @@
 #
 # Packages come from Debian's archive only. As root it runs apt-get directly; otherwise
 # through sudo. In CI (CI=true) warnings are errors. clang (with libclang-rt-14-dev for
-# libFuzzer) and valgrind serve scripts/ci_extra.sh; procps gives the tests pgrep; gcc's own ASan and UBSan come with
-# build-essential.
+# libFuzzer) and valgrind serve scripts/ci_extra.sh; gcc's own ASan and UBSan come with
+# build-essential. procps gives the live tests pgrep.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
