@@ -101,11 +101,7 @@ static int report_expectations(const experiment *e, bool quiet) {
     for (int p = 0; p < e->point_count && e->expectation_count > 0; p++) {
         double means[SCENARIO_EXPECT_MAX] = {0};
         for (int i = 0; i < e->expectation_count; i++) {
-            for (int r = 0; r < e->replications; r++) {
-                means[i] += e->expect_values[((size_t)p * (size_t)e->replications + (size_t)r) *
-                                                 SCENARIO_EXPECT_MAX + (size_t)i];
-            }
-            means[i] /= e->replications;
+            means[i] = experiment_expectation_mean(e, p, i);
         }
         if (!quiet) {
             printf("\n%s", e->points[p].label[0] != '\0' ? e->points[p].label : "(as written)");

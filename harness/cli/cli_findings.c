@@ -80,12 +80,7 @@ static int print_section(const experiment_spec *spec, int index) {
         printf("\n**Expectations%s%s:**\n\n", e->points[p].label[0] != '\0' ? " at " : "",
                e->points[p].label);
         for (int i = 0; i < e->expectation_count; i++) {
-            double mean = 0.0;
-            for (int r = 0; r < e->replications; r++) {
-                mean += e->expect_values[((size_t)p * (size_t)e->replications + (size_t)r) *
-                                             SCENARIO_EXPECT_MAX + (size_t)i];
-            }
-            mean /= e->replications;
+            double mean = experiment_expectation_mean(e, p, i);
             const scenario_expectation *x = &e->base.expectations[i];
             bool passed = expectation_holds(x->op, mean, x->threshold);
             char shown[48];

@@ -83,6 +83,9 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err);
 /* The value of figure of api in run (point, replication). */
 double experiment_value(const experiment *e, int point, int replication, int api, figure_id figure);
 
+/* The mean over point's replications of the figure of the scenario's expectation i. */
+double experiment_expectation_mean(const experiment *e, int point, int i);
+
 /* The estimate of figure of api at point. */
 const experiment_estimate *experiment_estimate_of(const experiment *e, int point, int api,
                                                   figure_id figure);

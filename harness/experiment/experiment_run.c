@@ -41,6 +41,15 @@ double experiment_value(const experiment *e, int point, int replication, int api
     return e->values[value_index(e, point, replication, api, figure)];
 }
 
+double experiment_expectation_mean(const experiment *e, int point, int i) {
+    double sum = 0.0;
+    for (int r = 0; r < e->replications; r++) {
+        size_t run = (size_t)point * (size_t)e->replications + (size_t)r;
+        sum += e->expect_values[run * SCENARIO_EXPECT_MAX + (size_t)i];
+    }
+    return sum / e->replications;
+}
+
 const experiment_estimate *experiment_estimate_of(const experiment *e, int point, int api,
                                                   figure_id figure) {
     return &e->estimates[((size_t)point * (size_t)e->api_count + (size_t)api) * FIGURE_COUNT +

@@ -91,12 +91,7 @@ static void write_expectations_csv(FILE *out, const experiment *e) {
     fputs("point,label,expression,threshold,measured_mean,passed\n", out);
     for (int p = 0; p < e->point_count; p++) {
         for (int i = 0; i < e->expectation_count; i++) {
-            double mean = 0.0;
-            for (int r = 0; r < e->replications; r++) {
-                mean += e->expect_values[((size_t)p * (size_t)e->replications + (size_t)r) *
-                                             SCENARIO_EXPECT_MAX + (size_t)i];
-            }
-            mean /= e->replications;
+            double mean = experiment_expectation_mean(e, p, i);
             const scenario_expectation *x = &e->base.expectations[i];
             fprintf(out, "%d,\"%s\",\"%s\",%.17g,%.17g,%s\n", p, point_label(e, p), x->text,
                     x->threshold, mean, expectation_holds(x->op, mean, x->threshold) ? "true"
