@@ -86,6 +86,10 @@ int cli_compare(int argc, char **argv);
 /* `ratelab findings FILE... [--replications N]` (cli_findings.c): Markdown for FINDINGS.md. */
 int cli_findings(int argc, char **argv);
 
+/* Parses text as a whole number in [min, max] (decimal, nothing after it) into *out.
+ * Returns 0, or -1 leaving *out alone. */
+int cli_parse_count(const char *text, long long min, long long max, long long *out);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

@@ -1,4 +1,4 @@
-/* cli_bench.c - `ratelab bench`: the benchmark scenarios, each run in its own process, as a table. */
+/* cli_bench.c - `ratelab bench`: the benchmark scenarios, each in its own process, a table. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -55,13 +55,11 @@ static void bench_usage(FILE *out) {
 }
 
 static int parse_repeat(const char *text, long *out) {
-    char *end = NULL;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < 1 || value > BENCH_REPEAT_MAX) {
+    long long value;
+    if (cli_parse_count(text, 1, BENCH_REPEAT_MAX, &value) != 0) {
         return -1;
     }
-    *out = value;
+    *out = (long)value;
     return 0;
 }
 

@@ -19,17 +19,6 @@ static void bench_usage(FILE *out) {
           out);
 }
 
-static int parse_count(const char *text, long long low, long long high, long long *out) {
-    char *end = NULL;
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < low || value > high) {
-        return -1;
-    }
-    *out = value;
-    return 0;
-}
-
 int cli_bench_live(int argc, char **argv) {
     live_bench_options o = {.algorithm = "gcra", .connections = 50, .pipeline = 1,
                             .requests = 200000, .compare = true};
@@ -52,13 +41,14 @@ int cli_bench_live(int argc, char **argv) {
         } else if (strcmp(arg, "--algorithm") == 0) {
             o.algorithm = value;
             i++;
-        } else if (strcmp(arg, "--connections") == 0 && parse_count(value, 1, 256, &n) == 0) {
+        } else if (strcmp(arg, "--connections") == 0 && cli_parse_count(value, 1, 256, &n) == 0) {
             o.connections = (int)n;
             i++;
-        } else if (strcmp(arg, "--pipeline") == 0 && parse_count(value, 1, 10000, &n) == 0) {
+        } else if (strcmp(arg, "--pipeline") == 0 && cli_parse_count(value, 1, 10000, &n) == 0) {
             o.pipeline = (int)n;
             i++;
-        } else if (strcmp(arg, "--requests") == 0 && parse_count(value, 1, 1000000000, &n) == 0) {
+        } else if (strcmp(arg, "--requests") == 0 &&
+                   cli_parse_count(value, 1, 1000000000, &n) == 0) {
             o.requests = n;
             i++;
         } else {
@@ -85,7 +75,8 @@ int cli_bench_live(int argc, char **argv) {
     if (r.compared) {
         printf("  redis-benchmark: %10.0f EVALSHA/s    (same script, connections, pipeline)\n",
                r.redis_benchmark_per_s);
-        printf("  ratio:           %10.1f %%\n", 100.0 * r.decisions_per_s / r.redis_benchmark_per_s);
+        printf("  ratio:           %10.1f %%\n",
+               100.0 * r.decisions_per_s / r.redis_benchmark_per_s);
     } else if (o.compare) {
         printf("  %s\n", r.compare_note);
     }

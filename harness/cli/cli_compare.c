@@ -80,9 +80,8 @@ static int parse_algorithms(const char *text, compare_options *opts) {
 }
 
 static int parse_count(const char *text, int max, int *out) {
-    char *end = NULL;
-    long value = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || value < 1 || value > max) {
+    long long value;
+    if (cli_parse_count(text, 1, max, &value) != 0) {
         return -1;
     }
     *out = (int)value;

@@ -136,7 +136,8 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
                  e->base.name, e->seed);
     }
     if (!quiet) {
-        printf("%s: %d point%s x %d replication%s (seeds %" PRIu64 "..%" PRIu64 ") on %d thread%s\n\n",
+        printf("%s: %d point%s x %d replication%s (seeds %" PRIu64 "..%" PRIu64
+               ") on %d thread%s\n\n",
                e->base.name, e->point_count, e->point_count == 1 ? "" : "s", e->replications,
                e->replications == 1 ? "" : "s", e->seed, e->seed + (uint64_t)e->replications - 1,
                spec->jobs, spec->jobs == 1 ? "" : "s");
@@ -164,7 +165,8 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
         fprintf(stderr, "ratelab run: %s: %s\n", spec->file, err.message);
         experiment_free(e);
         free(e);
-        return rc == RL_ERR_INVALID || rc == RL_ERR_LIMIT ? CLI_EXIT_BAD_INPUT : CLI_EXIT_RUN_FAILED;
+        return rc == RL_ERR_INVALID || rc == RL_ERR_LIMIT ? CLI_EXIT_BAD_INPUT
+                                                          : CLI_EXIT_RUN_FAILED;
     }
     if (!quiet) {
         print_table(e);

@@ -111,9 +111,8 @@ int cli_findings(int argc, char **argv) {
             return CLI_EXIT_OK;
         }
         if ((strcmp(arg, "--replications") == 0 || strcmp(arg, "--jobs") == 0) && i + 1 < argc) {
-            char *end = NULL;
-            long value = strtol(argv[i + 1], &end, 10);
-            if (end == argv[i + 1] || *end != '\0' || value < 1 || value > 256) {
+            long long value;
+            if (cli_parse_count(argv[i + 1], 1, 256, &value) != 0) {
                 fprintf(stderr, "ratelab findings: %s %s: a whole number from 1 to 256\n", arg,
                         argv[i + 1]);
                 return CLI_EXIT_BAD_INPUT;

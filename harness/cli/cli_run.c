@@ -66,8 +66,8 @@ void cli_usage(FILE *out) {
 
 static void run_usage(FILE *out) {
     fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n"
-          "                        [--plots] [--sweep KEY=V1,V2,...] [--replications N] [--jobs N]\n"
-          "                        [--memory-limit SIZE]\n"
+          "                        [--plots] [--memory-limit SIZE]\n"
+          "                        [--sweep KEY=V1,V2,...] [--replications N] [--jobs N]\n"
           "                        [--live [--redis URL] [--live-outage M]]\n\n"
           "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
           "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
@@ -128,8 +128,8 @@ static int parse_seed(const char *text, uint64_t *out) {
 
 /* Parses text as a whole number in [min, max] into *out. Returns 0 or -1. */
 static int parse_small_count(const char *text, int min, int max, int *out) {
-    uint64_t value;
-    if (parse_seed(text, &value) != 0 || value < (uint64_t)min || value > (uint64_t)max) {
+    long long value;
+    if (cli_parse_count(text, min, max, &value) != 0) {
         return -1;
     }
     *out = (int)value;

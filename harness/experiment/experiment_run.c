@@ -37,7 +37,8 @@ static size_t value_index(const experiment *e, int point, int replication, int a
             (size_t)api) * FIGURE_COUNT + (size_t)figure;
 }
 
-double experiment_value(const experiment *e, int point, int replication, int api, figure_id figure) {
+double experiment_value(const experiment *e, int point, int replication, int api,
+                        figure_id figure) {
     return e->values[value_index(e, point, replication, api, figure)];
 }
 

@@ -88,8 +88,8 @@ int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const
     char *dot = strrchr(tokens[0], '.');
     if (dot == NULL) {
         ytree_quote(tokens[0], quoted, sizeof quoted);
-        return schema_fail(c, line, path, "\"%s\" names no figure; write API.FIGURE or store.FIGURE",
-                           quoted);
+        return schema_fail(c, line, path,
+                           "\"%s\" names no figure; write API.FIGURE or store.FIGURE", quoted);
     }
     *dot = '\0';
     const char *subject = tokens[0];

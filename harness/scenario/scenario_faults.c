@@ -78,7 +78,8 @@ static int read_fault(const schema_ctx *c, const schema_map *m, const scenario *
     if (status == RL_OK && fault->kind != FAULT_CLOCK_SKEW) {
         status = schema_require(c, m, "at", "a fault needs at (when it starts, such as 60s)");
     }
-    if (status == RL_OK && (fault->kind == FAULT_STORE_OUTAGE || fault->kind == FAULT_STORE_LATENCY)) {
+    if (status == RL_OK &&
+        (fault->kind == FAULT_STORE_OUTAGE || fault->kind == FAULT_STORE_LATENCY)) {
         status = schema_require(c, m, "for", "a store fault needs for (how long, such as 30s)");
     }
     if (status == RL_OK && fault->kind != FAULT_STORE_OUTAGE && fault->kind != FAULT_POD_RESTART) {

@@ -154,8 +154,9 @@ static int read_quantity_text(const schema_ctx *c, int line, const char *path, c
         schema_format_duration(spec->min, low);
         return schema_fail(c, line, path, "%s is out of range; allowed %s to 2^40us", shown, low);
     }
-    return schema_fail(c, line, path, "%" PRId64 " is out of range; allowed %" PRId64 " to %" PRId64,
-                *out, spec->min, DIST_VALUE_MAX);
+    return schema_fail(c, line, path,
+                       "%" PRId64 " is out of range; allowed %" PRId64 " to %" PRId64, *out,
+                       spec->min, DIST_VALUE_MAX);
 }
 
 /* Reads the parameter key of the distribution mapping m into *out (it must be present). */
@@ -335,8 +336,9 @@ static int check_api_model_keys(const schema_ctx *c, const schema_map *m, api_mo
         if (pair != NULL) {
             char path[YTREE_PATH_BYTES];
             schema_key_path(m, *key, path, sizeof path);
-            return schema_fail(c, pair->key_line, path, "only for model quota_bound; this API is %s",
-                        api_model_kind_name(kind));
+            return schema_fail(c, pair->key_line, path,
+                               "only for model quota_bound; this API is %s",
+                               api_model_kind_name(kind));
         }
     }
     return RL_OK;
@@ -434,16 +436,19 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
     schema_key_path(apis, entry->key, path, sizeof path);
     int status = schema_check_name(c, entry->key_line, path, entry->key, false);
     if (status == RL_OK) {
-        status = schema_open_map(c, apis, entry, "a mapping of API settings (model, limit, ...)", &m);
+        status =
+            schema_open_map(c, apis, entry, "a mapping of API settings (model, limit, ...)", &m);
     }
     if (status == RL_OK) {
         status = schema_check_keys(c, &m, API_KEYS);
     }
     if (status == RL_OK) {
-        status = schema_require(c, &m, "model", "an API needs model (burst_intolerant or quota_bound)");
+        status =
+            schema_require(c, &m, "model", "an API needs model (burst_intolerant or quota_bound)");
     }
     if (status == RL_OK) {
-        status = schema_require(c, &m, "limit", "an API needs limit (COUNT/PERIOD such as 120/min)");
+        status =
+            schema_require(c, &m, "limit", "an API needs limit (COUNT/PERIOD such as 120/min)");
     }
     api_config *cfg = &api->config;
     if (status == RL_OK) {
@@ -479,7 +484,8 @@ static int read_apis(const schema_ctx *c, const schema_map *root, scenario *out)
         return status;
     }
     if (m.node->count == 0) {
-        return schema_fail(c, schema_value_line(pair), m.path, "no APIs; define 1 to %d", SCENARIO_APIS_MAX);
+        return schema_fail(c, schema_value_line(pair), m.path, "no APIs; define 1 to %d",
+                           SCENARIO_APIS_MAX);
     }
     for (size_t i = 0; i < m.node->count; i++) {
         const ytree_pair *entry = &m.node->pairs[i];
@@ -521,8 +527,8 @@ static int read_limiter_algorithm(const schema_ctx *c, const schema_map *m,
     }
     char quoted[YTREE_QUOTE_BYTES];
     ytree_quote(text, quoted, sizeof quoted);
-    return schema_fail(c, schema_value_line(pair), path, "\"%s\" is not a known algorithm; write one of %s",
-                quoted, list);
+    return schema_fail(c, schema_value_line(pair), path,
+                       "\"%s\" is not a known algorithm; write one of %s", quoted, list);
 }
 
 /* Refuses settings the algorithm does not read. */
@@ -541,8 +547,8 @@ static int check_limiter_params(const schema_ctx *c, const schema_map *m,
         }
         char path[YTREE_PATH_BYTES];
         schema_key_path(m, pair->key, path, sizeof path);
-        return schema_fail(c, pair->key_line, path, "%s does not read %s; it reads %s", algorithm->name,
-                    pair->key, reads[0] != '\0' ? reads : "no settings");
+        return schema_fail(c, pair->key_line, path, "%s does not read %s; it reads %s",
+                           algorithm->name, pair->key, reads[0] != '\0' ? reads : "no settings");
     }
     if ((algorithm->params & LIMITER_PARAM_RATE) != 0) {
         char why[128];
@@ -612,7 +618,8 @@ static int read_limiter(const schema_ctx *c, const schema_map *limiters, const y
                       "\"none\" is reserved (it means no limiter); choose another name");
     }
     if (status == RL_OK) {
-        status = schema_open_map(c, limiters, entry, "a mapping of limiter settings (algorithm, ...)", &m);
+        status = schema_open_map(c, limiters, entry,
+                                 "a mapping of limiter settings (algorithm, ...)", &m);
     }
     if (status == RL_OK) {
         status = schema_check_keys(c, &m, LIMITER_KEYS);
@@ -656,7 +663,8 @@ static int read_limiter(const schema_ctx *c, const schema_map *limiters, const y
         status = schema_read_count(c, &m, "burst", 1, INT64_MAX, &cfg->burst);
     }
     if (status == RL_OK) {
-        status = schema_read_duration(c, &m, "max_wait", 0, UNITS_DURATION_MAX_US, &cfg->max_wait_us);
+        status =
+            schema_read_duration(c, &m, "max_wait", 0, UNITS_DURATION_MAX_US, &cfg->max_wait_us);
     }
     if (status == RL_OK) {
         status = schema_read_count(c, &m, "queue", 1, INT64_MAX, &cfg->queue_max);
@@ -683,8 +691,9 @@ static int read_limiters(const schema_ctx *c, const schema_map *root, scenario *
         if (i >= SCENARIO_LIMITERS_MAX) {
             char path[YTREE_PATH_BYTES];
             schema_key_path(&m, entry->key, path, sizeof path);
-            return schema_fail(c, entry->key_line, path, "one limiter too many; a scenario has 0 to %d",
-                        SCENARIO_LIMITERS_MAX);
+            return schema_fail(c, entry->key_line, path,
+                               "one limiter too many; a scenario has 0 to %d",
+                               SCENARIO_LIMITERS_MAX);
         }
         status = read_limiter(c, &m, entry, &out->limiters[i]);
         if (status == RL_OK) {
@@ -699,7 +708,8 @@ static int read_limiters(const schema_ctx *c, const schema_map *root, scenario *
 static int read_workload(const schema_ctx *c, const schema_map *m, workload_config *w) {
     int status = schema_check_keys(c, m, WORKLOAD_KEYS);
     if (status == RL_OK) {
-        status = schema_require(c, m, "kind", "a workload needs kind (gather, poisson or constant)");
+        status =
+            schema_require(c, m, "kind", "a workload needs kind (gather, poisson or constant)");
     }
     int kind = WORKLOAD_GATHER;
     if (status == RL_OK) {
@@ -723,25 +733,29 @@ static int read_workload(const schema_ctx *c, const schema_map *m, workload_conf
     if (misplaced != NULL) {
         char path[YTREE_PATH_BYTES];
         schema_key_path(m, misplaced, path, sizeof path);
-        return schema_fail(c, schema_get(m, misplaced)->key_line, path, "%s; this workload is %s", only_for,
-                    workload_kind_name(w->kind));
+        return schema_fail(c, schema_get(m, misplaced)->key_line, path, "%s; this workload is %s",
+                           only_for, workload_kind_name(w->kind));
     }
     if (w->kind == WORKLOAD_GATHER) {
-        status = schema_require(c, m, "requests", "a gather workload needs requests (1 to 1000000)");
+        status =
+            schema_require(c, m, "requests", "a gather workload needs requests (1 to 1000000)");
         if (status == RL_OK) {
-            status = schema_read_count(c, m, "requests", 1, SCENARIO_GATHER_REQUESTS_MAX, &w->requests);
+            status =
+                schema_read_count(c, m, "requests", 1, SCENARIO_GATHER_REQUESTS_MAX, &w->requests);
         }
         if (status == RL_OK) {
             status = schema_read_duration(c, m, "every", 0, UNITS_DURATION_MAX_US, &w->repeat_us);
         }
     } else {
-        status = schema_require(c, m, "rate", "this workload needs rate (COUNT/PERIOD such as 5/s)");
+        status =
+            schema_require(c, m, "rate", "this workload needs rate (COUNT/PERIOD such as 5/s)");
         if (status == RL_OK) {
             status = schema_read_rate(c, m, "rate", &w->rate_count, &w->rate_period_us);
         }
     }
     if (status == RL_OK) {
-        status = schema_read_count(c, m, "concurrency", 0, WORKLOAD_CONCURRENCY_MAX, &w->concurrency);
+        status =
+            schema_read_count(c, m, "concurrency", 0, WORKLOAD_CONCURRENCY_MAX, &w->concurrency);
     }
     return status;
 }
@@ -757,7 +771,8 @@ static int read_retry(const schema_ctx *c, const schema_map *traffic, retry_conf
         return RL_OK;
     }
     schema_map m;
-    int status = schema_open_map(c, traffic, pair, "a mapping of max, base, cap, jitter, retry_after", &m);
+    int status =
+        schema_open_map(c, traffic, pair, "a mapping of max, base, cap, jitter, retry_after", &m);
     if (status == RL_OK) {
         status = schema_check_keys(c, &m, RETRY_KEYS);
     }
@@ -788,11 +803,13 @@ static int read_retry(const schema_ctx *c, const schema_map *traffic, retry_conf
     char base[SCHEMA_NUMBER_BYTES];
     schema_format_duration(r->backoff_cap_us, cap);
     schema_format_duration(r->backoff_base_us, base);
-    const ytree_pair *at = schema_get(&m, "cap") != NULL ? schema_get(&m, "cap") : schema_get(&m, "base");
+    const ytree_pair *at =
+        schema_get(&m, "cap") != NULL ? schema_get(&m, "cap") : schema_get(&m, "base");
     char path[YTREE_PATH_BYTES];
     schema_key_path(&m, at->key, path, sizeof path);
-    return schema_fail(c, schema_value_line(at), path, "cap %s%s is below base %s; cap must be >= base", cap,
-                schema_get(&m, "cap") != NULL ? "" : " (the default)", base);
+    return schema_fail(c, schema_value_line(at), path,
+                       "cap %s%s is below base %s; cap must be >= base", cap,
+                       schema_get(&m, "cap") != NULL ? "" : " (the default)", base);
 }
 
 /* Reads key of m as a duration before the run's end. */
@@ -808,8 +825,10 @@ static int read_instant(const schema_ctx *c, const schema_map *m, const char *ke
     schema_key_path(m, key, path, sizeof path);
     schema_format_duration(*out, shown);
     schema_format_duration(c->out->duration_us, end);
-    return schema_fail(c, schema_value_line(pair), path, "%s is not before the run's end (duration %s); "
-                "start earlier", shown, end);
+    return schema_fail(c, schema_value_line(pair), path,
+                       "%s is not before the run's end (duration %s); "
+                       "start earlier",
+                       shown, end);
 }
 
 /* Reads the API and limiter a traffic entry names. */
@@ -831,7 +850,8 @@ static int read_traffic_refs(const schema_ctx *c, const schema_map *m, scenario_
             schema_list_append(list, sizeof list, s->apis[i].name);
         }
         ytree_quote(text, quoted, sizeof quoted);
-        return schema_fail(c, schema_value_line(pair), path, "\"%s\" names no API; defined: %s", quoted, list);
+        return schema_fail(c, schema_value_line(pair), path, "\"%s\" names no API; defined: %s",
+                           quoted, list);
     }
     t->limiter_index = -1;
     pair = schema_get(m, "limiter");
@@ -839,7 +859,8 @@ static int read_traffic_refs(const schema_ctx *c, const schema_map *m, scenario_
         return RL_OK;
     }
     schema_key_path(m, "limiter", path, sizeof path);
-    status = schema_value_text(c, path, pair, "the name of a limiter under limiters, or none", &text);
+    status =
+        schema_value_text(c, path, pair, "the name of a limiter under limiters, or none", &text);
     if (status != RL_OK || strcmp(text, NO_LIMITER) == 0) {
         return status;
     }
@@ -856,8 +877,8 @@ static int read_traffic_refs(const schema_ctx *c, const schema_map *m, scenario_
             schema_list_append(list, sizeof list, s->limiters[i].name);
         }
         schema_list_append(list, sizeof list, NO_LIMITER);
-        return schema_fail(c, schema_value_line(pair), path, "\"%s\" names no limiter; write one of %s", quoted,
-                    list);
+        return schema_fail(c, schema_value_line(pair), path,
+                           "\"%s\" names no limiter; write one of %s", quoted, list);
     }
     return RL_OK;
 }
@@ -931,8 +952,9 @@ static int read_traffic_list(const schema_ctx *c, const schema_map *group_map,
                     SCENARIO_TRAFFIC_MAX, ytree_kind_phrase(list));
     }
     if (list->count == 0 || list->count > SCENARIO_TRAFFIC_MAX) {
-        return schema_fail(c, schema_value_line(pair), path, "%zu traffic entries; a group has 1 to %d",
-                    list->count, SCENARIO_TRAFFIC_MAX);
+        return schema_fail(c, schema_value_line(pair), path,
+                           "%zu traffic entries; a group has 1 to %d", list->count,
+                           SCENARIO_TRAFFIC_MAX);
     }
     for (size_t i = 0; i < list->count; i++) {
         schema_map m;
@@ -958,7 +980,8 @@ static int read_group(const schema_ctx *c, const schema_map *pods, const ytree_p
     schema_key_path(pods, entry->key, path, sizeof path);
     int status = schema_check_name(c, entry->key_line, path, entry->key, false);
     if (status == RL_OK) {
-        status = schema_open_map(c, pods, entry, "a mapping of group settings (count, traffic, ...)", &m);
+        status = schema_open_map(c, pods, entry,
+                                 "a mapping of group settings (count, traffic, ...)", &m);
     }
     if (status == RL_OK) {
         status = schema_check_keys(c, &m, GROUP_KEYS);
@@ -1015,8 +1038,9 @@ static int read_pods(const schema_ctx *c, const schema_map *root, scenario *out)
         if (i >= SCENARIO_POD_GROUPS_MAX) {
             char path[YTREE_PATH_BYTES];
             schema_key_path(&m, entry->key, path, sizeof path);
-            return schema_fail(c, entry->key_line, path, "one group too many; a scenario has 1 to %d",
-                        SCENARIO_POD_GROUPS_MAX);
+            return schema_fail(c, entry->key_line, path,
+                               "one group too many; a scenario has 1 to %d",
+                               SCENARIO_POD_GROUPS_MAX);
         }
         status = read_group(c, &m, entry, &out->pod_groups[i], &pods_total);
         if (status != RL_OK) {
@@ -1101,7 +1125,8 @@ static int read_root(const schema_ctx *c, const schema_map *root, scenario *out)
     int status = schema_check_keys(c, root, ROOT_KEYS);
     static const char *const REQUIRED[] = {"name", "duration", "apis", "pods"};
     for (size_t i = 0; status == RL_OK && i < COUNT_OF(REQUIRED); i++) {
-        status = schema_require(c, root, REQUIRED[i], "a scenario needs name, duration, apis and pods");
+        status =
+            schema_require(c, root, REQUIRED[i], "a scenario needs name, duration, apis and pods");
     }
     if (status == RL_OK) {
         status = read_name_and_description(c, root, out);

@@ -18,7 +18,8 @@ int scenario_sweep_read(const schema_ctx *c, const schema_map *root, scenario *o
         return RL_OK;
     }
     schema_map m;
-    int status = schema_open_map(c, root, pair, "a mapping of setting paths to lists of values", &m);
+    int status =
+        schema_open_map(c, root, pair, "a mapping of setting paths to lists of values", &m);
     if (status != RL_OK) {
         return status;
     }

@@ -126,8 +126,8 @@ int schema_open_map(const schema_ctx *c, const schema_map *parent, const ytree_p
         return RL_OK;
     }
     if (pair->value->kind == YTREE_SCALAR && pair->value->is_null) {
-        return schema_fail(c, schema_value_line(pair), out->path, "has no value; write %s, or leave the key out",
-                    expected);
+        return schema_fail(c, schema_value_line(pair), out->path,
+                           "has no value; write %s, or leave the key out", expected);
     }
     return schema_fail(c, schema_value_line(pair), out->path, "expected %s, got %s", expected,
                 ytree_kind_phrase(pair->value));
