@@ -51,10 +51,14 @@ double experiment_expectation_mean(const experiment *e, int point, int i) {
     return sum / e->replications;
 }
 
+/* Where the estimate of figure of api at point is kept. */
+static size_t estimate_index(const experiment *e, int point, int api, int figure) {
+    return ((size_t)point * (size_t)e->api_count + (size_t)api) * FIGURE_COUNT + (size_t)figure;
+}
+
 const experiment_estimate *experiment_estimate_of(const experiment *e, int point, int api,
                                                   figure_id figure) {
-    return &e->estimates[((size_t)point * (size_t)e->api_count + (size_t)api) * FIGURE_COUNT +
-                         (size_t)figure];
+    return &e->estimates[estimate_index(e, point, api, figure)];
 }
 
 static void record_error(run_queue *q, int rc, const rl_error *err, int point, uint64_t seed) {
@@ -149,9 +153,7 @@ static void summarise(experiment *e) {
                 for (int r = 0; r < e->replications; r++) {
                     validation_sample_add(&sample, experiment_value(e, p, r, api, (figure_id)f));
                 }
-                experiment_estimate *out =
-                    &e->estimates[((size_t)p * (size_t)e->api_count + (size_t)api) * FIGURE_COUNT +
-                                  (size_t)f];
+                experiment_estimate *out = &e->estimates[estimate_index(e, p, api, f)];
                 out->mean = sample.mean;
                 out->half_width = 0.0;
                 if (sample.count >= 2) {
