@@ -3,7 +3,7 @@
 # nothing else in bin/; the man page shows, as rendered by man, every command of
 # `ratelab --help` and each command's --help text line for line; the installed ratelab
 # validates every shipped example and runs one from an empty directory, writing its results
-# under that directory.
+# under that directory; `bench` there finds the installed benchmark scenarios.
 # usage: test_install_tree.sh RATELAB_BINARY BUILD_DIR SOURCE_DIR
 set -uo pipefail
 build_dir=$(realpath "$2")
@@ -55,4 +55,8 @@ done
 "$ratelab" run "$examples/demo.yaml" --quiet
 check "a run from an empty directory exits 0" test $? -eq 0
 check "its results are under ./results/runs/" test -s "$work/empty/results/runs/demo-seed1/summary.json"
+# bench, with no scenarios/bench here, runs the installed examples' benchmark scenarios.
+"$ratelab" bench --sizes 1k >"$work/bench.out" 2>&1
+check "bench from an empty directory exits 0" test $? -eq 0
+check "bench ran the installed bench_1k" grep -q '^bench_1k ' "$work/bench.out"
 checks_finish
