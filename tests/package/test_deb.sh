@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test_deb.sh - the Debian package as a new user gets it: cpack builds ratelab_VERSION_amd64.deb,
 # its Depends and Recommends are Debian 12's packages, it unpacks into a clean root (dpkg -x),
-# and the ratelab inside runs from directories outside the source tree: --version, a shipped
-# example with --plots from an empty directory, and --live with a redis-server it starts on a
-# free loopback port. The Containerfile's package lists are checked against the .deb's.
+# and the ratelab inside runs from directories outside the source tree, with the source tree and
+# the build folder hidden where the machine allows it: --version, a shipped example with --plots
+# from an empty directory, and --live with a redis-server it starts on a free loopback port. The Containerfile's package lists are checked against the .deb's.
 # usage: test_deb.sh RATELAB_BINARY BUILD_DIR SOURCE_DIR
 set -uo pipefail
 built_ratelab=$(realpath "$1")
@@ -15,8 +15,10 @@ trap 'rm -rf "$work"' EXIT
 export TMPDIR="$work/tmp" # the embedded redis-server's folder goes here
 mkdir -p "$TMPDIR"
 
-version=$("$built_ratelab" --version | sed -n 's/^ratelab \([^ ]*\) .*/\1/p')
-check "the build's ratelab names its version" test -n "$version"
+version=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build_dir/CPackConfig.cmake")
+check "the package has a version" test -n "$version"
+check "the build's ratelab --version names it" \
+  bash -c "'$built_ratelab' --version | grep -qE '^ratelab $version([^0-9.]|\$)'"
 if ! cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$work/pkg" >"$work/cpack.out" 2>&1; then
   cat "$work/cpack.out"
   echo "FAILED: cpack could not build the package"
@@ -61,7 +63,20 @@ check "Containerfile build stage names packages" test -n "$build_packages"
 check "Containerfile build packages are all in scripts/setup.sh" \
   test -z "$(comm -23 <(echo "$build_packages") <(echo "$setup_packages"))"
 
-# Unpacked into a clean root, run from outside the source tree.
+# Unpacked into a clean root, run from outside the source tree. hidden_source CMD ARGS... runs
+# CMD where the source tree and the build folder are empty (a private mount namespace with a
+# tmpfs over each), so that nothing there can be read; where namespaces are not allowed, CMD
+# runs as it is.
+if unshare --mount true 2>/dev/null; then
+  hidden_source() {
+    unshare --mount bash -c 'mount -t tmpfs none "$1" && mount -t tmpfs none "$2" || exit 125
+      shift 2; exec "$@"' hide "$build_dir" "$source_dir" "$@"
+  }
+  check "hidden_source hides the source tree" hidden_source test ! -e "$source_dir/CMakeLists.txt"
+else
+  echo "note: no mount namespace here; the runs below can see the source tree"
+  hidden_source() { "$@"; }
+fi
 root="$work/root"
 dpkg -x "$deb" "$root"
 ratelab="$root/usr/bin/ratelab"
@@ -69,11 +84,12 @@ examples="$root/usr/share/ratelab/examples"
 check "the man page is in the package" test -s "$root/usr/share/man/man1/ratelab.1.gz"
 check "man ratelab shows the commands" bash -c \
   "MANPATH='$root/usr/share/man' MANWIDTH=100 man ratelab 2>/dev/null | grep -q '^   bench-live'"
-check "--version names the version" bash -c "'$ratelab' --version | grep -q '^ratelab $version '"
+check "--version names the version" \
+  bash -c "'$ratelab' --version | grep -qE '^ratelab $version([^0-9.]|\$)'"
 
 mkdir -p "$work/empty"
 cd "$work/empty" || exit 1
-"$ratelab" run "$examples/stampede.yaml" --plots >"$work/run.out" 2>&1
+hidden_source "$ratelab" run "$examples/stampede.yaml" --plots >"$work/run.out" 2>&1
 status=$?
 check "run of the shipped stampede from an empty directory exits 0" test "$status" -eq 0
 run_dir="$work/empty/results/runs/stampede-seed1"
@@ -83,14 +99,15 @@ if command -v gnuplot >/dev/null; then
   check "the figures are drawn" test -s "$run_dir/plots/timeseries_powerbi_local.png"
 fi
 # The seed examples with the baseline shipped beside them: no figure worse.
-(cd "$examples/seed" && "$ratelab" compare ./*.yaml --baseline baseline.json) \
+(cd "$examples/seed" && hidden_source "$ratelab" compare ./*.yaml --baseline baseline.json) \
   >"$work/seed.md" 2>"$work/seed.err"
 check "shipped seed examples meet their shipped baseline" test $? -eq 0
 
 if command -v redis-server >/dev/null; then
   mkdir -p "$work/live"
   cd "$work/live" || exit 1
-  "$ratelab" run "$examples/demo.yaml" --live --set duration=2s >"$work/live.out" 2>&1
+  hidden_source "$ratelab" run "$examples/demo.yaml" --live --set duration=2s \
+    >"$work/live.out" 2>&1
   status=$?
   check "run --live from outside the source tree exits 0" test "$status" -eq 0
   check "the live run's summary says live" \
