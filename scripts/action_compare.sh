@@ -45,7 +45,8 @@ if [ -z "$baseline" ]; then
   fail "no baseline given (input baseline)"
 fi
 if [ ! -f "$baseline" ]; then
-  fail "no baseline at '$baseline': write one with \`ratelab compare ${patterns[*]} --write-baseline $baseline\` and commit it"
+  write="ratelab compare ${patterns[*]} --write-baseline $baseline"
+  fail "no baseline at '$baseline': write one with \`$write\` and commit it"
 fi
 
 args=(compare "${files[@]}" --baseline "$baseline" --plots "$plots")

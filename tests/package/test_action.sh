@@ -64,8 +64,8 @@ run_step() {
 
 # The caller's workspace: their scenarios and their baseline, written as action.yml says.
 mkdir -p "$work/workspace/scenarios" "$work/workspace/results"
-cp "$work/prefix/share/ratelab/examples/stampede.yaml" "$work/prefix/share/ratelab/examples/demo.yaml" \
-  "$work/workspace/scenarios/"
+examples="$work/prefix/share/ratelab/examples"
+cp "$examples/stampede.yaml" "$examples/demo.yaml" "$work/workspace/scenarios/"
 (cd "$work/workspace" && ratelab compare scenarios/*.yaml --write-baseline results/baseline.json \
   >/dev/null 2>&1)
 check "the caller's baseline is written" test -s "$work/workspace/results/baseline.json"
@@ -74,7 +74,8 @@ plots=$(readme_input plots)
 plots=${plots:-$(input_default plots)}
 status=$(run_step "$work/same.md")
 check "as the baseline: exit 0" test "$status" -eq 0
-check "as the baseline: the summary says so" grep -q '^No figure is worse than the baseline' "$work/same.md"
+check "as the baseline: the summary says so" \
+  grep -q '^No figure is worse than the baseline' "$work/same.md"
 check "the summary holds the table" grep -q '^| stampede | .*| powerbi_shared |' "$work/same.md"
 check "the table is in the plots folder" \
   grep -q '^| demo | ' "$work/workspace/$plots/comparison.md"
@@ -86,11 +87,12 @@ fi
 sed -i '/^  shared_gcra:/,/^  [a-z_]*:$/ s/^    burst: 1$/    burst: 5/' \
   "$work/workspace/scenarios/stampede.yaml"
 check "the scenario was made worse" bash -c \
-  "! cmp -s '$work/workspace/scenarios/stampede.yaml' '$work/prefix/share/ratelab/examples/stampede.yaml'"
+  "! cmp -s '$work/workspace/scenarios/stampede.yaml' '$examples/stampede.yaml'"
 status=$(run_step "$work/worse.md")
 check "a worse figure: exit 1" test "$status" -eq 1
 check "a worse figure: the summary says so" grep -q 'got worse than the baseline' "$work/worse.md"
-check "a worse figure: the summary names it" grep -q 'WORSE .*powerbi_shared: rate_429' "$work/worse.md"
+check "a worse figure: the summary names it" \
+  grep -q 'WORSE .*powerbi_shared: rate_429' "$work/worse.md"
 
 status=$(run_step "$work/nobase.md" INPUT_BASELINE=limits/baseline.json)
 check "no baseline file: exit 2" test "$status" -eq 2
@@ -98,7 +100,8 @@ check "no baseline file: the summary says how to write one" \
   grep -q -- '--write-baseline limits/baseline.json' "$work/nobase.md"
 status=$(run_step "$work/nomatch.md" INPUT_SCENARIOS="scenarios/*.yaml limits/**/*.yaml")
 check "a pattern matching nothing: exit 2" test "$status" -eq 2
-check "a pattern matching nothing: named" grep -q "no file matches 'limits/\*\*/\*.yaml'" "$work/nomatch.md"
+check "a pattern matching nothing: named" \
+  grep -q "no file matches 'limits/\*\*/\*.yaml'" "$work/nomatch.md"
 
 # The install step builds with the packages of the Containerfile's build stage.
 install_packages=$(sed -n '/^BUILD_PACKAGES=(/,/^)/p' "$source_dir/scripts/action_install.sh" |

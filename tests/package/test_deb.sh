@@ -3,7 +3,8 @@
 # its Depends and Recommends are Debian 12's packages, it unpacks into a clean root (dpkg -x),
 # and the ratelab inside runs from directories outside the source tree, with the source tree and
 # the build folder hidden where the machine allows it: --version, a shipped example with --plots
-# from an empty directory, and --live with a redis-server it starts on a free loopback port. The Containerfile's package lists are checked against the .deb's.
+# from an empty directory, and --live with a redis-server it starts on a free loopback port.
+# The Containerfile's package lists are checked against the .deb's.
 # usage: test_deb.sh RATELAB_BINARY BUILD_DIR SOURCE_DIR
 set -uo pipefail
 built_ratelab=$(realpath "$1")
@@ -19,7 +20,8 @@ version=$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build_dir/CPac
 check "the package has a version" test -n "$version"
 check "the build's ratelab --version names it" \
   bash -c "'$built_ratelab' --version | grep -qE '^ratelab $version([^0-9.]|\$)'"
-if ! cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$work/pkg" >"$work/cpack.out" 2>&1; then
+if ! cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$work/pkg" >"$work/cpack.out" 2>&1
+then
   cat "$work/cpack.out"
   echo "FAILED: cpack could not build the package"
   exit 1
@@ -37,7 +39,8 @@ check "Version is $version" test "$(dpkg-deb -f "$deb" Version)" = "$version"
 check "Architecture is amd64" test "$(dpkg-deb -f "$deb" Architecture)" = amd64
 expected_depends=$'libc6\nlibhiredis0.14\nlibjansson4\nlibjemalloc2\nlibuv1\nlibyaml-0-2'
 check "Depends: exactly the libraries ratelab links" test "$(names Depends)" = "$expected_depends"
-check "Recommends: gnuplot-nox, redis-server" test "$(names Recommends)" = $'gnuplot-nox\nredis-server'
+check "Recommends: gnuplot-nox, redis-server" \
+  test "$(names Recommends)" = $'gnuplot-nox\nredis-server'
 # Each name is a real Debian 12 package (apt's cache of the machine's sources).
 for package in $(names Depends) $(names Recommends); do
   check "$package is a package of this Debian" bash -c "apt-cache show '$package' >/dev/null 2>&1"

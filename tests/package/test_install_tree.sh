@@ -54,7 +54,8 @@ for scenario in "$examples"/*.yaml "$examples"/seed/*.yaml; do
 done
 "$ratelab" run "$examples/demo.yaml" --quiet
 check "a run from an empty directory exits 0" test $? -eq 0
-check "its results are under ./results/runs/" test -s "$work/empty/results/runs/demo-seed1/summary.json"
+check "its results are under ./results/runs/" \
+  test -s "$work/empty/results/runs/demo-seed1/summary.json"
 # bench, with no scenarios/bench here, runs the installed examples' benchmark scenarios.
 "$ratelab" bench --sizes 1k >"$work/bench.out" 2>&1
 check "bench from an empty directory exits 0" test $? -eq 0
