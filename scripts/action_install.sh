@@ -11,10 +11,10 @@
 # As root it runs apt-get directly, otherwise through sudo. Exit codes: 0 installed, 1 failed.
 set -euo pipefail
 
-# The packages the build needs: the Containerfile's build stage has the same list
-# (tests/package/test_action.sh checks it).
+# The packages the build needs (file: cpack's dpkg-shlibdeps step uses it): the Containerfile's
+# build stage has the same list (tests/package/test_action.sh checks it).
 BUILD_PACKAGES=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config file
   libyaml-dev libjansson-dev libjemalloc-dev libcmocka-dev libuv1-dev libhiredis-dev
 )
 
