@@ -4,8 +4,8 @@
 # workspace laid out as README.md's CI section says, with the inputs of README.md's three lines
 # and action.yml's defaults, passed as action.yml passes them. Checks the job summary, the
 # artifact's folder and the exit codes: 0 as the baseline, 1 a figure worse, 2 bad input. The
-# install step cannot run here (it installs on the machine); its package list is checked
-# against the Containerfile's build stage.
+# install step cannot install here (on the machine everyone uses): its package list is checked
+# against the Containerfile's build stage, and it runs with a stand-in for apt-get.
 # usage: test_action.sh RATELAB_BINARY BUILD_DIR SOURCE_DIR
 set -uo pipefail
 build_dir=$(realpath "$2")
@@ -111,7 +111,29 @@ container_packages=$(awk '/^FROM /{n++} n==1' "$source_dir/Containerfile" |
   grep -vxE 'apt-get|install|rm|rf' | sort -u)
 check "the install step builds with the Containerfile's build packages" \
   test "$install_packages" = "$container_packages"
-check "the install script is valid bash" bash -n "$source_dir/scripts/action_install.sh"
+
+# The install step with a stand-in for apt-get that records what it is asked (the machine's
+# packages are not touched): a .deb named by a relative path goes to apt-get as ./PATH, with
+# gnuplot-nox; one that is not there fails the step.
+mkdir -p "$work/stand-in" "$work/runner"
+printf '#!/usr/bin/env bash\necho "$*" >>"%s"\n' "$work/apt-get.log" >"$work/stand-in/apt-get"
+chmod +x "$work/stand-in/apt-get"
+touch "$work/workspace/ratelab_0.1.0_amd64.deb"
+# install_step DEB: the install step in the workspace; prints its exit code.
+install_step() {
+  (cd "$work/workspace" && PATH="$work/stand-in:$PATH" INPUT_DEB=$1 RUNNER_TEMP="$work/runner" \
+    bash "$source_dir/scripts/action_install.sh" >>"$work/install.out" 2>&1)
+  echo $?
+}
+status=$(install_step ratelab_0.1.0_amd64.deb)
+check "install step with a .deb: exit 0" test "$status" -eq 0
+check "install step: apt-get installs ./the.deb and gnuplot-nox" grep -qx \
+  'install -y -qq --no-install-recommends ./ratelab_0.1.0_amd64.deb gnuplot-nox' "$work/apt-get.log"
+check "install step: ratelab --version is shown" grep -q '^ratelab ' "$work/install.out"
+status=$(install_step missing/ratelab.deb)
+check "install step with no such .deb: exit 1" test "$status" -eq 1
+check "install step with no such .deb: named" \
+  grep -q "no package at 'missing/ratelab.deb'" "$work/install.out"
 if ((failures > 0)); then
   cat "$work"/*.out 2>/dev/null
 fi
