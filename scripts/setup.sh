@@ -7,17 +7,18 @@
 # Packages come from Debian's archive only. As root it runs apt-get directly; otherwise
 # through sudo. In CI (CI=true) warnings are errors. clang (with libclang-rt-14-dev for
 # libFuzzer) and valgrind serve scripts/ci_extra.sh; gcc's own ASan and UBSan come with
-# build-essential. procps gives the live tests pgrep.
+# build-essential. procps gives the live tests pgrep; man-db the package tests `man`; file
+# is what cpack uses to find the binaries whose libraries make the package's Depends.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
 PACKAGES=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config file
   libyaml-dev libjansson-dev libjemalloc-dev libcmocka-dev
   libuv1-dev libhiredis-dev
-  redis-server redis-tools gnuplot-nox procps
+  redis-server redis-tools gnuplot-nox procps man-db
   clang libclang-rt-14-dev valgrind
 )
 

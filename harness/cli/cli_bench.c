@@ -10,6 +10,7 @@
 
 #include "harness/cli/bench_measure.h"
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_data_dir.h"
 
 #define BENCH_FILES_MAX 32
 #define BENCH_REPEAT_MAX 100
@@ -19,6 +20,7 @@
 
 typedef struct bench_options {
     const char *dir;
+    char installed_dir[BENCH_PATH_BYTES]; /* the installed examples' bench/, when dir is it */
     const char *sizes;
     long repeat;
     bool csv;
@@ -44,7 +46,8 @@ static void bench_usage(FILE *out) {
           "options:\n"
           "  --sizes LIST   which of DIR/bench_NAME.yaml to run, in order (default:\n"
           "                 " BENCH_DEFAULT_SIZES ")\n"
-          "  --dir DIR      where the benchmark scenarios are (default: " BENCH_DEFAULT_DIR ")\n"
+          "  --dir DIR      where the benchmark scenarios are (default: " BENCH_DEFAULT_DIR ", or\n"
+          "                 where there is none, the installed examples' bench/)\n"
           "  --repeat N     run each scenario N times (1 to 100, default 1); the row shows the\n"
           "                 median wall time, and min and max in --csv\n"
           "  --csv          comma-separated values with a header line, for scripts\n"
@@ -97,6 +100,17 @@ static int expand_sizes(bench_options *opts) {
     return 0;
 }
 
+/* An installed ratelab run outside the source tree: without --dir, and with no scenarios/bench
+ * here, the benchmark scenarios are the installed examples' (PREFIX/share/ratelab/examples). */
+static void use_installed_dir_if_none(bench_options *opts) {
+    if (strcmp(opts->dir, BENCH_DEFAULT_DIR) != 0 || access(BENCH_DEFAULT_DIR, F_OK) == 0) {
+        return;
+    }
+    if (cli_data_path("examples/bench", opts->installed_dir, sizeof opts->installed_dir) == 0) {
+        opts->dir = opts->installed_dir;
+    }
+}
+
 /* Returns -1 after printing usage for --help, 0 when parsed, or CLI_EXIT_BAD_INPUT. */
 static int parse_options(int argc, char **argv, bench_options *opts) {
     memset(opts, 0, sizeof *opts);
@@ -137,7 +151,11 @@ static int parse_options(int argc, char **argv, bench_options *opts) {
             return CLI_EXIT_BAD_INPUT;
         }
     }
-    return opts->file_count > 0 ? 0 : expand_sizes(opts);
+    if (opts->file_count > 0) {
+        return 0;
+    }
+    use_installed_dir_if_none(opts);
+    return expand_sizes(opts);
 }
 
 /* Reads exactly size bytes from fd; false on a short read. */
