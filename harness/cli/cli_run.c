@@ -56,7 +56,7 @@ void cli_usage(FILE *out) {
           "  list            list the algorithms, API models and API presets\n"
           "  bench           run the benchmark scenarios and print speed and memory\n"
           "  bench-live      limiter decisions per second against a real Redis\n"
-          "  help            show this text; `ratelab COMMAND --help` for a command\n"
+          "  help [COMMAND]  this text; `ratelab help run` is `ratelab run --help`\n"
           "  --version       print the version\n\n"
           "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed,\n"
           "            4 interrupted (SIGINT/SIGTERM; partial results written)\n"
@@ -74,8 +74,9 @@ static void run_usage(FILE *out) {
           "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
           "options:\n"
           "  --seed N          seed of the run (default: the scenario's `seed`, else 1)\n"
-          "  --out DIR         results folder (default: results/runs/NAME-seedN); replaced\n"
-          "                    if it holds an earlier run\n"
+          "  --out DIR         results folder (default: results/runs/NAME-seedN); an earlier\n"
+          "                    one is replaced, and stderr says so, only if ratelab wrote it\n"
+          "                    and it holds nothing else (its .ratelab-results lists all)\n"
           "  --set KEY=VALUE   override one scenario value, e.g. --set pods.workers.count=50\n"
           "                    or --set limiters.shared.algorithm=token_bucket (repeatable)\n"
           "  --quiet           print nothing but errors\n"
@@ -233,8 +234,19 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
                                strcmp(arg, "--replications") == 0 ||
                                strcmp(arg, "--jobs") == 0 || strcmp(arg, "--sweep") == 0 ||
                                strcmp(arg, "--memory-limit") == 0;
-            fprintf(stderr, "ratelab %s: %s '%s'\n", command,
-                    needs_value ? "missing value after" : "unknown option", arg);
+            bool run_only = strcmp(arg, "--seed") == 0 || strcmp(arg, "--out") == 0 ||
+                            strcmp(arg, "--redis") == 0 || strcmp(arg, "--live-outage") == 0 ||
+                            strcmp(arg, "--replications") == 0 || strcmp(arg, "--jobs") == 0 ||
+                            strcmp(arg, "--sweep") == 0 || strcmp(arg, "--quiet") == 0 ||
+                            strcmp(arg, "--plots") == 0 || strcmp(arg, "--live") == 0;
+            if (!allow_run_flags && run_only) {
+                fprintf(stderr, "ratelab %s: '%s' is an option of run, not of %s\n", command,
+                        arg, command);
+            } else {
+                fprintf(stderr, "ratelab %s: %s '%s'\n", command,
+                        needs_value && value == NULL ? "missing value after" : "unknown option",
+                        arg);
+            }
             usage(stderr);
             return CLI_EXIT_BAD_INPUT;
         } else if (opts->file == NULL) {
@@ -340,6 +352,28 @@ static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     return rc;
 }
 
+/* Refuses, before anything runs, a results folder place that is malformed or holds something
+ * ratelab did not write (the commit checks again). Returns 0 or CLI_EXIT_BAD_INPUT. */
+static int check_out_place(const char *out_dir, bool *replaces) {
+    rl_error err;
+    rl_error_clear(&err);
+    if (results_folder_place_check(out_dir, replaces, &err) != RL_OK) {
+        fprintf(stderr, "ratelab run: --out: %s\n", err.message);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Says that an earlier results folder was replaced (never silently), once the new one is in. */
+static int note_replaced(int exit_code, bool replaces, bool quiet, const char *out_dir) {
+    bool written = exit_code == CLI_EXIT_OK || exit_code == CLI_EXIT_EXPECTATIONS_FAILED ||
+                   exit_code == CLI_EXIT_INTERRUPTED;
+    if (written && replaces && !quiet) {
+        fprintf(stderr, "ratelab run: replaced the earlier ratelab results in %s\n", out_dir);
+    }
+    return exit_code;
+}
+
 int cli_run(int argc, char **argv) {
     run_options opts;
     int rc = parse_options("run", argc, argv, true, &opts);
@@ -370,6 +404,12 @@ int cli_run(int argc, char **argv) {
         snprintf(out_dir, sizeof out_dir, "results/runs/%s-seed%" PRIu64, s->name, s->seed);
     }
     bool many = opts.replications > 1 || opts.sweep_count > 0 || s->sweep_key_count > 0;
+    bool replaces = false;
+    if ((!many || opts.out_dir != NULL) && check_out_place(out_dir, &replaces) != CLI_EXIT_OK) {
+        free(m);
+        free(s);
+        return CLI_EXIT_BAD_INPUT;
+    }
     if (many && opts.live) {
         fprintf(stderr, "ratelab run: --live runs one scenario once; sweeps and --replications "
                         "are for simulations\n");
@@ -391,13 +431,14 @@ int cli_run(int argc, char **argv) {
                   stderr);
             return CLI_EXIT_BAD_INPUT;
         }
-        return cli_run_experiment(&spec, opts.out_dir, opts.quiet);
+        return note_replaced(cli_run_experiment(&spec, opts.out_dir, opts.quiet),
+                             replaces, opts.quiet, out_dir);
     }
     if (opts.live) {
         rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet, opts.plots);
         free(m);
         free(s);
-        return rc;
+        return note_replaced(rc, replaces, opts.quiet, out_dir);
     }
     progress_state progress = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &progress.started);
@@ -459,7 +500,8 @@ int cli_run(int argc, char **argv) {
     free(m);
     free(s);
     if (stats.partial) {
-        return CLI_EXIT_INTERRUPTED;
+        return note_replaced(CLI_EXIT_INTERRUPTED, replaces, opts.quiet, out_dir);
     }
-    return plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit;
+    return note_replaced(plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit, replaces,
+                         opts.quiet, out_dir);
 }
