@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +16,9 @@
 /* How often a commit tries again when another process puts or takes a folder at the same place
  * between its steps. */
 #define COMMIT_ATTEMPTS_MAX 4
+
+/* How many temporary names (NAME.tmp-PID-0, -1, ...) begin tries beside one place. */
+#define TMP_NAMES_MAX 100
 
 int results_path_join(char *out, size_t out_size, const char *dir, const char *name,
                       rl_error *err) {
@@ -100,16 +102,23 @@ int results_folder_begin(const char *final_dir, char *tmp_dir, size_t tmp_dir_si
     if (rc != RL_OK) {
         return rc;
     }
-    /* A name no other process (nor an earlier one with the same pid) can hold: mkdtemp makes it. */
-    int n = snprintf(tmp_dir, tmp_dir_size, "%s.tmp-%ld-XXXXXX", place, (long)getpid());
-    if (n < 0 || (size_t)n >= tmp_dir_size) {
-        return rl_error_set(err, RL_ERR_INVALID, "path too long: %s", final_dir);
+    /* A folder no other process holds, nor a leftover of an earlier one with the same pid:
+     * mkdir fails on any existing name, so the first name it creates is this process's own. */
+    for (int attempt = 0; attempt < TMP_NAMES_MAX; attempt++) {
+        int n = snprintf(tmp_dir, tmp_dir_size, "%s.tmp-%ld-%d", place, (long)getpid(), attempt);
+        if (n < 0 || (size_t)n >= tmp_dir_size) {
+            return rl_error_set(err, RL_ERR_INVALID, "path too long: %s", final_dir);
+        }
+        if (mkdir(tmp_dir, 0777) == 0) {
+            return RL_OK;
+        }
+        if (errno != EEXIST) {
+            return rl_error_set(err, RL_ERR_IO, "cannot create folder %s: %s", tmp_dir,
+                                strerror(errno));
+        }
     }
-    if (mkdtemp(tmp_dir) == NULL) {
-        return rl_error_set(err, RL_ERR_IO, "cannot create folder %s: %s", tmp_dir,
-                            strerror(errno));
-    }
-    return RL_OK;
+    return rl_error_set(err, RL_ERR_IO, "cannot create a temporary folder beside %s: %d taken",
+                        place, TMP_NAMES_MAX);
 }
 
 void results_folder_abort(const char *tmp_dir) {

@@ -10,9 +10,9 @@
 
 #define RESULTS_PATH_BYTES 1024
 
-/* Creates the parents of final_dir and a fresh temporary folder beside it (final_dir.tmp-PID-
- * and six random characters), whose path goes into tmp_dir (tmp_dir_size bytes). Returns 0 or
- * RL_ERR_IO / RL_ERR_INVALID with a message. */
+/* Creates the parents of final_dir and a fresh temporary folder beside it (final_dir.tmp-PID-N,
+ * the first N whose name is free), whose path goes into tmp_dir (tmp_dir_size bytes). Returns 0
+ * or RL_ERR_IO / RL_ERR_INVALID with a message. */
 int results_folder_begin(const char *final_dir, char *tmp_dir, size_t tmp_dir_size, rl_error *err);
 
 /* Writes the marker (results_marker.h) into tmp_dir and moves tmp_dir into final_dir. A folder
