@@ -135,8 +135,9 @@ int baseline_read(const char *path, baseline *out, rl_error *err) {
     json_error_t error;
     json_t *root = json_load_file(path, 0, &error);
     if (root == NULL) {
-        return rl_error_set(err, error.line < 0 ? RL_ERR_IO : RL_ERR_INVALID, "%s:%d: %s", path,
-                            error.line, error.text);
+        return rl_error_printable(err, rl_error_set(err, error.line < 0 ? RL_ERR_IO
+                                                                         : RL_ERR_INVALID,
+                                                    "%s:%d: %s", path, error.line, error.text));
     }
     json_t *version = json_object_get(root, "ratelab_baseline");
     json_t *rows = json_object_get(root, "rows");
@@ -171,6 +172,9 @@ int baseline_read(const char *path, baseline *out, rl_error *err) {
         }
     }
     json_decref(root);
+    if (rc != RL_OK) {
+        baseline_free(out); /* on failure out holds nothing */
+    }
     /* The file is not trusted: its keys and names reach the message as they are. */
     return rl_error_printable(err, rc);
 }
