@@ -1,4 +1,5 @@
 /* main.c - ratelab's entry point: dispatches to a command. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,25 @@ static const char *allocator_version(void) {
         return "(version unknown)";
     }
     return version;
+}
+
+/* Makes sure what a command printed reached stdout (a full disk, /dev/full, a closed pipe's
+ * reader gone): if not, says so and turns exit code rc into CLI_EXIT_RUN_FAILED (a bad input or
+ * an interrupt keeps its own code). Returns the exit code. */
+static int output_checked(int rc) {
+    errno = 0;
+    bool failed = fflush(stdout) != 0 || ferror(stdout) != 0;
+    int saved = errno;
+    if (fclose(stdout) != 0) {
+        failed = true;
+        saved = saved != 0 ? saved : errno;
+    }
+    if (!failed) {
+        return rc;
+    }
+    fprintf(stderr, "ratelab: cannot write the output to stdout: %s\n",
+            saved != 0 ? strerror(saved) : "write error (disk full?)");
+    return rc == CLI_EXIT_BAD_INPUT || rc == CLI_EXIT_INTERRUPTED ? rc : CLI_EXIT_RUN_FAILED;
 }
 
 /* Runs command with its arguments (argv[0] is the command). Returns the exit code, or -1 for a
@@ -63,11 +83,11 @@ int main(int argc, char **argv) {
     bool help = cli_is_help(command) || strcmp(command, "help") == 0;
     if (help && (argc == 2 || strcmp(argv[2], "help") == 0)) {
         cli_usage(stdout);
-        return CLI_EXIT_OK;
+        return output_checked(CLI_EXIT_OK);
     }
     if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0) {
         printf("ratelab %s (C11; allocator: jemalloc %s)\n", RATELAB_VERSION, allocator_version());
-        return CLI_EXIT_OK;
+        return output_checked(CLI_EXIT_OK);
     }
     int rc;
     if (help) {
@@ -80,7 +100,7 @@ int main(int argc, char **argv) {
         rc = dispatch(command, argc - 1, argv + 1);
     }
     if (rc >= 0) {
-        return rc;
+        return output_checked(rc);
     }
     fprintf(stderr, "ratelab: unknown command '%s'\n\n", command);
     cli_usage(stderr);

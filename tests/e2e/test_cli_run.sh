@@ -88,6 +88,20 @@ check "concurrent runs: nothing on stderr" test ! -s "$work/concurrent.err"
 check "concurrent runs: the folder is whole" test -s "$work/race/summary.json" -a -s "$work/race/timeseries.csv"
 check "concurrent runs: nothing left beside it" bash -c "! ls -d '$work'/race.* 2>/dev/null"
 
+# Output that cannot be written (a full disk; /dev/full) is a failed run: exit 3 with the reason
+# (was: exit 0 and an empty file).
+for command in "run $source_dir/scenarios/stampede.yaml --out $work/full" \
+  "compare $source_dir/scenarios/stampede.yaml" "list" "--version" "help" "run --help"; do
+  set +e
+  # shellcheck disable=SC2086 # the command's words are meant to split
+  "$ratelab" $command >/dev/full 2>"$work/full.err"
+  status=$?
+  set -e
+  check "$command > /dev/full exits 3" test "$status" -eq 3
+  check "$command > /dev/full says why" \
+    grep -q 'cannot write the output to stdout: No space left on device' "$work/full.err"
+done
+
 # --set changes the scenario: with one pod per fleet there is no stampede.
 "$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/one" --set pods.local.count=1 \
   --set pods.shared.count=1 >"$work/one.out"
