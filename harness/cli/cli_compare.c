@@ -287,8 +287,9 @@ static int write_baseline(const char *path, const compare_table *table,
         return rl_error_set(err, RL_ERR_IO, "cannot write %s", tmp);
     }
     int rc = baseline_write(out, table, tolerances, err);
-    if (fclose(out) != 0 && rc == RL_OK) {
-        rc = rl_error_set(err, RL_ERR_IO, "cannot write %s", tmp);
+    bool failed = ferror(out) != 0; /* a write that failed before the close flushed */
+    if ((fclose(out) != 0 || failed) && rc == RL_OK) {
+        rc = rl_error_set(err, RL_ERR_IO, "cannot write %s (disk full?)", tmp);
     }
     if (rc == RL_OK && rename(tmp, path) != 0) {
         rc = rl_error_set(err, RL_ERR_IO, "cannot rename %s to %s", tmp, path);

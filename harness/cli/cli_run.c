@@ -36,6 +36,7 @@ typedef struct run_options {
     bool memory_limit_given;
     uint64_t memory_limit_bytes; /* --memory-limit, else MemAvailable */
     live_options live_opts;
+    bool live_outage_given; /* --live-outage: only with --live */
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
 } run_options;
@@ -226,6 +227,7 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
                 return CLI_EXIT_BAD_INPUT;
             }
             opts->live_opts.outage_method = (live_outage_method)method;
+            opts->live_outage_given = true;
             i++;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
@@ -352,6 +354,43 @@ static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     return rc;
 }
 
+/* The sweep key (of --sweep or the file's sweep: block) at path[0..length), or NULL. */
+static const scenario_sweep_key *sweep_key_named(const run_options *opts, const scenario *s,
+                                                 const char *path, size_t length) {
+    for (int i = 0; i < opts->sweep_count + s->sweep_key_count; i++) {
+        const scenario_sweep_key *key =
+            i < opts->sweep_count ? &opts->sweep[i] : &s->sweep[i - opts->sweep_count];
+        if (strlen(key->path) == length && strncmp(key->path, path, length) == 0) {
+            return key;
+        }
+    }
+    return NULL;
+}
+
+/* Refuses options that would be silently ignored: --live-outage without --live, and a --set of a
+ * key a sweep also sets (the sweep's values would win at every point). Returns 0 or
+ * CLI_EXIT_BAD_INPUT after saying why. */
+static int check_option_conflicts(const run_options *opts, const scenario *s) {
+    if (opts->live_outage_given && !opts->live) {
+        fputs("ratelab run: --live-outage says how a live run plays store outages; it needs "
+              "--live (or --redis)\n",
+              stderr);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    for (size_t i = 0; i < opts->override_count; i++) {
+        const char *path = opts->overrides[i].path;
+        size_t length = strcspn(path, "=");
+        if (sweep_key_named(opts, s, path, length) != NULL) {
+            fprintf(stderr,
+                    "ratelab run: --set %.*s: the sweep also sets %.*s, at every point; drop the "
+                    "--set, or change the sweep's values\n",
+                    (int)length, path, (int)length, path);
+            return CLI_EXIT_BAD_INPUT;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
 /* Refuses, before anything runs, a results folder place that is malformed or holds something
  * ratelab did not write (the commit checks again). Returns 0 or CLI_EXIT_BAD_INPUT. */
 static int check_out_place(const char *out_dir, bool *replaces) {
@@ -389,6 +428,9 @@ int cli_run(int argc, char **argv) {
         return CLI_EXIT_RUN_FAILED;
     }
     rc = load_scenario(&opts, s);
+    if (rc == CLI_EXIT_OK) {
+        rc = check_option_conflicts(&opts, s);
+    }
     if (rc != CLI_EXIT_OK) {
         free(s);
         free(m);

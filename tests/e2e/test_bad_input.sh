@@ -163,6 +163,17 @@ refused set_path "--set \"pods.g\" then byte 0x0A: not allowed in a path; write 
   --set $'pods.g\nx.count=1'
 
 # Options: one line, exit 2, no folder.
+# Options that would be silently ignored (was: the --set dropped, the --live-outage ignored).
+good >"$work/set_and_sweep.yaml"
+refused set_and_sweep "ratelab run: --set pods.g.count: the sweep also sets pods.g.count" \
+  --set pods.g.count=3 --sweep pods.g.count=1,2
+{ good; printf 'sweep:\n  pods.g.count: [1, 2]\n'; } >"$work/set_and_file_sweep.yaml"
+refused set_and_file_sweep "ratelab run: --set pods.g.count: the sweep also sets pods.g.count" \
+  --set pods.g.count=3
+good >"$work/outage_without_live.yaml"
+refused outage_without_live "ratelab run: --live-outage says how a live run plays store outages" \
+  --live-outage pause
+
 good >"$work/bad_limit.yaml"
 refused bad_limit "ratelab run: --memory-limit: \"lots\" is not a size" --memory-limit lots
 
