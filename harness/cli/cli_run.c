@@ -13,6 +13,7 @@
 #include "harness/core/units.h"
 #include "harness/experiment/experiment.h"
 #include "harness/live/live_run.h"
+#include "harness/report/output_file.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
@@ -341,15 +342,37 @@ static void show_progress(void *context, int64_t virtual_us, int64_t duration_us
 typedef struct run_fill {
     const scenario *scenario;
     const metrics *metrics;
+    const run_info *info;                /* as summary.json was written */
+    const volatile sig_atomic_t *stop;   /* set by a first SIGINT/SIGTERM; NULL: none */
     bool plots;
     cli_plots_outcome plots_outcome;
+    bool drawing_interrupted;            /* a signal came while the figures were drawn */
 } run_fill;
+
+/* Writes summary.json again into dir, marked partial (figures cut short by an interrupt). */
+static int rewrite_summary_partial(const char *dir, const run_fill *fill, rl_error *err) {
+    run_info partial = *fill->info;
+    partial.partial = true;
+    FILE *out = NULL;
+    int rc = output_file_open(dir, "summary.json", &out, err);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    results_write_summary_json(out, fill->scenario, fill->metrics, &partial);
+    return output_file_close(out, dir, "summary.json", err);
+}
 
 static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     run_fill *fill = context;
     int rc = cli_expectations_write(tmp_dir, fill->scenario, fill->metrics, err);
     if (rc == RL_OK && fill->plots) {
         rc = cli_plots_fill(tmp_dir, &fill->plots_outcome, err);
+    }
+    /* Ctrl-C while gnuplot drew (which also stops gnuplot, in the same process group): the
+     * figures may be missing, so the folder is partial, whatever gnuplot said. */
+    if (rc == RL_OK && fill->plots && fill->stop != NULL && *fill->stop != 0) {
+        fill->drawing_interrupted = true;
+        rc = rewrite_summary_partial(tmp_dir, fill, err);
     }
     return rc;
 }
@@ -486,13 +509,13 @@ int cli_run(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &progress.started);
     bool show = !opts.quiet && isatty(STDERR_FILENO);
     sim_run_stats stats;
-    run_fill fill = {.scenario = s, .metrics = m, .plots = opts.plots,
-                     .plots_outcome = {.rc = RL_OK}};
     rl_error err;
     rl_error_clear(&err);
     /* From here a first SIGINT/SIGTERM stops the run and the results are still written. Should
      * the handler not install, a signal stops the process the default way. */
     const volatile sig_atomic_t *stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
+    run_fill fill = {.scenario = s, .metrics = m, .stop = stop, .plots = opts.plots,
+                     .plots_outcome = {.rc = RL_OK}};
     sim_run_control control = {.progress = show ? show_progress : NULL,
                                .progress_context = &progress,
                                .stop = stop};
@@ -504,6 +527,7 @@ int cli_run(int argc, char **argv) {
     if (rc == RL_OK) {
         run_info info = {.world = "simulation", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
+        fill.info = &info;
         rc = results_write_folder_then(out_dir, s, m, &info, run_fill_folder, &fill, &err);
     }
     cli_interrupt_restore();
@@ -528,6 +552,16 @@ int cli_run(int argc, char **argv) {
                stats.events_run, wall_s);
         summary_table_print(stdout, s, m);
         printf("\nresults: %s\n", out_dir);
+    }
+    if (fill.drawing_interrupted) {
+        /* What gnuplot said as it was stopped is not a failure of its own. */
+        fprintf(stderr, "ratelab run: interrupted while drawing the figures; partial results in "
+                        "%s\n",
+                out_dir);
+        metrics_destroy(m);
+        free(m);
+        free(s);
+        return note_replaced(CLI_EXIT_INTERRUPTED, replaces, opts.quiet, out_dir);
     }
     int plots_exit = opts.plots ? cli_plots_report("run", out_dir, &fill.plots_outcome, opts.quiet)
                                 : CLI_EXIT_OK;
