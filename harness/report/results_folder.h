@@ -17,8 +17,9 @@ int results_folder_begin(const char *final_dir, char *tmp_dir, size_t tmp_dir_si
 
 /* Writes the marker (results_marker.h) into tmp_dir and moves tmp_dir into final_dir. A folder
  * already there is replaced in one step only when ratelab wrote it and it holds nothing else,
- * then removed; anything else is left untouched and refused. On failure tmp_dir is removed.
- * Returns 0 or RL_ERR_IO with a message. */
+ * then removed; anything else is left untouched and refused. On failure the commit has cleaned
+ * up what was its own: never call results_folder_abort after it (tmp_dir may then hold a folder
+ * that is not ratelab's, kept there and named in the message). Returns 0 or RL_ERR_IO. */
 int results_folder_commit(const char *tmp_dir, const char *final_dir, rl_error *err);
 
 /* Removes tmp_dir, made by results_folder_begin, and everything in it (after a failed write). */
