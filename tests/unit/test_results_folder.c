@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -320,6 +322,30 @@ static void unwritable_place_leaves_nothing(void **state) {
     assert_false(has_entry_starting(f->root, "runs."));
 }
 
+/* A write that fails part way (here the file size limit, as a full disk would): the error names
+ * the file, and nothing is left, temporary or final; an earlier folder stays whole. */
+static void failed_write_leaves_nothing(void **state) {
+    fixture *f = *state;
+    rl_error err;
+    assert_int_equal(results_write_folder(f->final, f->s, f->m, &f->info, &err), RL_OK);
+    char marker[PATH_BYTES];
+    snprintf(marker, sizeof marker, "%s/.ratelab-results", f->final);
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    void (*previous)(int) = signal(SIGXFSZ, SIG_IGN); /* EFBIG instead of the signal */
+    struct rlimit small = {.rlim_cur = 512, .rlim_max = saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    int rc = results_write_folder(f->final, f->s, f->m, &f->info, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, previous);
+    assert_int_equal(rc, RL_ERR_IO);
+    assert_non_null(strstr(err.message, "(disk full?)"));
+    assert_true(exists(marker)); /* the earlier run, untouched */
+    char parent[PATH_BYTES];
+    snprintf(parent, sizeof parent, "%s/runs", f->root);
+    assert_false(has_entry_starting(parent, "t-seed1.tmp-"));
+}
+
 static void path_too_long_is_refused(void **state) {
     fixture *f = *state;
     char final[RESULTS_PATH_BYTES + 16];
@@ -343,6 +369,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(trailing_slash_names_the_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_fill_leaves_nothing_new, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_place_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_write_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(path_too_long_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
