@@ -3,7 +3,8 @@
 #
 #   asan      the whole test suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer
 #   valgrind  memcheck over one small scenario run with the normal build (build/ratelab)
-#   fuzz      each libFuzzer target for FUZZ_SECONDS (default 60) from its committed corpus
+#   fuzz      each libFuzzer target from its committed corpus: the scenario loader's two for
+#             FUZZ_SECONDS (default 60), the five file readers' for FUZZ_READER_SECONDS (45)
 #
 #   scripts/ci_extra.sh [STAGE ...]     the stages named, or all three in that order
 #
@@ -17,6 +18,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
 FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_READER_SECONDS=${FUZZ_READER_SECONDS:-45}
 jobs=$(nproc)
 werror=OFF
 if [ "${CI:-}" = "true" ]; then
@@ -63,17 +65,18 @@ stage_valgrind() {
   return "$status"
 }
 
-# fuzz_target NAME: runs tests/fuzz/fuzz_NAME for FUZZ_SECONDS over a scratch copy of its corpus
-# (new inputs go there, the committed corpus is read only). A crash leaves its input in
+# fuzz_target NAME SECONDS MAX_LEN DICT: runs tests/fuzz/fuzz_NAME for SECONDS over a scratch
+# copy of its corpus (new inputs go there, the committed corpus is read only), with inputs of at
+# most MAX_LEN bytes and the dictionary tests/fuzz/DICT. A crash leaves its input in
 # $FUZZ_BUILD_DIR/artifacts/ to commit under tests/fuzz/regressions/NAME/ once fixed.
 fuzz_target() {
-  local name=$1 scratch log
+  local name=$1 seconds=$2 max_len=$3 dict=$4 scratch log
   scratch=$(mktemp -d) || return 1
   log="$FUZZ_BUILD_DIR/fuzz_$name.log"
   mkdir -p "$FUZZ_BUILD_DIR/artifacts" || return 1
   local status=0
-  "$FUZZ_BUILD_DIR/fuzz_$name" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=4096 -dict=tests/fuzz/scenario.dict -print_final_stats=1 \
+  "$FUZZ_BUILD_DIR/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len="$max_len" -dict="tests/fuzz/$dict" -print_final_stats=1 \
     -artifact_prefix="$FUZZ_BUILD_DIR/artifacts/$name-" \
     "$scratch" "tests/fuzz/corpus/$name" "tests/fuzz/regressions/$name" >"$log" 2>&1 || status=$?
   rm -rf "$scratch"
@@ -85,12 +88,23 @@ fuzz_target() {
   grep -a -E '^(Done|stat::number_of_executed_units)' "$log" | sed "s/^/  fuzz_$name: /"
 }
 
+# The readers of files ratelab did not just write (a results folder's files, a baseline): each
+# for FUZZ_READER_SECONDS, inputs up to 16 KiB (a summary.json is about 5 KiB).
+FUZZ_READERS=(timeseries_read latency_read faults_read summary_read baseline_read)
+
 stage_fuzz() {
   cmake --preset fuzz -B "$FUZZ_BUILD_DIR" -DRATELAB_WERROR="$werror" >/dev/null || return 1
-  cmake --build "$FUZZ_BUILD_DIR" --parallel "$jobs" \
-    --target fuzz_scenario_load fuzz_scenario_override >/dev/null || return 1
-  fuzz_target scenario_load || return 1
-  fuzz_target scenario_override
+  local targets=(fuzz_scenario_load fuzz_scenario_override) reader
+  for reader in "${FUZZ_READERS[@]}"; do
+    targets+=("fuzz_$reader")
+  done
+  cmake --build "$FUZZ_BUILD_DIR" --parallel "$jobs" --target "${targets[@]}" >/dev/null ||
+    return 1
+  fuzz_target scenario_load "$FUZZ_SECONDS" 4096 scenario.dict || return 1
+  fuzz_target scenario_override "$FUZZ_SECONDS" 4096 scenario.dict || return 1
+  for reader in "${FUZZ_READERS[@]}"; do
+    fuzz_target "$reader" "$FUZZ_READER_SECONDS" 16384 results.dict || return 1
+  done
 }
 
 stages=("$@")

@@ -23,7 +23,6 @@ typedef enum compare_format { FORMAT_MARKDOWN = 0, FORMAT_JSON, FORMAT_CSV } com
 typedef struct compare_options {
     const char *files[COMPARE_FILES_MAX];
     int file_count;
-    char algorithm_text[512];
     const char *algorithms[COMPARE_ALGORITHMS_MAX];
     int algorithm_count;
     int replications;
@@ -47,7 +46,8 @@ static void compare_usage(FILE *out) {
           "options:\n"
           "  --algorithms LIST  run each scenario with every limiter set to each algorithm\n"
           "                     (`ratelab list`); a scenario an algorithm cannot take (a key\n"
-          "                     that does not apply) is skipped with a note\n"
+          "                     that does not apply) is skipped with a note; repeated, the\n"
+          "                     lists add up\n"
           "  --replications N   seeds per variant (default 1: the simulation is exact)\n"
           "  --jobs N           runs at once (default: the number of cores)\n"
           "  --format F         md (default; what CI shows), json or csv\n"
@@ -61,22 +61,44 @@ static void compare_usage(FILE *out) {
           out);
 }
 
-/* Splits text (copied into opts) at commas into known algorithm names. */
+/* Adds the comma-separated algorithm names of text to opts (a repeated --algorithms adds to the
+ * earlier ones). Refuses an empty name, an unknown one and one named twice, saying why. */
 static int parse_algorithms(const char *text, compare_options *opts) {
-    snprintf(opts->algorithm_text, sizeof opts->algorithm_text, "%s", text);
-    for (char *name = strtok(opts->algorithm_text, ","); name != NULL; name = strtok(NULL, ",")) {
-        if (limiter_algorithm_find(name) == NULL) {
+    const char *part = text;
+    for (;;) {
+        size_t length = strcspn(part, ",");
+        char name[64];
+        if (length == 0 || length >= sizeof name) {
+            fprintf(stderr,
+                    "ratelab compare: --algorithms \"%s\": %s; write names separated by "
+                    "commas, such as gcra,token_bucket (ratelab list)\n",
+                    text, length == 0 ? "an empty name" : "a name too long");
+            return CLI_EXIT_BAD_INPUT;
+        }
+        memcpy(name, part, length);
+        name[length] = '\0';
+        const limiter_algorithm *algorithm = limiter_algorithm_find(name);
+        if (algorithm == NULL) {
             fprintf(stderr, "ratelab compare: --algorithms: no algorithm \"%s\" (ratelab list)\n",
                     name);
             return CLI_EXIT_BAD_INPUT;
+        }
+        for (int i = 0; i < opts->algorithm_count; i++) {
+            if (strcmp(opts->algorithms[i], algorithm->name) == 0) {
+                fprintf(stderr, "ratelab compare: --algorithms: %s is named twice\n", name);
+                return CLI_EXIT_BAD_INPUT;
+            }
         }
         if (opts->algorithm_count == COMPARE_ALGORITHMS_MAX) {
             fprintf(stderr, "ratelab compare: at most %d algorithms\n", COMPARE_ALGORITHMS_MAX);
             return CLI_EXIT_BAD_INPUT;
         }
-        opts->algorithms[opts->algorithm_count++] = name;
+        opts->algorithms[opts->algorithm_count++] = algorithm->name; /* static: the registry */
+        if (part[length] == '\0') {
+            return 0;
+        }
+        part += length + 1;
     }
-    return opts->algorithm_count > 0 ? 0 : CLI_EXIT_BAD_INPUT;
 }
 
 static int parse_count(const char *text, int max, int *out) {
@@ -265,8 +287,9 @@ static int write_baseline(const char *path, const compare_table *table,
         return rl_error_set(err, RL_ERR_IO, "cannot write %s", tmp);
     }
     int rc = baseline_write(out, table, tolerances, err);
-    if (fclose(out) != 0 && rc == RL_OK) {
-        rc = rl_error_set(err, RL_ERR_IO, "cannot write %s", tmp);
+    bool failed = ferror(out) != 0; /* a write that failed before the close flushed */
+    if ((fclose(out) != 0 || failed) && rc == RL_OK) {
+        rc = rl_error_set(err, RL_ERR_IO, "cannot write %s (disk full?)", tmp);
     }
     if (rc == RL_OK && rename(tmp, path) != 0) {
         rc = rl_error_set(err, RL_ERR_IO, "cannot rename %s to %s", tmp, path);

@@ -1,4 +1,5 @@
 /* cli_expect.c - a run's expectations: written into its results folder, printed, exit code. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "harness/cli/cli.h"
@@ -23,8 +24,9 @@ int cli_expectations_write(const char *dir, const scenario *s, const metrics *m,
         return rl_error_set(err, RL_ERR_IO, "cannot write %s", path);
     }
     expectations_write_csv(out, s, results);
-    if (fclose(out) != 0) {
-        return rl_error_set(err, RL_ERR_IO, "cannot write %s", path);
+    bool failed = ferror(out) != 0; /* a write that failed before the close flushed */
+    if (fclose(out) != 0 || failed) {
+        return rl_error_set(err, RL_ERR_IO, "cannot write %s (disk full?)", path);
     }
     return RL_OK;
 }

@@ -7,6 +7,7 @@
 #include "harness/report/plot.h"
 #include "harness/report/report_build.h"
 #include "harness/report/results_folder.h"
+#include "harness/report/results_marker.h"
 
 static void plot_usage(FILE *out) {
     fputs("usage: ratelab plot RESULTS_DIR [--format png|svg] [--out DIR]\n\n"
@@ -103,7 +104,16 @@ int cli_plot(int argc, char **argv) {
         fprintf(stderr, "ratelab plot: %s\n", err.message);
         return CLI_EXIT_BAD_INPUT;
     }
+    /* Drawn into a results folder ratelab wrote, the figures and the page join its marker, so
+     * that a later run may still replace the folder whole. */
+    rl_error marker_err;
+    bool marked =
+        opts.out_dir == NULL && results_marker_check(opts.results_dir, &marker_err) == RL_OK;
     rc = report_build(opts.results_dir, page_dir, plots_dir, plots_link, opts.format, &err);
+    if (marked && results_marker_write(opts.results_dir, &marker_err) != RL_OK && rc == RL_OK) {
+        rc = marker_err.code;
+        err = marker_err;
+    }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab plot: %s\n", err.message);
         return cli_plot_exit_code(rc);

@@ -13,6 +13,7 @@
 #include "harness/core/units.h"
 #include "harness/experiment/experiment.h"
 #include "harness/live/live_run.h"
+#include "harness/report/output_file.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
@@ -36,6 +37,7 @@ typedef struct run_options {
     bool memory_limit_given;
     uint64_t memory_limit_bytes; /* --memory-limit, else MemAvailable */
     live_options live_opts;
+    bool live_outage_given; /* --live-outage: only with --live */
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
 } run_options;
@@ -56,7 +58,7 @@ void cli_usage(FILE *out) {
           "  list            list the algorithms, API models and API presets\n"
           "  bench           run the benchmark scenarios and print speed and memory\n"
           "  bench-live      limiter decisions per second against a real Redis\n"
-          "  help            show this text; `ratelab COMMAND --help` for a command\n"
+          "  help [COMMAND]  this text; `ratelab help run` is `ratelab run --help`\n"
           "  --version       print the version\n\n"
           "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed,\n"
           "            4 interrupted (SIGINT/SIGTERM; partial results written)\n"
@@ -74,8 +76,9 @@ static void run_usage(FILE *out) {
           "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
           "options:\n"
           "  --seed N          seed of the run (default: the scenario's `seed`, else 1)\n"
-          "  --out DIR         results folder (default: results/runs/NAME-seedN); replaced\n"
-          "                    if it holds an earlier run\n"
+          "  --out DIR         results folder (default: results/runs/NAME-seedN); an earlier\n"
+          "                    one is replaced, and stderr says so, only if ratelab wrote it\n"
+          "                    and it holds nothing else (its .ratelab-results lists all)\n"
           "  --set KEY=VALUE   override one scenario value, e.g. --set pods.workers.count=50\n"
           "                    or --set limiters.shared.algorithm=token_bucket (repeatable)\n"
           "  --quiet           print nothing but errors\n"
@@ -225,6 +228,7 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
                 return CLI_EXIT_BAD_INPUT;
             }
             opts->live_opts.outage_method = (live_outage_method)method;
+            opts->live_outage_given = true;
             i++;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             bool needs_value = strcmp(arg, "--set") == 0 || strcmp(arg, "--seed") == 0 ||
@@ -233,8 +237,19 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
                                strcmp(arg, "--replications") == 0 ||
                                strcmp(arg, "--jobs") == 0 || strcmp(arg, "--sweep") == 0 ||
                                strcmp(arg, "--memory-limit") == 0;
-            fprintf(stderr, "ratelab %s: %s '%s'\n", command,
-                    needs_value ? "missing value after" : "unknown option", arg);
+            bool run_only = strcmp(arg, "--seed") == 0 || strcmp(arg, "--out") == 0 ||
+                            strcmp(arg, "--redis") == 0 || strcmp(arg, "--live-outage") == 0 ||
+                            strcmp(arg, "--replications") == 0 || strcmp(arg, "--jobs") == 0 ||
+                            strcmp(arg, "--sweep") == 0 || strcmp(arg, "--quiet") == 0 ||
+                            strcmp(arg, "--plots") == 0 || strcmp(arg, "--live") == 0;
+            if (!allow_run_flags && run_only) {
+                fprintf(stderr, "ratelab %s: '%s' is an option of run, not of %s\n", command,
+                        arg, command);
+            } else {
+                fprintf(stderr, "ratelab %s: %s '%s'\n", command,
+                        needs_value && value == NULL ? "missing value after" : "unknown option",
+                        arg);
+            }
             usage(stderr);
             return CLI_EXIT_BAD_INPUT;
         } else if (opts->file == NULL) {
@@ -327,9 +342,25 @@ static void show_progress(void *context, int64_t virtual_us, int64_t duration_us
 typedef struct run_fill {
     const scenario *scenario;
     const metrics *metrics;
+    const run_info *info;                /* as summary.json was written */
+    const volatile sig_atomic_t *stop;   /* set by a first SIGINT/SIGTERM; NULL: none */
     bool plots;
     cli_plots_outcome plots_outcome;
+    bool drawing_interrupted;            /* a signal came while the figures were drawn */
 } run_fill;
+
+/* Writes summary.json again into dir, marked partial (figures cut short by an interrupt). */
+static int rewrite_summary_partial(const char *dir, const run_fill *fill, rl_error *err) {
+    run_info partial = *fill->info;
+    partial.partial = true;
+    FILE *out = NULL;
+    int rc = output_file_open(dir, "summary.json", &out, err);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    results_write_summary_json(out, fill->scenario, fill->metrics, &partial);
+    return output_file_close(out, dir, "summary.json", err);
+}
 
 static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     run_fill *fill = context;
@@ -337,7 +368,72 @@ static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     if (rc == RL_OK && fill->plots) {
         rc = cli_plots_fill(tmp_dir, &fill->plots_outcome, err);
     }
+    /* Ctrl-C while gnuplot drew (which also stops gnuplot, in the same process group): the
+     * figures may be missing, so the folder is partial, whatever gnuplot said. */
+    if (rc == RL_OK && fill->plots && fill->stop != NULL && *fill->stop != 0) {
+        fill->drawing_interrupted = true;
+        rc = rewrite_summary_partial(tmp_dir, fill, err);
+    }
     return rc;
+}
+
+/* The sweep key (of --sweep or the file's sweep: block) at path[0..length), or NULL. */
+static const scenario_sweep_key *sweep_key_named(const run_options *opts, const scenario *s,
+                                                 const char *path, size_t length) {
+    for (int i = 0; i < opts->sweep_count + s->sweep_key_count; i++) {
+        const scenario_sweep_key *key =
+            i < opts->sweep_count ? &opts->sweep[i] : &s->sweep[i - opts->sweep_count];
+        if (strlen(key->path) == length && strncmp(key->path, path, length) == 0) {
+            return key;
+        }
+    }
+    return NULL;
+}
+
+/* Refuses options that would be silently ignored: --live-outage without --live, and a --set of a
+ * key a sweep also sets (the sweep's values would win at every point). Returns 0 or
+ * CLI_EXIT_BAD_INPUT after saying why. */
+static int check_option_conflicts(const run_options *opts, const scenario *s) {
+    if (opts->live_outage_given && !opts->live) {
+        fputs("ratelab run: --live-outage says how a live run plays store outages; it needs "
+              "--live (or --redis)\n",
+              stderr);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    for (size_t i = 0; i < opts->override_count; i++) {
+        const char *path = opts->overrides[i].path;
+        size_t length = strcspn(path, "=");
+        if (sweep_key_named(opts, s, path, length) != NULL) {
+            fprintf(stderr,
+                    "ratelab run: --set %.*s: the sweep also sets %.*s, at every point; drop the "
+                    "--set, or change the sweep's values\n",
+                    (int)length, path, (int)length, path);
+            return CLI_EXIT_BAD_INPUT;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Refuses, before anything runs, a results folder place that is malformed or holds something
+ * ratelab did not write (the commit checks again). Returns 0 or CLI_EXIT_BAD_INPUT. */
+static int check_out_place(const char *out_dir, bool *replaces) {
+    rl_error err;
+    rl_error_clear(&err);
+    if (results_folder_place_check(out_dir, replaces, &err) != RL_OK) {
+        fprintf(stderr, "ratelab run: --out: %s\n", err.message);
+        return CLI_EXIT_BAD_INPUT;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Says that an earlier results folder was replaced (never silently), once the new one is in. */
+static int note_replaced(int exit_code, bool replaces, bool quiet, const char *out_dir) {
+    bool written = exit_code == CLI_EXIT_OK || exit_code == CLI_EXIT_EXPECTATIONS_FAILED ||
+                   exit_code == CLI_EXIT_INTERRUPTED;
+    if (written && replaces && !quiet) {
+        fprintf(stderr, "ratelab run: replaced the earlier ratelab results in %s\n", out_dir);
+    }
+    return exit_code;
 }
 
 int cli_run(int argc, char **argv) {
@@ -355,6 +451,9 @@ int cli_run(int argc, char **argv) {
         return CLI_EXIT_RUN_FAILED;
     }
     rc = load_scenario(&opts, s);
+    if (rc == CLI_EXIT_OK) {
+        rc = check_option_conflicts(&opts, s);
+    }
     if (rc != CLI_EXIT_OK) {
         free(s);
         free(m);
@@ -370,6 +469,12 @@ int cli_run(int argc, char **argv) {
         snprintf(out_dir, sizeof out_dir, "results/runs/%s-seed%" PRIu64, s->name, s->seed);
     }
     bool many = opts.replications > 1 || opts.sweep_count > 0 || s->sweep_key_count > 0;
+    bool replaces = false;
+    if ((!many || opts.out_dir != NULL) && check_out_place(out_dir, &replaces) != CLI_EXIT_OK) {
+        free(m);
+        free(s);
+        return CLI_EXIT_BAD_INPUT;
+    }
     if (many && opts.live) {
         fprintf(stderr, "ratelab run: --live runs one scenario once; sweeps and --replications "
                         "are for simulations\n");
@@ -391,25 +496,26 @@ int cli_run(int argc, char **argv) {
                   stderr);
             return CLI_EXIT_BAD_INPUT;
         }
-        return cli_run_experiment(&spec, opts.out_dir, opts.quiet);
+        return note_replaced(cli_run_experiment(&spec, opts.out_dir, opts.quiet),
+                             replaces, opts.quiet, out_dir);
     }
     if (opts.live) {
         rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet, opts.plots);
         free(m);
         free(s);
-        return rc;
+        return note_replaced(rc, replaces, opts.quiet, out_dir);
     }
     progress_state progress = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &progress.started);
     bool show = !opts.quiet && isatty(STDERR_FILENO);
     sim_run_stats stats;
-    run_fill fill = {.scenario = s, .metrics = m, .plots = opts.plots,
-                     .plots_outcome = {.rc = RL_OK}};
     rl_error err;
     rl_error_clear(&err);
     /* From here a first SIGINT/SIGTERM stops the run and the results are still written. Should
      * the handler not install, a signal stops the process the default way. */
     const volatile sig_atomic_t *stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
+    run_fill fill = {.scenario = s, .metrics = m, .stop = stop, .plots = opts.plots,
+                     .plots_outcome = {.rc = RL_OK}};
     sim_run_control control = {.progress = show ? show_progress : NULL,
                                .progress_context = &progress,
                                .stop = stop};
@@ -421,6 +527,7 @@ int cli_run(int argc, char **argv) {
     if (rc == RL_OK) {
         run_info info = {.world = "simulation", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};
+        fill.info = &info;
         rc = results_write_folder_then(out_dir, s, m, &info, run_fill_folder, &fill, &err);
     }
     cli_interrupt_restore();
@@ -446,6 +553,16 @@ int cli_run(int argc, char **argv) {
         summary_table_print(stdout, s, m);
         printf("\nresults: %s\n", out_dir);
     }
+    if (fill.drawing_interrupted) {
+        /* What gnuplot said as it was stopped is not a failure of its own. */
+        fprintf(stderr, "ratelab run: interrupted while drawing the figures; partial results in "
+                        "%s\n",
+                out_dir);
+        metrics_destroy(m);
+        free(m);
+        free(s);
+        return note_replaced(CLI_EXIT_INTERRUPTED, replaces, opts.quiet, out_dir);
+    }
     int plots_exit = opts.plots ? cli_plots_report("run", out_dir, &fill.plots_outcome, opts.quiet)
                                 : CLI_EXIT_OK;
     /* A partial run's figures are not the scenario's: its claims are not checked. */
@@ -459,7 +576,8 @@ int cli_run(int argc, char **argv) {
     free(m);
     free(s);
     if (stats.partial) {
-        return CLI_EXIT_INTERRUPTED;
+        return note_replaced(CLI_EXIT_INTERRUPTED, replaces, opts.quiet, out_dir);
     }
-    return plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit;
+    return note_replaced(plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit, replaces,
+                         opts.quiet, out_dir);
 }

@@ -109,14 +109,35 @@ static int read_row(const char *path, size_t index, json_t *item, compare_row *r
     return RL_OK;
 }
 
+/* At most this many rows in a baseline (the seed scenarios' has 36). */
+#define BASELINE_ROWS_MAX 10000
+
+/* A baseline names each (scenario, variant, api) once: a second row would be compared with the
+ * first one's current figures. */
+static int check_row_unique(const char *path, const compare_table *rows, size_t index,
+                            rl_error *err) {
+    const compare_row *row = &rows->rows[index];
+    for (size_t i = 0; i < index; i++) {
+        const compare_row *earlier = &rows->rows[i];
+        if (strcmp(earlier->scenario, row->scenario) == 0 &&
+            strcmp(earlier->variant, row->variant) == 0 && strcmp(earlier->api, row->api) == 0) {
+            return rl_error_set(err, RL_ERR_INVALID,
+                                "%s: rows[%zu]: the same scenario, variant and api as rows[%zu]",
+                                path, index, i);
+        }
+    }
+    return RL_OK;
+}
+
 int baseline_read(const char *path, baseline *out, rl_error *err) {
     memset(out, 0, sizeof *out);
     baseline_default_tolerances(out->tolerance);
     json_error_t error;
     json_t *root = json_load_file(path, 0, &error);
     if (root == NULL) {
-        return rl_error_set(err, error.line < 0 ? RL_ERR_IO : RL_ERR_INVALID, "%s:%d: %s", path,
-                            error.line, error.text);
+        return rl_error_printable(err, rl_error_set(err, error.line < 0 ? RL_ERR_IO
+                                                                         : RL_ERR_INVALID,
+                                                    "%s:%d: %s", path, error.line, error.text));
     }
     json_t *version = json_object_get(root, "ratelab_baseline");
     json_t *rows = json_object_get(root, "rows");
@@ -131,6 +152,11 @@ int baseline_read(const char *path, baseline *out, rl_error *err) {
         rc = read_tolerances(path, json_object_get(root, "tolerances"), out, err);
     }
     size_t count = rc == RL_OK ? json_array_size(rows) : 0;
+    if (count > BASELINE_ROWS_MAX) {
+        rc = rl_error_set(err, RL_ERR_LIMIT, "%s: rows: %zu rows; a baseline has at most %d", path,
+                          count, BASELINE_ROWS_MAX);
+        count = 0;
+    }
     if (count > 0) {
         out->rows.rows = rl_calloc(count, sizeof *out->rows.rows);
         if (out->rows.rows == NULL) {
@@ -141,9 +167,16 @@ int baseline_read(const char *path, baseline *out, rl_error *err) {
     for (size_t i = 0; rc == RL_OK && i < count; i++) {
         rc = read_row(path, i, json_array_get(rows, i), &out->rows.rows[i], err);
         out->rows.count += rc == RL_OK ? 1 : 0;
+        if (rc == RL_OK) {
+            rc = check_row_unique(path, &out->rows, i, err);
+        }
     }
     json_decref(root);
-    return rc;
+    if (rc != RL_OK) {
+        baseline_free(out); /* on failure out holds nothing */
+    }
+    /* The file is not trusted: its keys and names reach the message as they are. */
+    return rl_error_printable(err, rc);
 }
 
 int baseline_write(FILE *out, const compare_table *table, const figure_tolerance *tolerances,

@@ -34,7 +34,7 @@ void baseline_default_tolerances(figure_tolerance *out);
 
 /* Reads path into out (owned by the caller; free with baseline_free). Figures missing from the
  * file's tolerances get the defaults. Returns 0, RL_ERR_IO (unreadable) or RL_ERR_INVALID (one
- * line naming the file and what is wrong). */
+ * line naming the file and what is wrong); on failure out holds nothing to free. */
 int baseline_read(const char *path, baseline *out, rl_error *err);
 
 /* Writes table's means as a baseline with tolerances to out. Returns 0 or RL_ERR_IO. */

@@ -15,6 +15,19 @@ int rl_error_set(rl_error *err, int code, const char *format, ...) {
     return code;
 }
 
+int rl_error_printable(rl_error *err, int code) {
+    if (err == NULL || code == RL_OK) {
+        return code;
+    }
+    for (char *c = err->message; *c != '\0'; c++) {
+        unsigned char byte = (unsigned char)*c;
+        if (byte < 0x20u || byte == 0x7Fu) {
+            *c = '?';
+        }
+    }
+    return code;
+}
+
 void rl_error_clear(rl_error *err) {
     if (err == NULL) {
         return;

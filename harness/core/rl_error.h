@@ -29,6 +29,10 @@ typedef struct rl_error {
 int rl_error_set(rl_error *err, int code, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Replaces each control byte of err's message by '?' (when code is an error), so a message that
+ * quotes a file ratelab did not write stays one printable line. Returns code. */
+int rl_error_printable(rl_error *err, int code);
+
 /* Clears err to RL_OK with an empty message. */
 void rl_error_clear(rl_error *err);
 

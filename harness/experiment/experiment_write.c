@@ -129,11 +129,10 @@ int experiment_write_folder(const char *dir, const experiment *e, rl_error *err)
     if (rc == RL_OK && e->expectation_count > 0) {
         rc = write_file(tmp_dir, "expectations.csv", write_expectations_csv, e, err);
     }
-    if (rc == RL_OK) {
-        rc = results_folder_commit(tmp_dir, dir, err);
-    }
     if (rc != RL_OK) {
         results_folder_abort(tmp_dir);
+        return rc;
     }
-    return rc;
+    /* A failed commit cleans up itself: what is left at tmp_dir then may not be ours. */
+    return results_folder_commit(tmp_dir, dir, err);
 }

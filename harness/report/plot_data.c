@@ -1,6 +1,7 @@
 /* plot_data.c - turning a results folder's CSV files into the data files gnuplot draws. */
 #include "harness/report/plot_data.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -11,6 +12,9 @@
 #include "harness/report/csv_reader.h"
 #include "harness/report/output_file.h"
 #include "harness/report/results_folder.h"
+
+/* The slowest latency a histogram may hold: 2^53 us (exact as a double; about 285 years). */
+#define PLOT_LATENCY_US_MAX (INT64_C(1) << 53)
 
 static int64_t ceil_div(int64_t a, int64_t b) {
     return (a + b - 1) / b;
@@ -87,16 +91,29 @@ static int series_add_row(plot_series *out, const run_summary *summary, const cs
     if (rc != RL_OK) {
         return rc;
     }
-    int64_t bin = (int64_t)llround(time_s * 1e6 / (double)out->bin_us);
-    if (time_s < 0 || bin >= out->bucket_count * out->step_bins) {
+    /* The file is not trusted (issue 22: time_s 1e300 made llround's result negative, and the
+     * bucket index with it): the range is checked before anything is converted or indexed. */
+    double bin_exact = time_s * 1e6 / (double)out->bin_us;
+    double bins = (double)(out->bucket_count * out->step_bins);
+    if (!(bin_exact >= 0) || !(bin_exact < bins - 0.5)) {
         return rl_error_set(err, RL_ERR_INVALID, "%s:%lld: time_s %g is outside the run",
                             r->path, (long long)r->line_number, time_s);
     }
+    if (counts[0] < 0 || counts[1] < 0 || counts[2] < 0 || counts[3] < 0 || burst_max < 0 ||
+        burst_allowance < 0 || limit_per_s < 0) {
+        return rl_error_set(err, RL_ERR_INVALID, "%s:%lld: a count or limit below 0", r->path,
+                            (long long)r->line_number);
+    }
+    int64_t bin = (int64_t)llround(bin_exact);
+    assert(bin >= 0 && bin < out->bucket_count * out->step_bins);
     plot_bucket *b = &out->buckets[(int64_t)api * out->bucket_count + bin / out->step_bins];
-    b->attempts += counts[0];
-    b->accepted += counts[1];
-    b->rejected_429 += counts[2];
-    b->dropped += counts[3];
+    if (__builtin_add_overflow(b->attempts, counts[0], &b->attempts) ||
+        __builtin_add_overflow(b->accepted, counts[1], &b->accepted) ||
+        __builtin_add_overflow(b->rejected_429, counts[2], &b->rejected_429) ||
+        __builtin_add_overflow(b->dropped, counts[3], &b->dropped)) {
+        return rl_error_set(err, RL_ERR_INVALID, "%s:%lld: counts too large to add up", r->path,
+                            (long long)r->line_number);
+    }
     b->limit_per_s = limit_per_s > b->limit_per_s ? limit_per_s : b->limit_per_s;
     b->burst_max = max_i64(b->burst_max, burst_max);
     b->burst_allowance = max_i64(b->burst_allowance, burst_allowance);
@@ -142,7 +159,7 @@ int plot_series_read(const char *path, const run_summary *summary, plot_series *
     }
     if (rc != RL_OK) {
         plot_series_free(out);
-        return rc;
+        return rl_error_printable(err, rc); /* a row's api is quoted as the file has it */
     }
     series_fill_unseen(out, summary);
     return RL_OK;
@@ -204,9 +221,11 @@ static int latency_next(csv_reader *r, const latency_columns *c, const run_summa
     if (rc != RL_OK) {
         return rc;
     }
-    if (row->low_us < 0 || row->high_us < row->low_us || row->count < 0) {
+    if (row->low_us < 0 || row->high_us < row->low_us || row->high_us > PLOT_LATENCY_US_MAX ||
+        row->count < 0) {
         return rl_error_set(err, RL_ERR_INVALID,
-                            "%s:%lld: a bucket needs 0 <= low_us <= high_us and count >= 0",
+                            "%s:%lld: a bucket needs 0 <= low_us <= high_us <= 2^53 and "
+                            "count >= 0",
                             r->path, (long long)r->line_number);
     }
     return 1;
@@ -257,7 +276,12 @@ static int latency_scan(const char *path, const run_summary *summary, plot_laten
             break;
         }
         done[row.api] = true;
-        range->completed[row.api] += row.count;
+        if (__builtin_add_overflow(range->completed[row.api], row.count,
+                                   &range->completed[row.api])) {
+            rc = rl_error_set(err, RL_ERR_INVALID, "%s:%lld: counts too large to add up", path,
+                              (long long)r.line_number);
+            break;
+        }
         if (range->low_us_min < 0 || row.low_us < range->low_us_min) {
             range->low_us_min = row.low_us;
         }
@@ -301,7 +325,9 @@ static int curve_start(latency_curve *c, const run_summary *summary,
 }
 
 static void curve_add(latency_curve *c, const latency_row *row) {
-    c->done += row->count;
+    if (__builtin_add_overflow(c->done, row->count, &c->done)) {
+        c->done = INT64_MAX; /* only if the file changed since latency_scan added it up */
+    }
     c->pct = 100.0 * (double)c->done / c->denominator;
     fprintf(c->out, "%.9g %.6g\n", (double)(row->high_us + 1) / 1e6, c->pct);
 }
@@ -358,10 +384,10 @@ static int latency_write(const char *path, const run_summary *summary, const cha
 int plot_latency_write_dats(const char *path, const run_summary *summary, const char *dir,
                             plot_latency_range *range, rl_error *err) {
     int rc = latency_scan(path, summary, range, err);
-    if (rc != RL_OK) {
-        return rc;
+    if (rc == RL_OK) {
+        rc = latency_write(path, summary, dir, range, err);
     }
-    return latency_write(path, summary, dir, range, err);
+    return rl_error_printable(err, rc); /* a row's api is quoted as the file has it */
 }
 
 /* Copies text into out (PLOT_FAULT_TEXT_BYTES), keeping printable ASCII only. */
@@ -419,5 +445,5 @@ int plot_faults_read(const char *dir, plot_faults *out, rl_error *err) {
     }
     rc = faults_read_rows(&r, out, err);
     csv_reader_close(&r);
-    return rc;
+    return rl_error_printable(err, rc);
 }

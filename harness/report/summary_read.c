@@ -126,7 +126,11 @@ static void read_root(summary_reader *r, json_t *root, run_summary *out) {
     text(r, root, "", "scenario.file", false, out->file, sizeof out->file);
     text(r, root, "", "scenario.description", false, out->description, sizeof out->description);
     double seed = number(r, root, "", "scenario.seed");
-    out->seed = seed > 0 ? (uint64_t)seed : 0;
+    if (!(seed >= 0 && seed < 18446744073709551616.0)) {
+        fail(r, "scenario", "seed", "is not a seed (a whole number from 0 to 2^64-1)");
+        seed = 0;
+    }
+    out->seed = (uint64_t)seed;
     json_t *exact_seed = lookup(root, "scenario.seed");
     if (json_is_integer(exact_seed)) {
         out->seed = (uint64_t)json_integer_value(exact_seed);
@@ -136,6 +140,10 @@ static void read_root(summary_reader *r, json_t *root, run_summary *out) {
     out->pods = whole(r, root, "", "scenario.pods");
     if (r->rc == RL_OK && (out->duration_us <= 0 || out->bin_us <= 0)) {
         fail(r, "scenario", "bin_us", "must be above 0, as must duration_us");
+    }
+    if (r->rc == RL_OK && (out->duration_us > SCENARIO_DURATION_MAX_US ||
+                           out->bin_us > SCENARIO_DURATION_MAX_US)) {
+        fail(r, "scenario", "duration_us", "or bin_us is longer than a scenario may run (7d)");
     }
     out->store_ops = whole(r, root, "", "store.ops");
     out->store_ops_per_s = number(r, root, "", "store.ops_per_s");
@@ -171,8 +179,9 @@ int summary_read_file(const char *path, run_summary *out, rl_error *err) {
         root = json_load_file(path, JSON_DECODE_INT_AS_REAL, &json_err);
     }
     if (root == NULL) {
-        return rl_error_set(err, RL_ERR_INVALID, "%s:%d: not valid JSON: %s", path,
-                            json_err.line, json_err.text);
+        return rl_error_printable(err, rl_error_set(err, RL_ERR_INVALID,
+                                                    "%s:%d: not valid JSON: %s", path,
+                                                    json_err.line, json_err.text));
     }
     summary_reader r = {.path = path, .err = err, .rc = RL_OK};
     if (!json_is_object(root)) {
@@ -181,7 +190,7 @@ int summary_read_file(const char *path, run_summary *out, rl_error *err) {
         read_root(&r, root, out);
     }
     json_decref(root);
-    return r.rc;
+    return rl_error_printable(err, r.rc);
 }
 
 int summary_api_index(const run_summary *s, const char *name) {

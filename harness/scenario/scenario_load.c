@@ -302,6 +302,12 @@ int scenario_load_text(const char *text, size_t length, const char *name,
     if (status != RL_OK) {
         return status;
     }
+    /* A UTF-8 byte-order mark (some editors on Windows write one) is not part of the text: was
+     * "FILE:2: invalid YAML: did not find expected <document start>". */
+    if (length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        length -= 3;
+    }
     ytree_node *root = NULL;
     status = ytree_parse(text == NULL ? "" : text, length, name, &root, err);
     if (status == RL_OK) {

@@ -752,6 +752,15 @@ static int read_workload(const schema_ctx *c, const schema_map *m, workload_conf
         if (status == RL_OK) {
             status = schema_read_rate(c, m, "rate", &w->rate_count, &w->rate_period_us);
         }
+        /* Time steps by 1 us: faster, jobs pile up at one instant and the run never advances
+         * (1e12/s grew memory at 150 MB/s without progress). */
+        if (status == RL_OK && w->rate_count > w->rate_period_us) {
+            char path[YTREE_PATH_BYTES];
+            schema_key_path(m, "rate", path, sizeof path);
+            return schema_fail(c, schema_get(m, "rate")->key_line, path,
+                               "more than one job per microsecond per pod; at most 1000000/s "
+                               "(time steps by 1 us): spread the traffic over more pods");
+        }
     }
     if (status == RL_OK) {
         status =

@@ -163,6 +163,22 @@ refused set_path "--set \"pods.g\" then byte 0x0A: not allowed in a path; write 
   --set $'pods.g\nx.count=1'
 
 # Options: one line, exit 2, no folder.
+# A workload faster than the simulation's time step (was: validated, then memory grew at
+# 150 MB/s without progress).
+edited rate_1e12 "rate: 5/s" "rate: 1000000000000/s"
+refused rate_1e12 "FILE:12: pods.g.traffic.0.workload.rate: more than one job per microsecond per pod; at most 1000000/s"
+
+# Options that would be silently ignored (was: the --set dropped, the --live-outage ignored).
+good >"$work/set_and_sweep.yaml"
+refused set_and_sweep "ratelab run: --set pods.g.count: the sweep also sets pods.g.count" \
+  --set pods.g.count=3 --sweep pods.g.count=1,2
+{ good; printf 'sweep:\n  pods.g.count: [1, 2]\n'; } >"$work/set_and_file_sweep.yaml"
+refused set_and_file_sweep "ratelab run: --set pods.g.count: the sweep also sets pods.g.count" \
+  --set pods.g.count=3
+good >"$work/outage_without_live.yaml"
+refused outage_without_live "ratelab run: --live-outage says how a live run plays store outages" \
+  --live-outage pause
+
 good >"$work/bad_limit.yaml"
 refused bad_limit "ratelab run: --memory-limit: \"lots\" is not a size" --memory-limit lots
 

@@ -28,6 +28,80 @@ check "another seed gives other figures" bash -c "! cmp -s '$work/a/timeseries.c
 check "--quiet prints nothing" test ! -s "$work/quiet.out"
 check "rerun replaced the folder" test -s "$work/a/summary.json"
 
+# The data loss of issue 22: a folder that merely holds a summary.json, with a user's work in it
+# (three levels deep), is not replaced: exit 2 before anything runs, every file still there.
+mkdir -p "$work/mine/src/a/b"
+echo '{}' >"$work/mine/summary.json"
+echo 'int main(void);' >"$work/mine/src/a/b/main.c"
+set +e
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/mine" --quiet 2>"$work/mine.err"
+check "a folder ratelab did not write is refused with 2" test $? -eq 2
+set -e
+check "the refusal says why" grep -q 'not a ratelab results folder (no .ratelab-results marker)' \
+  "$work/mine.err"
+check "the user's files are all there" test -s "$work/mine/src/a/b/main.c" -a -s "$work/mine/summary.json"
+echo 'my notes' >"$work/a/notes.txt"
+set +e
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/a" --quiet 2>"$work/notes.err"
+check "a results folder someone added to is refused with 2" test $? -eq 2
+set -e
+check "the refusal names the file" grep -q 'holds notes.txt, which ratelab did not write' "$work/notes.err"
+check "the added file is still there" test -s "$work/a/notes.txt"
+rm "$work/a/notes.txt"
+check "nothing left beside them" bash -c "! ls -d '$work'/mine.* '$work'/a.* 2>/dev/null"
+
+# Replacing a results folder is never silent; --out edge cases (a trailing slash names the
+# folder itself; an empty path is bad input).
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/a" >/dev/null 2>"$work/replaced.err"
+check "a replaced results folder is named" grep -q "replaced the earlier ratelab results in $work/a" \
+  "$work/replaced.err"
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/slash/" --quiet
+check "--out new/ writes the folder new" test -s "$work/slash/summary.json"
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/slash/" --quiet
+check "--out old/ replaces the folder old" test -s "$work/slash/summary.json"
+check "--out old/ leaves nothing inside or beside it" \
+  bash -c "! ls -d '$work'/slash/slash* '$work'/slash.* 2>/dev/null"
+set +e
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "" 2>"$work/empty.err"
+check "--out '' exits 2" test $? -eq 2
+"$ratelab" validate "$source_dir/scenarios/stampede.yaml" --out x 2>"$work/validate_out.err"
+check "validate --out exits 2" test $? -eq 2
+set -e
+check "--out '' says why" grep -q 'an empty path' "$work/empty.err"
+check "validate --out says it is an option of run" \
+  grep -q "'--out' is an option of run, not of validate" "$work/validate_out.err"
+
+# Two runs at once with the same --out, 40 times: both succeed (the later replaces the earlier
+# whole), or one is refused with a reason; nothing is lost and nothing is left beside it.
+race_failures=0
+for i in $(seq 1 40); do
+  "$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/race" --quiet 2>>"$work/concurrent.err" &
+  first=$!
+  "$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/race" --quiet --seed 2 \
+    2>>"$work/concurrent.err" &
+  second=$!
+  wait "$first" || race_failures=$((race_failures + 1))
+  wait "$second" || race_failures=$((race_failures + 1))
+done
+check "concurrent runs: every run succeeded" test "$race_failures" -eq 0
+check "concurrent runs: nothing on stderr" test ! -s "$work/concurrent.err"
+check "concurrent runs: the folder is whole" test -s "$work/race/summary.json" -a -s "$work/race/timeseries.csv"
+check "concurrent runs: nothing left beside it" bash -c "! ls -d '$work'/race.* 2>/dev/null"
+
+# Output that cannot be written (a full disk; /dev/full) is a failed run: exit 3 with the reason
+# (was: exit 0 and an empty file).
+for command in "run $source_dir/scenarios/stampede.yaml --out $work/full" \
+  "compare $source_dir/scenarios/stampede.yaml" "list" "--version" "help" "run --help"; do
+  set +e
+  # shellcheck disable=SC2086 # the command's words are meant to split
+  "$ratelab" $command >/dev/full 2>"$work/full.err"
+  status=$?
+  set -e
+  check "$command > /dev/full exits 3" test "$status" -eq 3
+  check "$command > /dev/full says why" \
+    grep -q 'cannot write the output to stdout: No space left on device' "$work/full.err"
+done
+
 # --set changes the scenario: with one pod per fleet there is no stampede.
 "$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/one" --set pods.local.count=1 \
   --set pods.shared.count=1 >"$work/one.out"
@@ -68,6 +142,14 @@ check "missing file is named" grep -q "missing.yaml" "$work/missing.err"
 for command in run validate list; do
   check "$command --help exits 0" "$ratelab" "$command" --help
 done
+for command in run validate compare findings plot list bench bench-live; do
+  check "help $command equals $command --help" \
+    bash -c "cmp -s <('$ratelab' help $command) <('$ratelab' $command --help)"
+done
+check "help alone is the usage" bash -c "'$ratelab' help | grep -q '^usage: ratelab COMMAND'"
+set +e
+"$ratelab" help nonsense >/dev/null 2>&1; check "help of an unknown command exits 2" test $? -eq 2
+set -e
 check "--version names jemalloc" bash -c "'$ratelab' --version | grep -q jemalloc"
 check "list names gcra" bash -c "'$ratelab' list | grep -q '^  gcra '"
 check "validate accepts the demo" "$ratelab" validate "$source_dir/scenarios/demo.yaml"

@@ -55,6 +55,23 @@ echo '{"rows": []}' >"$work/bad.json"
 check "a file that is not a baseline exits 2" test $? -eq 2
 check "compare --help exits 0" "$ratelab" compare --help
 
+# --algorithms repeated adds up (was: the second list overwrote the first one's names, so
+# token_bucket ran twice and gcra never); an empty name or one named twice is refused with why.
+"$ratelab" compare "${files[0]}" --algorithms gcra --algorithms token_bucket --format csv \
+  >"$work/repeated.csv"
+check "repeated --algorithms: gcra ran" grep -q '^[^,]*,algorithm=gcra,gcra,' "$work/repeated.csv"
+check "repeated --algorithms: token_bucket ran" \
+  grep -q '^[^,]*,algorithm=token_bucket,token_bucket,' "$work/repeated.csv"
+for list in '' ',' 'gcra,' 'gcra,,token_bucket'; do
+  "$ratelab" compare "${files[0]}" --algorithms "$list" >/dev/null 2>"$work/empty_list.err"
+  check "--algorithms '$list' exits 2" test $? -eq 2
+  check "--algorithms '$list' says why" grep -q 'an empty name; write names separated by commas' \
+    "$work/empty_list.err"
+done
+"$ratelab" compare "${files[0]}" --algorithms gcra --algorithms gcra >/dev/null 2>"$work/twice.err"
+check "an algorithm named twice exits 2" test $? -eq 2
+check "an algorithm named twice is named" grep -q 'gcra is named twice' "$work/twice.err"
+
 if command -v gnuplot >/dev/null; then
   "$ratelab" compare "${files[@]}" --plots "$work/plots" >/dev/null 2>&1
   check "--plots draws the comparison" test -s "$work/plots/comparison.png"

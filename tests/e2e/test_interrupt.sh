@@ -72,6 +72,36 @@ check "sweep: says what was done" grep -q '^ratelab run: interrupted after 0 of 
   "$work/sweep.stderr"
 check "sweep: no folder, temporary or not" bash -c "! ls -d '$work'/sweep '$work'/sweep.tmp-* 2>/dev/null"
 
+# Ctrl-C while --plots draws (issue 22: was exit 3 "gnuplot failed", the folder not partial):
+# the terminal sends SIGINT to the whole process group, ratelab and gnuplot alike. A stand-in
+# gnuplot that waits makes the moment certain; it says when it started.
+mkdir -p "$work/bin"
+cat >"$work/bin/gnuplot" <<'SH'
+#!/bin/sh
+: >"$RATELAB_TEST_GNUPLOT_STARTED"
+exec sleep 60
+SH
+chmod +x "$work/bin/gnuplot"
+export RATELAB_TEST_GNUPLOT_STARTED="$work/gnuplot.started"
+PATH="$work/bin:$PATH" setsid "$ratelab" run "$source_dir/scenarios/stampede.yaml" --plots \
+  --out "$work/drawing" >"$work/drawing.stdout" 2>"$work/drawing.stderr" &
+pid=$!
+for _ in $(seq 1 100); do
+  [ -e "$RATELAB_TEST_GNUPLOT_STARTED" ] && break
+  sleep 0.1
+done
+check "drawing: gnuplot started" test -e "$RATELAB_TEST_GNUPLOT_STARTED"
+kill -INT -- "-$pid" # the process group, as Ctrl-C does
+status=0
+wait "$pid" || status=$?
+check "drawing: exits 4, got $status" test "$status" -eq 4
+check "drawing: summary.json says partial" grep -q '"partial": true' "$work/drawing/summary.json"
+check "drawing: it says interrupted while drawing" \
+  grep -q '^ratelab run: interrupted while drawing the figures; partial results in ' \
+  "$work/drawing.stderr"
+check "drawing: no gnuplot-failed message" bash -c "! grep -q 'gnuplot' '$work/drawing.stderr'"
+check "drawing: no temporary folder left" bash -c "! ls -d '$work'/drawing.tmp-* 2>/dev/null"
+
 # A run that ends by itself is not partial and exits 0.
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --set duration=5s --out "$work/whole" --quiet
 check "a whole run is not partial" grep -q '"partial": false' "$work/whole/summary.json"

@@ -95,4 +95,25 @@ set -e
 check "no gnuplot: plot exits 3" test "$status" -eq 3
 check "no gnuplot: plot says it in one line" grep -qx "ratelab plot: $install_line" "$work/nognu-plot.err"
 
+# Figures drawn into a results folder join its marker: a later run still replaces it whole.
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/replot" --quiet
+"$ratelab" plot "$work/replot" >/dev/null 2>&1 || true # with or without gnuplot
+check "plot: the marker lists the page" grep -qx 'report.md' "$work/replot/.ratelab-results"
+check "plot: the marker lists the figures" grep -qx 'plots/' "$work/replot/.ratelab-results"
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/replot" --quiet
+check "plot: a later run replaces the plotted folder" test ! -e "$work/replot/report.md"
+
+# A results folder someone edited (issue 22: a first field of 1e300 in timeseries.csv made
+# `ratelab plot` write out of bounds and die of SIGSEGV): exit 2, one line naming file and line.
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/hostile" --quiet
+sed -i '2s/^[^,]*,/1e300,/' "$work/hostile/timeseries.csv"
+set +e
+"$ratelab" plot "$work/hostile" >/dev/null 2>"$work/hostile.err"
+status=$?
+set -e
+check "hostile timeseries.csv: plot exits 2, got $status" test "$status" -eq 2
+check "hostile timeseries.csv: one line naming file and line" \
+  grep -qx "ratelab plot: $work/hostile/timeseries.csv:2: time_s 1e+300 is outside the run" \
+  "$work/hostile.err"
+
 checks_finish

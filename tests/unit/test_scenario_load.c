@@ -573,6 +573,40 @@ static void test_error_empty_file(void **state) {
     expect_error_n(NULL, 0, want);
 }
 
+/* A UTF-8 byte-order mark before the text is accepted, and line numbers stay those of the
+ * file (was: "t.yaml:2: invalid YAML: did not find expected <document start>"). */
+static void test_byte_order_mark(void **state) {
+    (void)state;
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    char *text = doc_edit(MINIMAL, "name: t", "\xEF\xBB\xBFname: t");
+    expect_loads(text, s);
+    assert_string_equal(s->name, "t");
+    free(text);
+    text = doc_edit(MINIMAL, "name: t\nduration: 10s", "\xEF\xBB\xBFname: t\nduration: 10q");
+    expect_error(text, "t.yaml:2: duration:");
+    free(text);
+    free(s);
+}
+
+/* A workload rate above one job per microsecond per pod is refused; exactly one is allowed. */
+static void test_workload_rate_bounded(void **state) {
+    (void)state;
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    char *text = doc_edit(MINIMAL, "rate: 5/s", "rate: 1000000/s");
+    expect_loads(text, s);
+    free(text);
+    text = doc_edit(MINIMAL, "rate: 5/s", "rate: 1000001/s");
+    expect_error(text, "t.yaml:12: pods.g.traffic.0.workload.rate: more than one job per "
+                       "microsecond per pod; at most 1000000/s");
+    free(text);
+    text = doc_edit(MINIMAL, "rate: 5/s", "rate: 2/1us");
+    expect_error(text, "t.yaml:12: pods.g.traffic.0.workload.rate: more than one job");
+    free(text);
+    free(s);
+}
+
 static void test_error_multiple_documents(void **state) {
     (void)state;
     char *text = malloc(sizeof MINIMAL * 2 + 8);
@@ -1368,6 +1402,8 @@ int main(void) {
         cmocka_unit_test(test_error_yaml_syntax),
         cmocka_unit_test(test_error_not_a_mapping),
         cmocka_unit_test(test_error_empty_file),
+        cmocka_unit_test(test_byte_order_mark),
+        cmocka_unit_test(test_workload_rate_bounded),
         cmocka_unit_test(test_error_multiple_documents),
         cmocka_unit_test(test_error_unknown_key),
         cmocka_unit_test(test_error_duplicate_key),
