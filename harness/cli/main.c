@@ -49,6 +49,9 @@ int main(int argc, char **argv) {
     if (strcmp(command, "compare") == 0) {
         return cli_compare(argc - 1, argv + 1);
     }
+    if (strcmp(command, "tune") == 0) {
+        return cli_tune(argc - 1, argv + 1);
+    }
     if (strcmp(command, "plot") == 0) {
         return cli_plot(argc - 1, argv + 1);
     }
