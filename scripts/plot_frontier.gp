@@ -5,7 +5,7 @@
 # filled marks are safe (every constraint holds over its whole interval), hollow ones are not;
 # the best safe point is ringed in red. A dashed red line is the constraint's threshold.
 # Set by the generated frontier.gp: datafile, title_text, label_bursts (1: write each point's
-# burst beside it), threshold_panel (1-4, or 0 for none), threshold (in the panel's unit) and
+# burst beside frontier points), threshold_panel (1-4, or 0 for none), threshold (in the panel's unit) and
 # threshold_text (the constraint as written).
 # datafile columns: rate (/s), burst, on_frontier, safe, best, then mean and ci95 of 429 rate
 # (%), latency p99 (s), wasted quota (%), done ratio (%).
@@ -39,17 +39,19 @@ do for [m=1:4] {
     } else {
         unset key
     }
-    plot datafile using 1:(pick(1, 1, column(mean))):(column(ci)) with yerrorbars \
-            pointtype 7 pointsize 1.6 linecolor rgb blue title "frontier, safe", \
-         datafile using 1:(pick(1, 0, column(mean))):(column(ci)) with yerrorbars \
-            pointtype 6 pointsize 1.6 linewidth 2 linecolor rgb blue title "frontier, not safe", \
+    # beaten points first, so that the frontier is drawn over them where they meet; each
+    # point's burst beside it when bursts vary (frontier points only, to stay legible)
+    plot datafile using 1:(pick(0, 0, column(mean))):(column(ci)) with yerrorbars \
+            pointtype 6 pointsize 1.2 linewidth 2 linecolor rgb grey title "beaten, not safe", \
          datafile using 1:(pick(0, 1, column(mean))):(column(ci)) with yerrorbars \
             pointtype 7 pointsize 1.2 linecolor rgb grey title "beaten, safe", \
-         datafile using 1:(pick(0, 0, column(mean))):(column(ci)) with yerrorbars \
-            pointtype 6 pointsize 1.2 linewidth 2 linecolor rgb grey title "beaten, not safe", \
+         datafile using 1:(pick(1, 0, column(mean))):(column(ci)) with yerrorbars \
+            pointtype 6 pointsize 1.6 linewidth 2 linecolor rgb blue title "frontier, not safe", \
+         datafile using 1:(pick(1, 1, column(mean))):(column(ci)) with yerrorbars \
+            pointtype 7 pointsize 1.6 linecolor rgb blue title "frontier, safe", \
          datafile using 1:(column(5) == 1 ? column(mean) : NaN) with points \
             pointtype 6 pointsize 4 linewidth 3 linecolor rgb red title "best", \
-         datafile using 1:(label_bursts ? column(mean) : NaN):(sprintf("b=%d", column(2))) \
+         datafile using 1:(label_bursts && column(3) == 1 ? column(mean) : NaN):(sprintf("b=%d", column(2))) \
             with labels offset 0, 1.1 font "Sans,10" textcolor rgb "#555555" notitle
 }
 unset multiplot
