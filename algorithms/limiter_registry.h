@@ -37,5 +37,7 @@ extern const limiter_algorithm limiter_aimd;
 extern const limiter_algorithm limiter_sre_throttle;
 /* A concurrency limit moved by the latency gradient (no-load latency / latency). */
 extern const limiter_algorithm limiter_gradient;
+/* Dynamic selection: bursts (token bucket) or paces (GCRA) as the API's 429s say. */
+extern const limiter_algorithm limiter_selector;
 
 #endif
