@@ -35,14 +35,14 @@
 enum { GRADIENT_SLOT_LIMIT = 0, GRADIENT_SLOT_IN_FLIGHT, GRADIENT_SLOT_FASTEST_US };
 
 #define GRADIENT_MILLI INT64_C(1000)
-#define GRADIENT_BURST_MAX (INT64_C(1) << 40)
+#define GRADIENT_BURST_MAX (INT64_C(1) << 30) /* keeps 9 x the limit in thousandths below 2^53 */
 #define GRADIENT_WAIT_UNKNOWN_US INT64_C(1000)
 #define GRADIENT_INITIAL INT64_C(10)
 
 static int gradient_validate(const limiter_config *cfg, rl_error *err) {
     int rc = rate_math_validate_positive(cfg->burst, "burst", err);
     if (rc == 0 && cfg->burst >= GRADIENT_BURST_MAX) {
-        rc = rl_error_set(err, RL_ERR_INVALID, "burst must be below 2^40 (got %lld)",
+        rc = rl_error_set(err, RL_ERR_INVALID, "burst must be below 2^30 (got %lld)",
                           (long long)cfg->burst);
     }
     return rc;
