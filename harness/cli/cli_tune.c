@@ -433,6 +433,35 @@ static void print_best(const tune_context *c, const tune_result *result, int api
     }
 }
 
+/* Says how many other safe points the best cannot be told from: their objective intervals
+ * overlap the best's. */
+static void print_ties(const tune_context *c, const tune_result *result) {
+    const experiment_estimate *best = tune_record_objective(c->goal, &result->records[result->best]);
+    int tied = 0;
+    int64_t rate_lo = INT64_MAX, rate_hi = INT64_MIN;
+    for (int i = 0; i < result->record_count; i++) {
+        const tune_record *r = &result->records[i];
+        const experiment_estimate *e = tune_record_objective(c->goal, r);
+        bool overlap = e->mean - e->half_width <= best->mean + best->half_width &&
+                       best->mean - best->half_width <= e->mean + e->half_width;
+        if (i == result->best || r->overall != TUNE_HOLDS || !overlap) {
+            continue;
+        }
+        tied++;
+        rate_lo = r->at.rate < rate_lo ? r->at.rate : rate_lo;
+        rate_hi = r->at.rate > rate_hi ? r->at.rate : rate_hi;
+    }
+    if (tied == 0) {
+        return;
+    }
+    char lo[64], hi[64];
+    tune_space_rate_text(c->space, rate_lo, lo, sizeof lo);
+    tune_space_rate_text(c->space, rate_hi, hi, sizeof hi);
+    printf("  tied: %d other safe point%s (rates %s..%s) have %s intervals overlapping the "
+           "best's; the best has the best mean, ties going to the higher rate\n",
+           tied, tied == 1 ? "" : "s", lo, hi, figure_info_of(c->goal->objective)->name);
+}
+
 /* Names the points whose constraint interval crosses its threshold: never reported as best. */
 static void print_straddling(const tune_context *c, const tune_result *result) {
     int count = 0;
@@ -461,6 +490,7 @@ static void print_summary(const tune_context *c, const tune_result *result, int 
                           const char *out_dir, bool drawn) {
     if (result->best >= 0) {
         print_best(c, result, api);
+        print_ties(c, result);
     } else {
         printf("\nno point satisfies %s: every point run is unsafe or straddles its threshold\n",
                c->goal->constraint_count == 1 ? "the constraint" : "the constraints");

@@ -129,13 +129,16 @@ static int write_dat(const frontier_row *rows, int count, const char *dir, rl_er
     return output_file_close(out, dir, name, err);
 }
 
-static bool bursts_differ(const frontier_row *rows, int count) {
-    for (int i = 1; i < count; i++) {
-        if (rows[i].burst != rows[0].burst) {
-            return true;
-        }
+/* True when the frontier's points should carry their burst: bursts vary, and the frontier has
+ * few enough points (8 at most) for the labels to stay legible. */
+static bool label_bursts(const frontier_row *rows, int count) {
+    bool differ = false;
+    int frontier = 0;
+    for (int i = 0; i < count; i++) {
+        differ = differ || rows[i].burst != rows[0].burst;
+        frontier += rows[i].on_frontier ? 1 : 0;
     }
-    return false;
+    return differ && frontier <= 8;
 }
 
 static int write_script(const frontier_row *rows, int count, const char *dir, plot_format format,
@@ -155,7 +158,7 @@ static int write_script(const frontier_row *rows, int count, const char *dir, pl
              "on all four; hollow: not safe",
              options->title, count);
     gnuplot_assign_string(out, "title_text", title);
-    gnuplot_assign_number(out, "label_bursts", bursts_differ(rows, count) ? 1 : 0);
+    gnuplot_assign_number(out, "label_bursts", label_bursts(rows, count) ? 1 : 0);
     gnuplot_assign_number(out, "threshold_panel", options->threshold_panel + 1);
     gnuplot_assign_number(out, "threshold", options->threshold);
     gnuplot_assign_string(out, "threshold_text",

@@ -1,7 +1,8 @@
 /* plot_frontier.h - the figure of `ratelab tune`: each point it ran, against the rate, in four
  * panels (429 rate, latency p99, wasted quota, done ratio), with 95% confidence intervals as
  * whiskers. Points on the Pareto frontier are blue, the others grey; a filled mark is safe
- * (every constraint holds), a hollow one is not; the best point is ringed. */
+ * (every constraint holds), a hollow one is not; the best point is ringed. When the burst
+ * varies, frontier points carry their burst (when there are at most 8 of them). */
 #ifndef RATELAB_PLOT_FRONTIER_H
 #define RATELAB_PLOT_FRONTIER_H
 
