@@ -79,6 +79,23 @@ refused budget "$p --budget 30: the search needs at least 35 runs (7 points x 5 
   --limiter shared_gcra --vary rate=1/s..20/s --constraint 'powerbi_shared.rate_429 < 0.001' --budget 30
 refused replications "ratelab tune: --replications 1: a whole number from 2 to 1000" \
   --limiter shared_gcra --vary rate=1/s..20/s --replications 1
+# SIGINT during a long tune (the demo over a week with 100 pods: about a minute per run): the
+# runs under way stop, nothing is written, one line, exit 4.
+"$ratelab" tune "$source_dir/scenarios/demo.yaml" --limiter powerbi_gcra --vary rate=1/s..20/s \
+  --set duration=7d --set bin=1s --set pods.workers.count=100 --jobs 2 --out "$work/long" \
+  >"$work/long.stdout" 2>"$work/long.stderr" &
+pid=$!
+sleep 2
+check "a long tune is still running after 2 s" kill -0 "$pid"
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+check "interrupted: exits 4, got $status" test "$status" -eq 4
+check "interrupted: one line" test "$(wc -l <"$work/long.stderr")" -eq 1
+check "interrupted: says nothing was written" \
+  grep -q '^ratelab tune: interrupted after 0 runs; nothing written' "$work/long.stderr"
+check "interrupted: no folder, temporary or not" bash -c "! ls -d '$work'/long '$work'/long.tmp-* 2>/dev/null"
+
 "$ratelab" tune "$stampede" --vary rate=1/s..2/s >/dev/null 2>&1
 check "no --limiter exits 2" test $? -eq 2
 check "tune --help exits 0" bash -c "'$ratelab' tune --help >/dev/null"
