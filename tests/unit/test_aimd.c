@@ -148,6 +148,71 @@ static void test_aimd_invariants(void **unused) {
     }
 }
 
+/* The sawtooth theory gives, against an API that takes C = 20/s (a GCRA of burst 2 standing for
+ * it) with answers 50 ms after sending, for a client that always has work: the rate climbs one
+ * request/s per second (one per window of r successes, each window lasting a second) until it
+ * passes C, the first 429 halves it, and it climbs again. So it swings between C/2 and C, one
+ * tooth every C/2 = 10 s, and the API accepts about 3C/4 = 15/s. Measured after a minute of
+ * warm-up, over 5 minutes: troughs, peaks and tooth length within 15%, throughput within 10%. */
+static void test_aimd_sawtooth(void **unused) {
+    (void)unused;
+    limiter_config cfg = aimd_config(100, 1000000, 1); /* ceiling 100/s: far above the API */
+    limiter_config api = {.algorithm = &limiter_gcra, .limit = 20, .period_us = 1000000,
+                          .burst = 2};
+    limiter_state st = {{0}}, api_state = {{0}};
+    enum { IN_FLIGHT_MAX = 64 };
+    int64_t due_us[IN_FLIGHT_MAX], sent_us[IN_FLIGHT_MAX];
+    bool ok[IN_FLIGHT_MAX];
+    int head = 0, count = 0;
+    int64_t accepted = 0, teeth = 0, last_tooth_us = -1, tooth_us_sum = 0;
+    int64_t trough_sum = 0, peak_sum = 0, troughs = 0;
+    for (int64_t now_us = 0; now_us < 360000000; now_us += 1000) {
+        while (count > 0 && due_us[head] <= now_us) { /* answers arrive in order */
+            int64_t before = rate_milli(&cfg, &st);
+            observe(&cfg, &st, now_us, ok[head] ? LIMITER_OUTCOME_ACCEPTED
+                                                 : LIMITER_OUTCOME_REFUSED,
+                    now_us - sent_us[head], 0);
+            int64_t after = rate_milli(&cfg, &st);
+            if (after < before && now_us >= 60000000) { /* a halving: a tooth ends */
+                peak_sum += before;
+                trough_sum += after;
+                troughs++;
+                if (last_tooth_us >= 0) {
+                    tooth_us_sum += now_us - last_tooth_us;
+                    teeth++;
+                }
+                last_tooth_us = now_us;
+            }
+            head = (head + 1) % IN_FLIGHT_MAX;
+            count--;
+        }
+        limiter_decision d = {false, -1};
+        cfg.algorithm->decide(&cfg, &st, now_us, 1, &d);
+        if (!d.allowed) {
+            continue;
+        }
+        limiter_decision at_api = {false, -1};
+        api.algorithm->decide(&api, &api_state, now_us, 1, &at_api);
+        assert_true(count < IN_FLIGHT_MAX);
+        int tail = (head + count) % IN_FLIGHT_MAX;
+        due_us[tail] = now_us + 50000;
+        sent_us[tail] = now_us;
+        ok[tail] = at_api.allowed;
+        count++;
+        accepted += at_api.allowed && now_us >= 60000000 ? 1 : 0;
+    }
+    double trough = (double)trough_sum / (double)troughs / 1000.0;
+    double peak = (double)peak_sum / (double)troughs / 1000.0;
+    double tooth_s = (double)tooth_us_sum / (double)teeth / 1e6;
+    double throughput = (double)accepted / 300.0;
+    print_message("aimd sawtooth: %lld teeth, %.1f/s to %.1f/s, %.2f s each, %.2f/s accepted\n",
+                  (long long)teeth, trough, peak, tooth_s, throughput);
+    assert_true(trough > 10.0 * 0.85 && trough < 10.0 * 1.15);
+    assert_true(peak > 20.0 * 0.85 && peak < 20.0 * 1.15);
+    assert_true(tooth_s > 10.0 * 0.85 && tooth_s < 10.0 * 1.15);
+    assert_true(throughput > 15.0 * 0.9 && throughput < 15.0 * 1.1);
+}
+
 /* Observing is a no-op for an algorithm without observe (gcra): the state is unchanged. */
 static void test_observe_is_a_noop_elsewhere(void **unused) {
     (void)unused;
@@ -169,6 +234,7 @@ int main(void) {
         cmocka_unit_test(test_aimd_additive_increase),
         cmocka_unit_test(test_aimd_drop_and_floor),
         cmocka_unit_test(test_aimd_invariants),
+        cmocka_unit_test(test_aimd_sawtooth),
         cmocka_unit_test(test_observe_is_a_noop_elsewhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
