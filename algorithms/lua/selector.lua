@@ -37,15 +37,15 @@ local function observe(c, s, now_us, o)
   end
   local mode = s[3] % 2
   local score = (s[3] - mode) / 2
-  if o.kind == 1 and o.retry_after > c.period then
+  if o.kind == 1 and o.retry_after > 1000000 then -- SELECTOR_SHORT_RETRY_AFTER_US
     score = score - 1
   else
     score = score + 1
   end
-  score = math.max(-3, math.min(3, score))
-  if score == 3 then
+  score = math.max(-30, math.min(30, score)) -- SELECTOR_SCORE_MAX
+  if score >= 3 then -- SELECTOR_SWITCH_AT
     mode = 1
-  elseif score == -3 then
+  elseif score <= -3 then
     mode = 0
   end
   s[3] = 2 * score + mode

@@ -151,8 +151,8 @@ static adaptive_call draw_call(rng *r, const limiter_config *cfg, int64_t now_us
     call.outcome.kind = (limiter_outcome_kind)rng_below(r, 3);
     call.outcome.retry_after_us =
         rng_below(r, 2) == 0 ? 0 : (int64_t)rng_below(r, (uint64_t)cfg->period_us * 3 + 1);
-    if (rng_below(r, 4) == 0) { /* on and beside the selector's boundary, one period */
-        call.outcome.retry_after_us = cfg->period_us - 1 + (int64_t)rng_below(r, 3);
+    if (rng_below(r, 4) == 0) { /* on and beside the selector's boundary, 1 s */
+        call.outcome.retry_after_us = 999999 + (int64_t)rng_below(r, 3);
     }
     call.outcome.latency_us = (int64_t)rng_below(r, (uint64_t)call.now_us + 1);
     call.outcome.cost = call.cost;
