@@ -141,6 +141,24 @@ static bool label_bursts(const frontier_row *rows, int count) {
     return differ && frontier <= 8;
 }
 
+/* The floor of a logarithmic 429 axis, or 0 for a linear one. The axis is logarithmic when the
+ * 429 rates (and the threshold, when it is drawn there) span more than two decades: then a
+ * threshold of 0.1% and rates of 40% are both legible. Zero rates sit on the floor, a tenth of
+ * the smallest positive value, and the floor is labelled 0. In %. */
+static double log_floor_429(const frontier_row *rows, int count,
+                            const plot_frontier_options *options) {
+    double low = 0, high = 0;
+    for (int i = 0; i < count; i++) {
+        double v = rows[i].values[0];
+        low = v > 0 && (low == 0 || v < low) ? v : low;
+        high = v > high ? v : high;
+    }
+    if (options->threshold_panel == 0 && options->threshold > 0) {
+        low = low == 0 || options->threshold < low ? options->threshold : low;
+    }
+    return low > 0 && high / low > 100.0 ? low / 10.0 : 0;
+}
+
 static int write_script(const frontier_row *rows, int count, const char *dir, plot_format format,
                         const plot_frontier_options *options, rl_error *err) {
     FILE *out = NULL;
@@ -159,6 +177,7 @@ static int write_script(const frontier_row *rows, int count, const char *dir, pl
              options->title, count);
     gnuplot_assign_string(out, "title_text", title);
     gnuplot_assign_number(out, "label_bursts", label_bursts(rows, count) ? 1 : 0);
+    gnuplot_assign_number(out, "floor_429", log_floor_429(rows, count, options));
     gnuplot_assign_number(out, "threshold_panel", options->threshold_panel + 1);
     gnuplot_assign_number(out, "threshold", options->threshold);
     gnuplot_assign_string(out, "threshold_text",
