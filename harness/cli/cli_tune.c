@@ -486,6 +486,64 @@ static void print_straddling(const tune_context *c, const tune_result *result) {
     }
 }
 
+/* A frontier point for sorting: its setting and its record's index. */
+typedef struct frontier_entry {
+    tune_point at;
+    int index;
+} frontier_entry;
+
+static int by_setting(const void *x, const void *y) {
+    const tune_point *a = &((const frontier_entry *)x)->at;
+    const tune_point *b = &((const frontier_entry *)y)->at;
+    if (a->rate != b->rate) {
+        return a->rate < b->rate ? -1 : 1;
+    }
+    return a->burst < b->burst ? -1 : a->burst > b->burst ? 1 : 0;
+}
+
+static void print_frontier_point(const tune_context *c, const tune_record *r, int api) {
+    static const figure_id SHOWN[] = {FIGURE_RATE_429, FIGURE_LATENCY_P99, FIGURE_WASTED_QUOTA,
+                                      FIGURE_DONE_RATIO};
+    static const char *const NAMES[] = {"429", "p99", "wasted", "done"};
+    char label[TUNE_TEXT_BYTES];
+    tune_space_point_label(c->space, &r->at, label, sizeof label);
+    printf("  %-22s %-9s", label, VERDICTS[r->overall]);
+    for (int f = 0; f < 4; f++) {
+        printf("  %s ", NAMES[f]);
+        print_estimate(SHOWN[f], &r->estimates.figure[api][SHOWN[f]]);
+    }
+    printf("\n");
+}
+
+/* Lists the Pareto frontier's points by rate (at most 12, then how many more). */
+static void print_frontier(const tune_context *c, const tune_result *result, int api) {
+    bool *on = calloc((size_t)result->record_count + 1, sizeof *on);
+    frontier_entry *order = calloc((size_t)result->record_count + 1, sizeof *order);
+    if (on == NULL || order == NULL) {
+        free(on);
+        free(order);
+        return;
+    }
+    tune_frontier_mark(result, api, on);
+    int count = 0;
+    for (int i = 0; i < result->record_count; i++) {
+        if (on[i]) {
+            order[count++] = (frontier_entry){result->records[i].at, i};
+        }
+    }
+    qsort(order, (size_t)count, sizeof *order, by_setting);
+    printf("\nfrontier (429 rate, p99 latency, wasted quota, done ratio of %s): %d of %d points\n",
+           c->base->apis[api].name, count, result->record_count);
+    for (int k = 0; k < count && k < 12; k++) {
+        print_frontier_point(c, &result->records[order[k].index], api);
+    }
+    if (count > 12) {
+        printf("  ... and %d more in frontier.csv\n", count - 12);
+    }
+    free(on);
+    free(order);
+}
+
 static void print_summary(const tune_context *c, const tune_result *result, int api,
                           const char *out_dir, bool drawn) {
     if (result->best >= 0) {
@@ -496,6 +554,7 @@ static void print_summary(const tune_context *c, const tune_result *result, int 
                c->goal->constraint_count == 1 ? "the constraint" : "the constraints");
     }
     print_straddling(c, result);
+    print_frontier(c, result, api);
     if (result->order_broken) {
         printf("\nnote: a safe point lies above an unsafe one: the constraint is not monotone "
                "here, so the search fell back to the grid\n");

@@ -21,6 +21,7 @@ check "its figures carry intervals" grep -q 'powerbi_shared.latency_p99 .* ±' "
 check "why not higher: 10/s is unsafe" grep -q 'one step higher, rate=10/s, is unsafe' "$work/tune.out"
 check "40 runs: 8 points x 5 replications" grep -q '^runs: 40 (8 points x 5 replications)' "$work/tune.out"
 check "bisection was used" grep -q 'bisection on the boundary' "$work/tune.out"
+check "the frontier is listed: 9/s, 10/s, 20/s" test "$(grep -A3 '^frontier (' "$work/tune.out" | grep -c '^  rate=\(9\|10\|20\)/s ')" -eq 3
 check "points.csv has a row per point" test "$(($(wc -l <"$work/tuned/points.csv") - 1))" -eq 8
 check "frontier.csv has the frontier" test "$(($(wc -l <"$work/tuned/frontier.csv") - 1))" -eq 3
 check "summary.json names the best" grep -q '"rate": "9/s"' "$work/tuned/summary.json"
