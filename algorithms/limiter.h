@@ -32,7 +32,9 @@ enum {
     LIMITER_PARAM_RATE = 1u << 0,     /* limit per period_us */
     LIMITER_PARAM_BURST = 1u << 1,    /* burst */
     LIMITER_PARAM_MAX_WAIT = 1u << 2, /* max_wait_us */
-    LIMITER_PARAM_QUEUE = 1u << 3     /* queue_max */
+    LIMITER_PARAM_QUEUE = 1u << 3,    /* queue_max */
+    LIMITER_PARAM_K = 1u << 4,        /* k_milli */
+    LIMITER_PARAM_WINDOW = 1u << 5    /* window_us */
 };
 
 struct limiter_algorithm;
@@ -45,6 +47,8 @@ typedef struct limiter_config {
     int64_t burst;       /* capacity or tolerance, in requests; >= 1 */
     int64_t max_wait_us; /* pacing: longest delay a reservation may have; 0 means no bound */
     int64_t queue_max;   /* queue: most requests waiting in the queue; >= 1 */
+    int64_t k_milli;     /* SRE adaptive throttling: K x 1000 (2000 for K = 2); >= 1000 */
+    int64_t window_us;   /* SRE adaptive throttling: how long its counts remember; >= 1 */
 } limiter_config;
 
 /* The answer to one request. */
@@ -54,6 +58,21 @@ typedef struct limiter_decision {
      * refused: the earliest delay after which the same request could be allowed (>= 1). */
     int64_t wait_us;
 } limiter_decision;
+
+/* What became of one request a limiter allowed: the answer the API gave, for the algorithms
+ * that learn from it (limiter_algorithm.observe). */
+typedef enum limiter_outcome_kind {
+    LIMITER_OUTCOME_ACCEPTED = 0, /* the API did the work (a 2xx) */
+    LIMITER_OUTCOME_REFUSED,      /* a 429: the API's limit was hit */
+    LIMITER_OUTCOME_DROPPED       /* no answer: a dropped connection, a timeout */
+} limiter_outcome_kind;
+
+typedef struct limiter_outcome {
+    limiter_outcome_kind kind;
+    int64_t retry_after_us; /* REFUSED: the Retry-After the API sent, 0 when none */
+    int64_t latency_us;     /* from sending the request to its answer (>= 0) */
+    int64_t cost;           /* the cost the request was decided with (>= 1) */
+} limiter_outcome;
 
 typedef struct limiter_algorithm {
     const char *name;    /* as written in scenario files: "gcra", "token_bucket", ... */
@@ -68,7 +87,17 @@ typedef struct limiter_algorithm {
      * state. Pure: same inputs, same outputs. */
     void (*decide)(const limiter_config *cfg, limiter_state *state, int64_t now_us, int64_t cost,
                    limiter_decision *out);
+    /* Learns from the outcome of a request this state allowed, at now_us (when the answer
+     * came), updating state. NULL for algorithms that do not learn: observing is then a no-op
+     * (call limiter_algorithm_observe, never this pointer directly). Pure, like decide. */
+    void (*observe)(const limiter_config *cfg, limiter_state *state, int64_t now_us,
+                    const limiter_outcome *outcome);
 } limiter_algorithm;
+
+/* Tells cfg's algorithm the outcome of a request it allowed with state (see observe); nothing
+ * happens for an algorithm that does not learn. */
+void limiter_algorithm_observe(const limiter_config *cfg, limiter_state *state, int64_t now_us,
+                               const limiter_outcome *outcome);
 
 /* The algorithm called name, or NULL. The registry is static: nothing to free. */
 const limiter_algorithm *limiter_algorithm_find(const char *name);

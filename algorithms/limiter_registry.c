@@ -1,4 +1,5 @@
 /* limiter_registry.c - the static table of limiter algorithms, looked up by name or index. */
+#include <assert.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -38,6 +39,15 @@ const limiter_algorithm *limiter_algorithm_at(size_t index) {
         return NULL;
     }
     return limiter_registry_table[index];
+}
+
+void limiter_algorithm_observe(const limiter_config *cfg, limiter_state *state, int64_t now_us,
+                               const limiter_outcome *outcome) {
+    assert(outcome->cost >= 1);
+    assert(outcome->latency_us >= 0);
+    if (cfg->algorithm->observe != NULL) {
+        cfg->algorithm->observe(cfg, state, now_us, outcome);
+    }
 }
 
 /* Checks cfg: an algorithm is set, then that algorithm's own checks. Returns 0 or

@@ -26,4 +26,18 @@ extern const limiter_algorithm limiter_sliding_window;
 /* No limiter: always allowed at once. */
 extern const limiter_algorithm limiter_unlimited;
 
+
+/* The adaptive limiters: they learn from each outcome (limiter_algorithm.observe). They are not
+ * in the registry's table yet: a scenario can name them once the pod logic reports outcomes
+ * (docs/ADAPTIVE.md). */
+/* AIMD on the rate: GCRA at a rate raised per window of successes, halved on a 429. */
+extern const limiter_algorithm limiter_aimd;
+/* SRE client-side adaptive throttling: refuse locally with probability
+ * max(0, (requests - K accepts) / (requests + 1)), spread deterministically. */
+extern const limiter_algorithm limiter_sre_throttle;
+/* A concurrency limit moved by the latency gradient (no-load latency / latency). */
+extern const limiter_algorithm limiter_gradient;
+/* Dynamic selection: bursts (token bucket) or paces (GCRA) as the API's 429s say. */
+extern const limiter_algorithm limiter_selector;
+
 #endif

@@ -90,6 +90,10 @@ int cli_findings(int argc, char **argv);
  * Returns 0, or -1 leaving *out alone. */
 int cli_parse_count(const char *text, long long min, long long max, long long *out);
 
+/* `ratelab tune FILE --limiter NAME --vary RANGES [options]` (cli_tune.c): the best setting of
+ * one limiter under constraints. */
+int cli_tune(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

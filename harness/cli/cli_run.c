@@ -54,6 +54,7 @@ void cli_usage(FILE *out) {
           "  validate FILE   check a scenario file without running it\n"
           "  compare FILE... every scenario under every algorithm: one table, a baseline check\n"
           "  findings FILE.. each scenario's claim, what was measured, and whether it held\n"
+          "  tune FILE       the best rate (and burst) of a limiter under constraints\n"
           "  plot DIR        draw the figures and the report page of a results folder\n"
           "  list            list the algorithms, API models and API presets\n"
           "  bench           run the benchmark scenarios and print speed and memory\n"

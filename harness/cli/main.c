@@ -59,6 +59,9 @@ static int dispatch(const char *command, int argc, char **argv) {
     if (strcmp(command, "compare") == 0) {
         return cli_compare(argc, argv);
     }
+    if (strcmp(command, "tune") == 0) {
+        return cli_tune(argc, argv);
+    }
     if (strcmp(command, "plot") == 0) {
         return cli_plot(argc, argv);
     }

@@ -35,9 +35,14 @@ typedef struct experiment_spec {
     uint64_t seed;     /* run r uses seed + r */
     int jobs;          /* threads, >= 1 */
     const volatile sig_atomic_t *stop; /* may be NULL; once non-zero, runs stop (see below) */
+    /* When given_point_count > 0: run exactly these points instead of a grid (the file's
+     * sweep: and extra_sweep are ignored). Their override texts are borrowed. */
+    const struct experiment_point *given_points;
+    int given_point_count;
 } experiment_spec;
 
-/* One point of the grid: its settings and a label such as "pods.workers.count=10". */
+/* One point of the grid (or a given point): its settings and a label such as
+ * "pods.workers.count=10". */
 typedef struct experiment_point {
     int override_count;
     scenario_override overrides[SCENARIO_SWEEP_KEYS_MAX]; /* borrow the plan's sweep texts */

@@ -1,6 +1,7 @@
 /* experiment_plan.c - the grid of a sweep: every combination of its keys' values. */
 #include "harness/experiment/experiment.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,13 +62,18 @@ int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err)
     if (rc != RL_OK) {
         return rc;
     }
-    rc = merge_sweep(spec, out, err);
-    if (rc != RL_OK) {
-        return rc;
-    }
     int64_t points = 1;
-    for (int k = 0; k < out->sweep_key_count; k++) {
-        points *= out->sweep[k].value_count;
+    if (spec->given_point_count > 0) {
+        out->sweep_key_count = 0;
+        points = spec->given_point_count;
+    } else {
+        rc = merge_sweep(spec, out, err);
+        if (rc != RL_OK) {
+            return rc;
+        }
+        for (int k = 0; k < out->sweep_key_count; k++) {
+            points *= out->sweep[k].value_count;
+        }
     }
     int64_t runs = points * spec->replications;
     if (runs > EXPERIMENT_RUNS_MAX) {
@@ -87,7 +93,12 @@ int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err)
                             (long long)points);
     }
     for (int p = 0; p < out->point_count; p++) {
-        point_fill(out, p, &out->points[p]);
+        if (spec->given_point_count > 0) {
+            assert(spec->given_points[p].override_count <= SCENARIO_SWEEP_KEYS_MAX);
+            out->points[p] = spec->given_points[p];
+        } else {
+            point_fill(out, p, &out->points[p]);
+        }
     }
     return RL_OK;
 }

@@ -12,6 +12,7 @@
 
 #include "harness/core/units.h"
 #include "harness/scenario/figure.h"
+#include "harness/scenario/scenario_condition.h"
 
 #define TOKEN_BYTES 96
 
@@ -71,25 +72,24 @@ static int parse_threshold(const char *value, figure_unit unit, double *out, rl_
     return RL_OK;
 }
 
-int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const char *text,
-                          const scenario *s, scenario_expectation *out) {
+int scenario_condition_parse(const scenario *s, const char *text, scenario_expectation *out,
+                             rl_error *err) {
     memset(out, 0, sizeof *out);
-    out->line = line;
     snprintf(out->text, sizeof out->text, "%s", text);
     char tokens[3][TOKEN_BYTES];
     char quoted[YTREE_QUOTE_BYTES]; /* tokens are quoted in messages: they may hold anything */
     if (!split3(text, tokens)) {
         ytree_quote(text, quoted, sizeof quoted);
-        return schema_fail(c, line, path,
-                           "\"%s\" is not a condition; write SUBJECT.FIGURE OP VALUE, such as "
-                           "powerbi.rate_429 < 0.001",
-                           quoted);
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" is not a condition; write SUBJECT.FIGURE OP VALUE, such as "
+                            "powerbi.rate_429 < 0.001",
+                            quoted);
     }
     char *dot = strrchr(tokens[0], '.');
     if (dot == NULL) {
         ytree_quote(tokens[0], quoted, sizeof quoted);
-        return schema_fail(c, line, path,
-                           "\"%s\" names no figure; write API.FIGURE or store.FIGURE", quoted);
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" names no figure; write API.FIGURE or store.FIGURE", quoted);
     }
     *dot = '\0';
     const char *subject = tokens[0];
@@ -102,15 +102,16 @@ int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const
             schema_list_append(names, sizeof names, s->apis[i].name);
         }
         ytree_quote(subject, quoted, sizeof quoted);
-        return schema_fail(c, line, path, "no API \"%s\"; subjects: %s, store", quoted, names);
+        return rl_error_set(err, RL_ERR_INVALID, "no API \"%s\"; subjects: %s, store", quoted,
+                            names);
     }
     out->figure = figure_find(figure_name, of_store);
     if (out->figure < 0) {
         char names[SCHEMA_LIST_BYTES];
         figure_names_join(of_store, names, sizeof names);
         ytree_quote(figure_name, quoted, sizeof quoted);
-        return schema_fail(c, line, path, "no figure \"%s\" for %s; figures: %s", quoted,
-                           of_store ? "the store" : "an API", names);
+        return rl_error_set(err, RL_ERR_INVALID, "no figure \"%s\" for %s; figures: %s", quoted,
+                            of_store ? "the store" : "an API", names);
     }
     bool op_found = false;
     for (size_t i = 0; i < COUNT_OF(OPS); i++) {
@@ -121,14 +122,21 @@ int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const
     }
     if (!op_found) {
         ytree_quote(tokens[1], quoted, sizeof quoted);
-        return schema_fail(c, line, path, "\"%s\" is not a comparison; write <, <=, >, >= or ==",
-                           quoted);
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" is not a comparison; write <, <=, >, >= or ==", quoted);
     }
+    return parse_threshold(tokens[2], figure_info_of((figure_id)out->figure)->unit,
+                           &out->threshold, err);
+}
+
+int scenario_expect_parse(const schema_ctx *c, int line, const char *path, const char *text,
+                          const scenario *s, scenario_expectation *out) {
     rl_error local;
-    if (parse_threshold(tokens[2], figure_info_of((figure_id)out->figure)->unit, &out->threshold,
-                        &local) != RL_OK) {
+    rl_error_clear(&local);
+    if (scenario_condition_parse(s, text, out, &local) != RL_OK) {
         return schema_fail(c, line, path, "%s", local.message);
     }
+    out->line = line;
     return RL_OK;
 }
 

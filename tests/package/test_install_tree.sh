@@ -38,7 +38,7 @@ check "man renders the page without a warning" test ! -s "$work/man.err"
 overview=$("$ratelab" --help | flat)
 check "the page holds the text of ratelab --help" test "${page#*"$overview"}" != "$page"
 commands=$("$ratelab" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | grep -vx help)
-check "ratelab --help names eight commands" test "$(echo "$commands" | wc -l)" -eq 8
+check "ratelab --help names at least the eight first-wave commands" test "$(echo "$commands" | wc -l)" -ge 8
 for command in $commands; do
   text=$("$ratelab" "$command" --help | flat)
   check "the page has a section for $command" grep -qx "$command" <<<"$page"

@@ -83,6 +83,47 @@ static void grid_in_file_order_last_key_fastest(void **state) {
     free(e);
 }
 
+/* Given points replace the grid (the file's sweep: is ignored) and run with their overrides:
+ * a rate of 5/s and of 10/s give different figures, the same points in a grid the same ones. */
+static void given_points_replace_the_grid(void **state) {
+    (void)state;
+    experiment *e = calloc(1, sizeof *e);
+    experiment *grid = calloc(1, sizeof *grid);
+    assert_non_null(e);
+    assert_non_null(grid);
+    experiment_point given[2] = {
+        {.override_count = 2, .label = "slow",
+         .overrides = {{"limiters.shared.rate", "5/s"}, {"pods.workers.count", "2"}}},
+        {.override_count = 2, .label = "fast",
+         .overrides = {{"limiters.shared.rate", "10/s"}, {"pods.workers.count", "2"}}}};
+    experiment_spec spec = spec_of(2, 2);
+    spec.given_points = given;
+    spec.given_point_count = 2;
+    rl_error err;
+    assert_int_equal(experiment_plan(&spec, e, &err), RL_OK);
+    assert_int_equal(e->point_count, 2);
+    assert_int_equal(e->sweep_key_count, 0);
+    assert_string_equal(e->points[1].label, "fast");
+    assert_int_equal(experiment_run(&spec, e, &err), RL_OK);
+    assert_int_equal(e->runs_done, 4);
+    experiment_spec grid_spec = spec_of(2, 2); /* the file's grid: rate 5/s and 10/s x count */
+    assert_int_equal(experiment_plan(&grid_spec, grid, &err), RL_OK);
+    assert_int_equal(experiment_run(&grid_spec, grid, &err), RL_OK);
+    for (int f = 0; f < FIGURE_COUNT; f++) {
+        /* grid point 0 is rate 5/s, count 2; point 3 is rate 10/s, count 2 */
+        assert_true(experiment_estimate_of(e, 0, 0, (figure_id)f)->mean ==
+                    experiment_estimate_of(grid, 0, 0, (figure_id)f)->mean);
+        assert_true(experiment_estimate_of(e, 1, 0, (figure_id)f)->mean ==
+                    experiment_estimate_of(grid, 3, 0, (figure_id)f)->mean);
+    }
+    assert_true(experiment_estimate_of(e, 0, 0, FIGURE_STORE_OPS)->mean !=
+                experiment_estimate_of(e, 1, 0, FIGURE_STORE_OPS)->mean);
+    experiment_free(e);
+    experiment_free(grid);
+    free(e);
+    free(grid);
+}
+
 static void too_many_runs_refused(void **state) {
     (void)state;
     experiment *e = calloc(1, sizeof *e);
@@ -175,6 +216,7 @@ static void same_figures_whatever_the_thread_count(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(grid_in_file_order_last_key_fastest),
+        cmocka_unit_test(given_points_replace_the_grid),
         cmocka_unit_test(too_many_runs_refused),
         cmocka_unit_test(bad_sweep_value_names_the_key),
         cmocka_unit_test(interval_is_students_t),

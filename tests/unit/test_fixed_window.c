@@ -30,7 +30,7 @@
     } while (0)
 
 static limiter_config fixed_test_config(int64_t limit, int64_t period_us) {
-    limiter_config cfg = {&limiter_fixed_window, limit, period_us, 0, 0, 0};
+    limiter_config cfg = {&limiter_fixed_window, limit, period_us, 0, 0, 0, 0, 0};
     return cfg;
 }
 

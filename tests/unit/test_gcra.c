@@ -33,7 +33,7 @@
 __extension__ typedef __int128 gcra_test_i128;
 
 static limiter_config gcra_test_config(int64_t limit, int64_t period_us, int64_t burst) {
-    limiter_config cfg = {&limiter_gcra, limit, period_us, burst, 0, 0};
+    limiter_config cfg = {&limiter_gcra, limit, period_us, burst, 0, 0, 0, 0};
     return cfg;
 }
 

@@ -34,7 +34,7 @@ __extension__ typedef __int128 pace_test_i128;
 
 static limiter_config pace_test_config(int64_t limit, int64_t period_us, int64_t burst,
                                        int64_t max_wait_us) {
-    limiter_config cfg = {&limiter_gcra_pace, limit, period_us, burst, max_wait_us, 0};
+    limiter_config cfg = {&limiter_gcra_pace, limit, period_us, burst, max_wait_us, 0, 0, 0};
     return cfg;
 }
 

@@ -32,7 +32,7 @@
 __extension__ typedef __int128 meter_test_i128;
 
 static limiter_config meter_test_config(int64_t limit, int64_t period_us, int64_t burst) {
-    limiter_config cfg = {&limiter_leaky_bucket_meter, limit, period_us, burst, 0, 0};
+    limiter_config cfg = {&limiter_leaky_bucket_meter, limit, period_us, burst, 0, 0, 0, 0};
     return cfg;
 }
 

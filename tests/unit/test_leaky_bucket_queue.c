@@ -33,7 +33,7 @@
 __extension__ typedef __int128 queue_test_i128;
 
 static limiter_config queue_test_config(int64_t limit, int64_t period_us, int64_t queue_max) {
-    limiter_config cfg = {&limiter_leaky_bucket_queue, limit, period_us, 0, 0, queue_max};
+    limiter_config cfg = {&limiter_leaky_bucket_queue, limit, period_us, 0, 0, queue_max, 0, 0};
     return cfg;
 }
 

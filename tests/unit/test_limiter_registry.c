@@ -78,7 +78,7 @@ static void test_limiter_registry_names(void **unused) {
 
 /* A valid configuration for alg: every field it reads set to a sane value. */
 static limiter_config registry_test_valid(const limiter_algorithm *alg) {
-    limiter_config cfg = {alg, 7, 1000000, 3, 0, 2};
+    limiter_config cfg = {alg, 7, 1000000, 3, 0, 2, 0, 0};
     return cfg;
 }
 
@@ -86,7 +86,7 @@ static void test_limiter_registry_validate(void **unused) {
     (void)unused;
     rl_error err;
     assert_int_equal(limiter_config_validate(NULL, &err), RL_ERR_INVALID);
-    limiter_config none = {NULL, 7, 1000000, 3, 0, 2};
+    limiter_config none = {NULL, 7, 1000000, 3, 0, 2, 0, 0};
     assert_int_equal(limiter_config_validate(&none, &err), RL_ERR_INVALID);
     assert_non_null(strstr(err.message, "algorithm"));
     for (size_t i = 0; i < limiter_algorithm_count(); i++) {
@@ -288,7 +288,7 @@ static void test_limiter_registry_exact_bounds(void **unused) {
     for (size_t a = 0; a < limiter_algorithm_count(); a++) {
         const limiter_algorithm *alg = limiter_algorithm_at(a);
         for (int s = 0; s < 4; s++) {
-            limiter_config cfg = {alg, rates[s][0], rates[s][1], 1, 0, 1};
+            limiter_config cfg = {alg, rates[s][0], rates[s][1], 1, 0, 1, 0, 0};
             int64_t capacity = cfg.limit;
             if (alg->params & LIMITER_PARAM_BURST) {
                 capacity = registry_test_largest_valid(&cfg, &cfg.burst, INT64_C(1) << 62);

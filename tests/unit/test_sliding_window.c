@@ -33,7 +33,7 @@
 __extension__ typedef __int128 sliding_test_i128;
 
 static limiter_config sliding_test_config(int64_t limit, int64_t period_us) {
-    limiter_config cfg = {&limiter_sliding_window, limit, period_us, 0, 0, 0};
+    limiter_config cfg = {&limiter_sliding_window, limit, period_us, 0, 0, 0, 0, 0};
     return cfg;
 }
 

@@ -32,7 +32,7 @@
 __extension__ typedef __int128 tb_i128;
 
 static limiter_config tb_config(int64_t limit, int64_t period_us, int64_t burst) {
-    limiter_config cfg = {&limiter_token_bucket, limit, period_us, burst, 0, 0};
+    limiter_config cfg = {&limiter_token_bucket, limit, period_us, burst, 0, 0, 0, 0};
     return cfg;
 }
 

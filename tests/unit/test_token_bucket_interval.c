@@ -31,7 +31,7 @@
     } while (0)
 
 static limiter_config interval_test_config(int64_t max_tokens, int64_t refill_interval_us) {
-    limiter_config cfg = {&limiter_token_bucket_interval, max_tokens, refill_interval_us, 0, 0, 0};
+    limiter_config cfg = {&limiter_token_bucket_interval, max_tokens, refill_interval_us, 0, 0, 0, 0, 0};
     return cfg;
 }
 

@@ -16,7 +16,7 @@
 
 static void test_unlimited_cases(void **unused) {
     (void)unused;
-    limiter_config cfg = {&limiter_unlimited, 0, 0, 0, 0, 0};
+    limiter_config cfg = {&limiter_unlimited, 0, 0, 0, 0, 0, 0, 0};
     limiter_state st = {{0}};
     limiter_decision d = {false, -1};
     limiter_unlimited.decide(&cfg, &st, 0, 1, &d);
@@ -36,7 +36,7 @@ static void test_unlimited_cases(void **unused) {
 static void test_unlimited_validate(void **unused) {
     (void)unused;
     rl_error err;
-    limiter_config cfg = {&limiter_unlimited, -1, 0, -7, -1, -1};
+    limiter_config cfg = {&limiter_unlimited, -1, 0, -7, -1, -1, 0, 0};
     assert_int_equal(limiter_config_validate(&cfg, &err), 0);
     assert_int_equal(limiter_unlimited.params, 0);
     assert_false(limiter_unlimited.paces);
@@ -47,7 +47,7 @@ static void test_unlimited_stream(void **unused) {
     (void)unused;
     rng r;
     rng_seed(&r, UNLIMITED_TEST_SEED, 1);
-    limiter_config cfg = {&limiter_unlimited, 7, 1000000, 1, 0, 1};
+    limiter_config cfg = {&limiter_unlimited, 7, 1000000, 1, 0, 1, 0, 0};
     limiter_state st = {{0}};
     int64_t now_us = 0;
     for (int i = 0; i < UNLIMITED_TEST_REQUESTS; i++) {

@@ -99,7 +99,7 @@ static identity_setting identity_setting_at(int index, rng *r) {
 }
 
 static limiter_config config_of(const limiter_algorithm *algorithm, identity_setting s) {
-    limiter_config cfg = {algorithm, s.limit, s.period_us, s.burst, 0, 0};
+    limiter_config cfg = {algorithm, s.limit, s.period_us, s.burst, 0, 0, 0, 0};
     assert_int_equal(limiter_config_validate(&cfg, NULL), 0);
     return cfg;
 }

@@ -172,3 +172,54 @@ local function rate_math_run(decide)
   end
   return {0, wait_us, at_us}
 end
+
+-- The frame of the adaptive limiters (aimd, sre_throttle, gradient, selector), which learn from
+-- outcomes. ARGV[1..8] as above (ARGV[7] "time" reads the server's clock), then ARGV[9] k_milli, ARGV[10] window_us, ARGV[11] "decide" or
+-- "observe", and for observe ARGV[12] the outcome (0 accepted, 1 refused, 2 dropped), ARGV[13]
+-- its Retry-After (us, 0 for none), ARGV[14] its latency (us); cost and now_us are the request's
+-- and the answer's. decide(c, s, now_us, cost) returns allowed, wait_us, at_us;
+-- observe(c, s, now_us, o) changes s. Every slot is stored after each call (decide may change
+-- the state on a refusal too, as sre_throttle counts refused requests). A decide call may stop
+-- at ARGV[8] (the limiter call format above) for every script but sre_throttle, which reads
+-- ARGV[9] and ARGV[10].
+local function adaptive_run(decide, observe)
+  local c = {
+    limit = tonumber(ARGV[1]),
+    period = tonumber(ARGV[2]),
+    burst = tonumber(ARGV[3]),
+    max_wait = tonumber(ARGV[4]),
+    queue_max = tonumber(ARGV[5]),
+    k_milli = tonumber(ARGV[9]),
+    window = tonumber(ARGV[10]),
+  }
+  local cost = tonumber(ARGV[6])
+  local now_us
+  if ARGV[7] == 'time' then
+    local t = redis.call('TIME')
+    now_us = math.max(0, tonumber(t[1]) * 1000000 + tonumber(t[2]) - tonumber(ARGV[8]))
+  else
+    now_us = tonumber(ARGV[7])
+  end
+  local raw = redis.call('HMGET', KEYS[1], 's0', 's1', 's2', 's3')
+  local s = {}
+  for i = 0, 3 do
+    s[i] = tonumber(raw[i + 1]) or 0
+  end
+  local reply
+  if ARGV[11] == 'observe' then
+    local o = {kind = tonumber(ARGV[12]), retry_after = tonumber(ARGV[13]),
+               latency = tonumber(ARGV[14]), cost = cost}
+    observe(c, s, now_us, o)
+    reply = {1, 0, now_us}
+  else
+    local allowed, wait_us, at_us = decide(c, s, now_us, cost)
+    reply = {allowed and 1 or 0, wait_us, at_us}
+  end
+  local fields = {}
+  for i = 0, 3 do
+    fields[#fields + 1] = 's' .. i
+    fields[#fields + 1] = string.format('%.0f', s[i])
+  end
+  redis.call('HSET', KEYS[1], unpack(fields))
+  return reply
+end
