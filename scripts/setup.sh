@@ -7,7 +7,8 @@
 # Packages come from Debian's archive only. As root it runs apt-get directly; otherwise
 # through sudo. In CI (CI=true) warnings are errors. clang (with libclang-rt-14-dev for
 # libFuzzer) and valgrind serve scripts/ci_extra.sh; gcc's own ASan and UBSan come with
-# build-essential. procps gives the live tests pgrep.
+# build-essential. procps gives the live tests pgrep. libhttp-parser-dev is `ratelab serve`'s HTTP
+# parser; curl and python3-requests are the real clients of its end-to-end test, wrk its benchmark.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,9 +17,10 @@ BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(
   build-essential cmake pkg-config
   libyaml-dev libjansson-dev libjemalloc-dev libcmocka-dev
-  libuv1-dev libhiredis-dev
+  libuv1-dev libhiredis-dev libhttp-parser-dev
   redis-server redis-tools gnuplot-nox procps
   clang libclang-rt-14-dev valgrind
+  curl python3 python3-requests wrk
 )
 
 missing=()

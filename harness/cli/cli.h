@@ -90,6 +90,9 @@ int cli_findings(int argc, char **argv);
  * Returns 0, or -1 leaving *out alone. */
 int cli_parse_count(const char *text, long long min, long long max, long long *out);
 
+/* `ratelab serve FILE [options]` (cli_serve.c): the scenario's APIs as an HTTP server. */
+int cli_serve(int argc, char **argv);
+
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);
 

@@ -58,6 +58,9 @@ int main(int argc, char **argv) {
     if (strcmp(command, "bench-live") == 0) {
         return cli_bench_live(argc - 1, argv + 1);
     }
+    if (strcmp(command, "serve") == 0) {
+        return cli_serve(argc - 1, argv + 1);
+    }
     if (strcmp(command, "list") == 0) {
         return cli_list(argc - 1, argv + 1);
     }
