@@ -189,14 +189,26 @@ static void world_destroy(serve_world *w) {
     }
 }
 
-/* The books' scenario: s with one pod group, "clients", of a pod per client slot (its count
- * becomes the clients seen once the run is over), and no faults (serve plays none yet). */
+/* The books' scenario: s with a pod per client slot, in a group "clients" (its count becomes the
+ * clients seen once the run is over), whose traffic reaches every API through no limiter (the
+ * limiter is the client's own business), and no faults (serve plays none yet). A group holds
+ * SCENARIO_TRAFFIC_MAX entries, so APIs beyond those go to further groups of no pods. */
 static void books_scenario_make(const scenario *s, int32_t clients_max, scenario *out) {
     *out = *s;
     memset(out->pod_groups, 0, sizeof out->pod_groups);
-    out->pod_group_count = 1;
-    snprintf(out->pod_groups[0].name, sizeof out->pod_groups[0].name, "clients");
-    out->pod_groups[0].count = (int64_t)clients_max + 1;
+    out->pod_group_count = 0;
+    for (int api = 0; api < s->api_count; api++) {
+        int g = api / SCENARIO_TRAFFIC_MAX;
+        scenario_pod_group *group = &out->pod_groups[g];
+        if (g == out->pod_group_count) {
+            snprintf(group->name, sizeof group->name, g == 0 ? "clients" : "clients_%d", g);
+            group->count = g == 0 ? (int64_t)clients_max + 1 : 0;
+            out->pod_group_count++;
+        }
+        scenario_traffic *traffic = &group->traffic[group->traffic_count++];
+        traffic->api_index = api;
+        traffic->limiter_index = -1;
+    }
     out->fault_count = 0;
 }
 
