@@ -118,9 +118,13 @@ static int parse_valued(serve_cli *cli, const char *flag, const char *value) {
         return 0;
     }
     if (strcmp(flag, "--duration") == 0) {
-        char text[96];
-        snprintf(text, sizeof text, "duration=%s", value);
-        return add_override(cli, text);
+        if (cli->override_count == CLI_OVERRIDES_MAX) {
+            fprintf(stderr, "ratelab serve: at most %d --set options\n", CLI_OVERRIDES_MAX);
+            return -1;
+        }
+        /* As --set duration=D: the loader checks it (value borrowed from argv). */
+        cli->overrides[cli->override_count++] = (scenario_override){"duration", value};
+        return 0;
     }
     if (strcmp(flag, "--out") == 0) {
         cli->out_dir = value;

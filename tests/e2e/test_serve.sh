@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test_serve.sh - `ratelab serve` with real clients on loopback: curl and a fleet of Python
+# processes (requests). Checks that the server's books match what the clients saw, exactly;
+# that a naive fleet (retrying at once) gets the 429s and a polite one (paced, honouring
+# Retry-After) gets none; the results folder ("world": "serve", clients.csv); and that SIGTERM
+# writes partial results and exits 4. Nothing here depends on timing: the APIs'
+# windows are wide enough that a loaded machine sends the same requests into them.
+# usage: test_serve.sh RATELAB_BINARY SOURCE_DIR
+set -euo pipefail
+ratelab=$1
+source_dir=$2
+work=$(mktemp -d)
+serve_pid=""
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib/checks.sh"
+source "$(dirname "$0")/lib/serve_start.sh"
+scenario=$source_dir/tests/data/serve_small.yaml
+client=$source_dir/tests/e2e/lib/serve_client.py
+
+# 1. curl: a burst of 12 against 5 per 10 s; the server ends by itself after its duration.
+serve_start "$work/curl" "$scenario" --duration 8s --out "$work/curl_results" --quiet
+for i in $(seq 1 12); do
+  curl -s -o /dev/null -D "$work/headers.$i" -w '%{http_code}\n' "$serve_url/curl/item/$i" \
+    >"$work/status.$i" &
+done
+wait_status=0
+for job in $(jobs -p); do
+  [ "$job" = "$serve_pid" ] || wait "$job" || wait_status=$?
+done
+check "every curl call finished" test "$wait_status" -eq 0
+ok_count=$(cat "$work"/status.* | grep -c '^200$' || true)
+refused_count=$(cat "$work"/status.* | grep -c '^429$' || true)
+check "curl saw 5 answers of 200 (got $ok_count)" test "$ok_count" -eq 5
+check "curl saw 7 answers of 429 (got $refused_count)" test "$refused_count" -eq 7
+for i in $(seq 1 12); do
+  if grep -q '^HTTP/1.1 429' "$work/headers.$i"; then
+    retry_after=$(sed -n 's/^Retry-After: \([0-9]*\).*/\1/p' "$work/headers.$i")
+    check "429 number $i has Retry-After >= 1 ($retry_after)" test "${retry_after:-0}" -ge 1
+    check "429 number $i has X-RateLimit-Limit: 600" grep -q '^X-RateLimit-Limit: 600' \
+      "$work/headers.$i"
+    check "429 number $i has X-RateLimit-Remaining" grep -q '^X-RateLimit-Remaining: ' \
+      "$work/headers.$i"
+  fi
+done
+status=0
+wait "$serve_pid" || status=$?
+serve_pid=""
+summary=$work/curl_results/summary.json
+check "serve exits 0 at the end of its duration (got $status)" test "$status" -eq 0
+check "summary.json says world serve" grep -q '"world": "serve"' "$summary"
+check "summary.json is not partial" grep -q '"partial": false' "$summary"
+check "the server counted 12 attempts" test "$(json_get "$summary" apis curl attempts)" -eq 12
+check "the server's 429 count is curl's, exactly" \
+  test "$(json_get "$summary" apis curl rejected_429)" -eq "$refused_count"
+check "the server's accepted count is curl's" \
+  test "$(json_get "$summary" apis curl accepted)" -eq "$ok_count"
+check "clients.csv has curl's peer address with 12 attempts" \
+  grep -q '^127\.0\.0\.1,curl,12,5,7,0,' "$work/curl_results/clients.csv"
+check "timeseries.csv was written" test -s "$work/curl_results/timeseries.csv"
+
+# 2. Two fleets of four Python processes at once, each on its own API; then SIGTERM.
+serve_start "$work/fleet" "$scenario" --duration 10min --out "$work/fleet_results" --quiet
+fleet_pids=()
+for k in 1 2 3 4; do
+  python3 "$client" "$serve_url/naive/job" "naive-$k" naive 5 >"$work/naive-$k.json" &
+  fleet_pids+=($!)
+  python3 "$client" "$serve_url/polite/job" "polite-$k" polite 5 >"$work/polite-$k.json" &
+  fleet_pids+=($!)
+done
+fleet_status=0
+for p in "${fleet_pids[@]}"; do
+  wait "$p" || fleet_status=$?
+done
+check "every Python client finished" test "$fleet_status" -eq 0
+kill -TERM "$serve_pid"
+status=0
+wait "$serve_pid" || status=$?
+serve_pid=""
+results=$work/fleet_results
+check "SIGTERM: serve exits 4 (got $status)" test "$status" -eq 4
+check "SIGTERM: summary.json is partial" grep -q '"partial": true' "$results/summary.json"
+check "SIGTERM: says where the partial results are" grep -q 'partial results in' \
+  "$work/fleet.stderr"
+
+# Each client's own counts against the server's row for it in clients.csv.
+compare_client() { # compare_client NAME API
+  python3 - "$work/$1.json" "$results/clients.csv" "$1" "$2" <<'PY'
+import csv, json, sys
+seen = json.load(open(sys.argv[1]))
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["client"] == sys.argv[3]]
+assert len(rows) == 1 and rows[0]["api"] == sys.argv[4], rows
+row = rows[0]
+assert int(row["attempts"]) == seen["requests"], (row, seen)
+assert int(row["accepted"]) == seen["200"], (row, seen)
+assert int(row["rejected_429"]) == seen["429"], (row, seen)
+assert seen["other"] == 0 and seen["retry_after_missing"] == 0, seen
+PY
+}
+for k in 1 2 3 4; do
+  check "naive-$k: the server's figures are what it saw" compare_client "naive-$k" naive
+  check "polite-$k: the server's figures are what it saw" compare_client "polite-$k" polite
+done
+naive_rate=$(json_get "$results/summary.json" apis naive rate_429)
+polite_refused=$(json_get "$results/summary.json" apis polite rejected_429)
+polite_accepted=$(json_get "$results/summary.json" apis polite accepted)
+check "the naive fleet gets the 429s (rate $naive_rate > 0.5)" \
+  python3 -c "import sys; sys.exit(0 if $naive_rate > 0.5 else 1)"
+check "the polite fleet gets none (got $polite_refused)" test "$polite_refused" -eq 0
+check "the polite fleet's 20 jobs were accepted (got $polite_accepted)" \
+  test "$polite_accepted" -eq 20
+naive_seen_ok=$(cat "$work"/naive-*.json | python3 -c 'import json,sys
+print(sum(json.loads(line)["200"] for line in sys.stdin))')
+check "summary.json's naive accepted is the fleet's 200s ($naive_seen_ok)" \
+  test "$(json_get "$results/summary.json" apis naive accepted)" -eq "$naive_seen_ok"
+
+checks_finish
