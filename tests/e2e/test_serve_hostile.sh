@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# test_serve_hostile.sh - hostile clients against `ratelab serve` on loopback (malformed HTTP,
+# 40 KB of headers, a 50 MB body, bad header values, slowloris, a flood of 10,000
+# connections over a bound of 2,000): each gets its error answer or is closed, serve.json counts
+# each exactly, the server's memory stays bounded, and it still answers afterwards.
+# usage: test_serve_hostile.sh RATELAB_BINARY SOURCE_DIR
+set -euo pipefail
+ratelab=$1
+source_dir=$2
+work=$(mktemp -d)
+serve_pid=""
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib/checks.sh"
+source "$(dirname "$0")/lib/serve_start.sh"
+SLOWLORIS=50
+FLOOD=10000
+BOUND=2000
+
+serve_start "$work/serve" "$source_dir/tests/data/serve_small.yaml" --duration 10min \
+  --header-timeout 1s --max-connections "$BOUND" --out "$work/results" --quiet
+port=${serve_url##*:}
+python3 "$source_dir/tests/e2e/lib/serve_hostile.py" 127.0.0.1 "$port" "$serve_pid" \
+  "$SLOWLORIS" "$FLOOD" >"$work/seen.json"
+cat "$work/seen.json"
+seen() { json_get "$work/seen.json" "$1"; }
+check "malformed HTTP gets 400" test "$(seen malformed)" = "HTTP/1.1 400 Bad Request"
+check "40 KB of headers get 431" \
+  test "$(seen huge_headers)" = "HTTP/1.1 431 Request Header Fields Too Large"
+check "a 50 MB body gets 413" test "$(seen huge_body)" = "HTTP/1.1 413 Content Too Large"
+check "a bad X-Client-Id gets 400" test "$(seen bad_client_id)" = "HTTP/1.1 400 Bad Request"
+check "every slowloris connection was closed" test "$(seen slowloris_closed)" -eq "$SLOWLORIS"
+opened=$(seen flood_opened)
+check "the flood opened its $FLOOD connections (got $opened)" test "$opened" -eq "$FLOOD"
+rss_flood=$(seen rss_kib_flood)
+check "server memory under the flood stays below 256 MiB (${rss_flood} KiB)" \
+  test "$rss_flood" -lt 262144
+check "the server still answers after all that" test "$(seen after)" = "HTTP/1.1 200 OK"
+kill -INT "$serve_pid"
+status=0
+wait "$serve_pid" || status=$?
+serve_pid=""
+check "SIGINT: exits 4 (got $status)" test "$status" -eq 4
+stats=$work/results/serve.json
+check "serve.json counts 1 malformed" test "$(json_get "$stats" refused malformed)" -eq 1
+check "serve.json counts 1 headers too large" \
+  test "$(json_get "$stats" refused headers_too_large)" -eq 1
+check "serve.json counts 1 body too large" test "$(json_get "$stats" refused body_too_large)" -eq 1
+check "serve.json counts 1 bad header value" \
+  test "$(json_get "$stats" refused bad_header_value)" -eq 1
+check "serve.json counts $SLOWLORIS header timeouts" \
+  test "$(json_get "$stats" refused header_timeout)" -eq "$SLOWLORIS"
+over=$(json_get "$stats" refused over_connections)
+check "serve.json counts the flood beyond $BOUND as refused ($over)" \
+  test "$over" -eq $((FLOOD - BOUND))
+check "never more than $BOUND connections open" \
+  test "$(json_get "$stats" connections max_open)" -le "$BOUND"
+check "the one good request is in the books" \
+  test "$(json_get "$work/results/summary.json" apis curl attempts)" -eq 1
+checks_finish
