@@ -3,6 +3,7 @@
 # 40 KB of headers, a 50 MB body, bad header values, slowloris, a flood of 10,000
 # connections over a bound of 2,000): each gets its error answer or is closed, serve.json counts
 # each exactly, the server's memory stays bounded, and it still answers afterwards.
+# Also: three pipelined requests in one write get their answers in order.
 # usage: test_serve_hostile.sh RATELAB_BINARY SOURCE_DIR
 set -euo pipefail
 ratelab=$1
@@ -23,6 +24,10 @@ python3 "$source_dir/tests/e2e/lib/serve_hostile.py" 127.0.0.1 "$port" "$serve_p
   "$SLOWLORIS" "$FLOOD" >"$work/seen.json"
 cat "$work/seen.json"
 seen() { json_get "$work/seen.json" "$1"; }
+pipelined=$(python3 -c 'import json,sys; print("|".join(json.load(open(sys.argv[1]))["pipelined"]))' \
+  "$work/seen.json")
+check "three pipelined requests get three answers, in order, then the connection closes" \
+  test "$pipelined" = 'HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe1","cost_tokens":0}|HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe2","cost_tokens":0}|HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe3","cost_tokens":0}'
 check "malformed HTTP gets 400" test "$(seen malformed)" = "HTTP/1.1 400 Bad Request"
 check "40 KB of headers get 431" \
   test "$(seen huge_headers)" = "HTTP/1.1 431 Request Header Fields Too Large"
@@ -54,6 +59,6 @@ check "serve.json counts the flood beyond $BOUND as refused ($over)" \
   test "$over" -eq $((FLOOD - BOUND))
 check "never more than $BOUND connections open" \
   test "$(json_get "$stats" connections max_open)" -le "$BOUND"
-check "the one good request is in the books" \
-  test "$(json_get "$work/results/summary.json" apis curl attempts)" -eq 1
+check "the four good requests are in the books" \
+  test "$(json_get "$work/results/summary.json" apis curl attempts)" -eq 4
 checks_finish

@@ -32,6 +32,23 @@ def exchange(host, port, data, read_timeout=10.0):
         return answer.split(b"\r\n", 1)[0].decode("latin-1")
 
 
+def pipelined(host, port):
+    """Sends three requests in one write (the last asks to close) and returns the status lines
+    of the answers, in the order they came."""
+    one = b"GET /curl/p HTTP/1.1\r\nHost: x\r\nX-Client-Id: pipe%d\r\n"
+    data = (one % 1) + b"\r\n" + (one % 2) + b"\r\n" + (one % 3) + b"Connection: close\r\n\r\n"
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(data)
+        answer = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    lines = [line.rstrip(b"\r").decode() for line in answer.split(b"\n")]
+    return [line for line in lines if line.startswith(("HTTP/1.1", '{"status"'))]
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -91,6 +108,7 @@ def main():
     host, port, pid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     slow_count, flood_count = int(sys.argv[4]), int(sys.argv[5])
     seen = {}
+    seen["pipelined"] = pipelined(host, port)
     seen["malformed"] = exchange(host, port, b"THIS IS NOT HTTP\r\n\r\n")
     huge_header = b"X-Padding: " + b"a" * 40000 + b"\r\n"
     seen["huge_headers"] = exchange(
