@@ -17,6 +17,26 @@ source "$(dirname "$0")/lib/serve_start.sh"
 scenario=$source_dir/tests/data/serve_small.yaml
 client=$source_dir/tests/e2e/lib/serve_client.py
 
+# 0. Bad input: exit 2 with one line, nothing served, no results folder.
+refused() { # refused NAME EXPECTED_TEXT ARGS...
+  local name=$1 text=$2 status=0
+  shift 2
+  "$ratelab" serve "$scenario" --out "$work/$name" "$@" >/dev/null 2>"$work/$name.err" || status=$?
+  check "$name: exit 2 (got $status)" test "$status" -eq 2
+  check "$name: says '$text'" grep -qF -e "$text" "$work/$name.err"
+  check "$name: no results folder" test ! -e "$work/$name"
+}
+refused bad_listen "--listen nonsense: HOST:PORT" --listen nonsense
+refused bad_host "'999.1.1.1' is not an IPv4 or IPv6 address" --listen 999.1.1.1:80
+python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen()
+print(s.getsockname()[1], flush=True); time.sleep(30)' >"$work/busy.port" &
+busy_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/busy.port" ] && break; sleep 0.1; done
+refused port_in_use "address already in use" --listen "127.0.0.1:$(cat "$work/busy.port")"
+kill "$busy_pid"
+refused bad_connections "--max-connections 0: a whole number from 1" --max-connections 0
+refused bad_timeout "--header-timeout soon: a duration" --header-timeout soon
+
 # 1. curl: a burst of 12 against 5 per 10 s; the server ends by itself after its duration.
 serve_start "$work/curl" "$scenario" --duration 8s --out "$work/curl_results" --quiet
 for i in $(seq 1 12); do
