@@ -17,7 +17,7 @@ seconds=${SECONDS_PER_RUN:-10}
 connections=${CONNECTIONS:-50}
 rounds=${ROUNDS:-3}
 for tool in wrk nginx taskset; do
-  command -v "$tool" >/dev/null || { echo "bench_serve: $tool is missing (scripts/setup.sh)"; exit 2; }
+  command -v "$tool" >/dev/null || { echo "bench_serve: $tool is missing (apt-get install wrk nginx-light)"; exit 2; }
 done
 work=$(mktemp -d)
 pids=()
