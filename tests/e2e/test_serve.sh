@@ -62,6 +62,16 @@ for i in $(seq 1 12); do
       "$work/headers.$i"
   fi
 done
+# The window's count: the 200s leave 599, 598, ..., 595 of 600; every 429 says 595.
+remaining_ok=$(for i in $(seq 1 12); do
+  grep -q '^HTTP/1.1 200' "$work/headers.$i" &&
+    sed -n 's/^X-RateLimit-Remaining: \([0-9]*\).*/\1/p' "$work/headers.$i"
+done | sort -n | tr '\n' ' ')
+check "the 200s say X-RateLimit-Remaining 595 to 599 ($remaining_ok)" \
+  test "$remaining_ok" = "595 596 597 598 599 "
+check "every 429 says X-RateLimit-Remaining: 595" \
+  test "$(grep -l '^HTTP/1.1 429' "$work"/headers.* | xargs grep -h '^X-RateLimit-Remaining' |
+    tr -d '\r' | sort -u)" = "X-RateLimit-Remaining: 595"
 status=0
 wait "$serve_pid" || status=$?
 serve_pid=""
