@@ -62,6 +62,11 @@ for i in $(seq 1 12); do
       "$work/headers.$i"
   fi
 done
+# A dropped request: the connection closes with no answer (curl's exit 52, "empty reply").
+curl -s -o /dev/null "$serve_url/dropper/a"
+drop_status=0
+curl -s --max-time 20 -o /dev/null "$serve_url/dropper/b" || drop_status=$?
+check "a dropped request gets no answer (curl exit 52, got $drop_status)" test "$drop_status" -eq 52
 # The window's count: the 200s leave 599, 598, ..., 595 of 600; every 429 says 595.
 remaining_ok=$(for i in $(seq 1 12); do
   if grep -q '^HTTP/1.1 200' "$work/headers.$i"; then
@@ -87,6 +92,7 @@ check "the server's accepted count is curl's" \
   test "$(json_get "$summary" apis curl accepted)" -eq "$ok_count"
 check "clients.csv has curl's peer address with 12 attempts" \
   grep -q '^127\.0\.0\.1,curl,12,5,7,0,' "$work/curl_results/clients.csv"
+check "the server counted the drop" test "$(json_get "$summary" apis dropper dropped)" -eq 1
 check "timeseries.csv was written" test -s "$work/curl_results/timeseries.csv"
 
 # 2. Two fleets of four Python processes at once, each on its own API; then SIGTERM.
