@@ -67,6 +67,22 @@ curl -s -o /dev/null "$serve_url/dropper/a"
 drop_status=0
 curl -s --max-time 20 -o /dev/null "$serve_url/dropper/b" || drop_status=$?
 check "a dropped request gets no answer (curl exit 52, got $drop_status)" test "$drop_status" -eq 52
+# Pipelined behind a drop, a request the API would accept is closed unanswered with it.
+behind_drop=$(python3 - "${serve_url##*:}" <<'PY'
+import socket, sys
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20) as s:
+    s.sendall(b"GET /dropper/c HTTP/1.1\r\nHost: x\r\n\r\nGET /polite/x HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+print(len(got))
+PY
+)
+check "a request pipelined behind a drop gets no answer either (got $behind_drop bytes)" \
+  test "$behind_drop" -eq 0
 # The window's count: the 200s leave 599, 598, ..., 595 of 600; every 429 says 595.
 remaining_ok=$(for i in $(seq 1 12); do
   if grep -q '^HTTP/1.1 200' "$work/headers.$i"; then
@@ -92,7 +108,9 @@ check "the server's accepted count is curl's" \
   test "$(json_get "$summary" apis curl accepted)" -eq "$ok_count"
 check "clients.csv has curl's peer address with 12 attempts" \
   grep -q '^127\.0\.0\.1,curl,12,5,7,0,' "$work/curl_results/clients.csv"
-check "the server counted the drop" test "$(json_get "$summary" apis dropper dropped)" -eq 1
+check "the server counted the two drops" test "$(json_get "$summary" apis dropper dropped)" -eq 2
+check "and the request behind one as dropped" \
+  test "$(json_get "$summary" apis polite dropped)" -eq 1
 check "timeseries.csv was written" test -s "$work/curl_results/timeseries.csv"
 
 # 2. Two fleets of four Python processes at once, each on its own API; then SIGTERM.
