@@ -38,7 +38,7 @@ refused bad_connections "--max-connections 0: a whole number from 1" --max-conne
 refused bad_timeout "--header-timeout soon: a duration" --header-timeout soon
 
 # 1. curl: a burst of 12 against 5 per 10 s; the server ends by itself after its duration.
-serve_start "$work/curl" "$scenario" --duration 8s --out "$work/curl_results" --quiet
+serve_start "$work/curl" "$scenario" --duration 8s --out "$work/curl_results" --quiet --plots
 for i in $(seq 1 12); do
   curl -s -o /dev/null -D "$work/headers.$i" -w '%{http_code}\n' "$serve_url/curl/item/$i" \
     >"$work/status.$i" &
@@ -112,6 +112,11 @@ check "the server counted the two drops" test "$(json_get "$summary" apis droppe
 check "and the request behind one as dropped" \
   test "$(json_get "$summary" apis polite dropped)" -eq 1
 check "timeseries.csv was written" test -s "$work/curl_results/timeseries.csv"
+check "--plots: the report page was written" test -s "$work/curl_results/report.md"
+if command -v gnuplot >/dev/null; then
+  check "--plots: the time series of the curl API was drawn" \
+    test -s "$work/curl_results/plots/timeseries_curl.png"
+fi
 
 # 2. Two fleets of four Python processes at once, each on its own API; then SIGTERM.
 serve_start "$work/fleet" "$scenario" --duration 10min --out "$work/fleet_results" --quiet

@@ -3,7 +3,7 @@
 # 40 KB of headers, a 50 MB body, bad header values, slowloris, a flood of 10,000
 # connections over a bound of 2,000): each gets its error answer or is closed, serve.json counts
 # each exactly, the server's memory stays bounded, and it still answers afterwards.
-# Also: three pipelined requests in one write get their answers in order.
+# Also: wrk as a load test (the books hold every answer it got), and three pipelined requests in one write get their answers in order.
 # usage: test_serve_hostile.sh RATELAB_BINARY SOURCE_DIR
 set -euo pipefail
 ratelab=$1
@@ -40,6 +40,15 @@ rss_flood=$(seen rss_kib_flood)
 check "server memory under the flood stays below 256 MiB (${rss_flood} KiB)" \
   test "$rss_flood" -lt 262144
 check "the server still answers after all that" test "$(seen after)" = "HTTP/1.1 200 OK"
+# wrk as a load test: 20 connections for 2 s at the naive API (5 a second, then locked out).
+# Nothing about speed is asserted: only that the books hold every answer wrk got, plus at most
+# one request per connection in flight when wrk stopped.
+wrk -t1 -c20 -d2s "$serve_url/naive/load" >"$work/wrk.out"
+wrk_answers=$(sed -n 's/^ *\([0-9]*\) requests in .*/\1/p' "$work/wrk.out")
+wrk_refused=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$work/wrk.out")
+wrk_errors=$(grep -c '^ *Socket errors' "$work/wrk.out" || true)
+check "wrk got answers ($wrk_answers) and no socket errors" \
+  test "${wrk_answers:-0}" -gt 0 -a "$wrk_errors" -eq 0
 kill -INT "$serve_pid"
 status=0
 wait "$serve_pid" || status=$?
@@ -61,4 +70,10 @@ check "never more than $BOUND connections open" \
   test "$(json_get "$stats" connections max_open)" -le "$BOUND"
 check "the four good requests are in the books" \
   test "$(json_get "$work/results/summary.json" apis curl attempts)" -eq 4
+server_attempts=$(json_get "$work/results/summary.json" apis naive attempts)
+server_refused=$(json_get "$work/results/summary.json" apis naive rejected_429)
+check "the books hold wrk's $wrk_answers answers, and at most 20 more ($server_attempts)" \
+  test "$server_attempts" -ge "$wrk_answers" -a "$server_attempts" -le $((wrk_answers + 20))
+check "the books hold wrk's ${wrk_refused:-0} refusals, and at most 20 more ($server_refused)" \
+  test "$server_refused" -ge "${wrk_refused:-0}" -a "$server_refused" -le $((${wrk_refused:-0} + 20))
 checks_finish
