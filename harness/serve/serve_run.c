@@ -192,9 +192,14 @@ static void world_destroy(serve_world *w) {
 /* The books' scenario: s with a pod per client slot, in a group "clients" (its count becomes the
  * clients seen once the run is over), whose traffic reaches every API through no limiter (the
  * limiter is the client's own business), and no faults (serve plays none yet). A group holds
- * SCENARIO_TRAFFIC_MAX entries, so APIs beyond those go to further groups of no pods. */
+ * SCENARIO_TRAFFIC_MAX entries, so APIs beyond those go to further groups of no pods. Its
+ * description says so first, for the report page. */
 static void books_scenario_make(const scenario *s, int32_t clients_max, scenario *out) {
     *out = *s;
+    snprintf(out->description, sizeof out->description,
+             "Served by `ratelab serve` to real clients: the figures are theirs, seen from the "
+             "API; the scenario's pods and limiters below were not run.\n%.1900s",
+             s->description);
     memset(out->pod_groups, 0, sizeof out->pod_groups);
     out->pod_group_count = 0;
     for (int api = 0; api < s->api_count; api++) {
