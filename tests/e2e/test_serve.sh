@@ -62,6 +62,14 @@ for i in $(seq 1 12); do
       "$work/headers.$i"
   fi
 done
+# Token costs from X-Ratelab-Cost against 1,000 tokens a minute: 600 fits, 600 more does not,
+# 300 more does; a cost that is not a count is refused before the model.
+cost_statuses=$(for cost in 600 600 300 lots; do
+  curl -s -o "$work/cost.$cost" -w '%{http_code} ' -H "X-Ratelab-Cost: $cost" "$serve_url/tokens/chat"
+done)
+check "costs 600, 600, 300, lots get 200 429 200 400 (got $cost_statuses)" \
+  test "$cost_statuses" = "200 429 200 400 "
+check "the accepted answer names its cost" grep -q '"cost_tokens":300' "$work/cost.300"
 # A dropped request: the connection closes with no answer (curl's exit 52, "empty reply").
 curl -s -o /dev/null "$serve_url/dropper/a"
 drop_status=0
@@ -108,6 +116,8 @@ check "the server's accepted count is curl's" \
   test "$(json_get "$summary" apis curl accepted)" -eq "$ok_count"
 check "clients.csv has curl's peer address with 12 attempts" \
   grep -q '^127\.0\.0\.1,curl,12,5,7,0,' "$work/curl_results/clients.csv"
+check "the server counted the token refusal" \
+  test "$(json_get "$summary" apis tokens rejected_429)" -eq 1
 check "the server counted the two drops" test "$(json_get "$summary" apis dropper dropped)" -eq 2
 check "and the request behind one as dropped" \
   test "$(json_get "$summary" apis polite dropped)" -eq 1
