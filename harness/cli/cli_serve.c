@@ -49,7 +49,7 @@ static void serve_usage(FILE *out) {
           "  --set KEY=VALUE     override one scenario value (repeatable)\n"
           "  --quiet             print nothing but errors and the listening line\n"
           "  --max-connections N open connections (default 10000); more are closed at once\n"
-          "  --header-timeout D  time to send a request's headers (default 10s)\n"
+          "  --header-timeout D  time to send one request, headers and body (default 10s)\n"
           "  --idle-timeout D    a keep-alive connection idle this long is closed (default 2min)\n"
           "  --clients N         clients with figures of their own (default 1000); later\n"
           "                      ones are counted together as \"(other)\"\n",

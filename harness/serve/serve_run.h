@@ -32,7 +32,7 @@ typedef struct serve_options {
     int64_t body_bytes_max;      /* body of one request (read and discarded) */
     int64_t pipeline_max;        /* requests waiting for their answer on one connection */
     int64_t unsent_bytes_max;    /* answer bytes a connection has not taken yet */
-    int64_t header_timeout_us;   /* from a request's first byte to its headers' end */
+    int64_t header_timeout_us;   /* from a request's first byte to its last (headers, body) */
     int64_t idle_timeout_us;     /* a keep-alive connection with nothing to do is closed */
 } serve_options;
 
