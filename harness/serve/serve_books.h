@@ -26,7 +26,7 @@
 
 #define SERVE_CLIENT_ID_BYTES 65 /* 64 characters and the NUL */
 #define SERVE_WAITING_MAX 8
-#define SERVE_CLIENTS_MAX_LIMIT 100000
+#define SERVE_CLIENTS_MAX_LIMIT 10000 /* about 5 KiB each: 50 MiB at most */
 #define SERVE_OTHER_CLIENT "(other)"
 
 /* One job as the server infers it: carried by the request in flight, or waiting for a retry. */
