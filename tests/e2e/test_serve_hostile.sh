@@ -3,7 +3,7 @@
 # 40 KB of headers, a 50 MB body, bad header values, slowloris, a flood of 10,000
 # connections over a bound of 2,000): each gets its error answer or is closed, serve.json counts
 # each exactly, the server's memory stays bounded, and it still answers afterwards.
-# Also: wrk as a load test (the books hold every answer it got), and three pipelined requests in one write get their answers in order.
+# Also: 200 requests pipelined at once against a bound of 128, wrk as a load test (the books hold every answer it got), and three pipelined requests in one write get their answers in order.
 # usage: test_serve_hostile.sh RATELAB_BINARY SOURCE_DIR
 set -euo pipefail
 ratelab=$1
@@ -28,6 +28,10 @@ pipelined=$(python3 -c 'import json,sys; print("|".join(json.load(open(sys.argv[
   "$work/seen.json")
 check "three pipelined requests get three answers, in order, then the connection closes" \
   test "$pipelined" = 'HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe1","cost_tokens":0}|HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe2","cost_tokens":0}|HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe3","cost_tokens":0}'
+check "200 pipelined requests: the first 128 answered ($(seen overflow_ok))" \
+  test "$(seen overflow_ok)" -eq 128
+check "then 503 and the connection closed ($(seen overflow_last))" \
+  test "$(seen overflow_last)" = "HTTP/1.1 503 Service Unavailable"
 check "malformed HTTP gets 400" test "$(seen malformed)" = "HTTP/1.1 400 Bad Request"
 check "40 KB of headers get 431" \
   test "$(seen huge_headers)" = "HTTP/1.1 431 Request Header Fields Too Large"
@@ -55,6 +59,7 @@ wait "$serve_pid" || status=$?
 serve_pid=""
 check "SIGINT: exits 4 (got $status)" test "$status" -eq 4
 stats=$work/results/serve.json
+check "serve.json counts 1 pipeline full" test "$(json_get "$stats" refused pipeline_full)" -eq 1
 check "serve.json counts 1 malformed" test "$(json_get "$stats" refused malformed)" -eq 1
 check "serve.json counts 1 headers too large" \
   test "$(json_get "$stats" refused headers_too_large)" -eq 1

@@ -49,6 +49,25 @@ def pipelined(host, port):
     return [line for line in lines if line.startswith(("HTTP/1.1", '{"status"'))]
 
 
+def pipeline_overflow(host, port, count):
+    """Pipelines count requests to the slow API (1 s latency) at once; returns the status lines
+    of the answers, in order, until the server closes."""
+    one = b"GET /slow/p HTTP/1.1\r\nHost: x\r\nX-Client-Id: deep\r\n\r\n"
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(one * count)
+        answer = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+    return [line.rstrip(b"\r").decode() for line in answer.split(b"\n")
+            if line.startswith(b"HTTP/1.1")]
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -109,6 +128,9 @@ def main():
     slow_count, flood_count = int(sys.argv[4]), int(sys.argv[5])
     seen = {}
     seen["pipelined"] = pipelined(host, port)
+    statuses = pipeline_overflow(host, port, 200)
+    seen["overflow_ok"] = statuses.count("HTTP/1.1 200 OK")
+    seen["overflow_last"] = statuses[-1] if statuses else ""
     seen["malformed"] = exchange(host, port, b"THIS IS NOT HTTP\r\n\r\n")
     huge_header = b"X-Padding: " + b"a" * 40000 + b"\r\n"
     seen["huge_headers"] = exchange(
