@@ -14,9 +14,15 @@ trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
 source "$(dirname "$0")/lib/checks.sh"
 source "$(dirname "$0")/lib/serve_start.sh"
 SLOWLORIS=50
-FLOOD=10000
 BOUND=2000
+# 10,000 connections, or what the hard limit on open files lets this shell's children hold.
+hard=$(ulimit -Hn)
+FLOOD=10000
+if [ "$hard" != unlimited ] && [ "$hard" -lt 10300 ]; then
+  FLOOD=$((hard - 300))
+fi
 
+echo "flood: $FLOOD connections against a bound of $BOUND (hard limit on open files: $hard)"
 serve_start "$work/serve" "$source_dir/tests/data/serve_small.yaml" --duration 10min \
   --header-timeout 1s --max-connections "$BOUND" --out "$work/results" --quiet
 port=${serve_url##*:}
