@@ -232,6 +232,16 @@ static bool answer(serve_conn *c, serve_request *r, int64_t now_us) {
     return true;
 }
 
+void serve_conn_continue(serve_conn *c) {
+    static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (c->head != NULL || c->closing || !out_reserve(c)) {
+        return;
+    }
+    memcpy(c->out + c->out_length, interim, sizeof interim - 1);
+    c->out_length += sizeof interim - 1;
+    conn_flush(c);
+}
+
 static void on_timer(uv_timer_t *timer);
 
 /* Arms c's timer: the head answer's due time, or the header / idle deadline. */

@@ -1,6 +1,6 @@
-/* serve_parse.c - http_parser's callbacks for one connection: collects the path and the two
- * headers serve reads (X-Client-Id, X-Ratelab-Cost) into bounded buffers, enforces the header
- * and body bounds, and hands each complete request to serve_judge.c. A non-zero return stops
+/* serve_parse.c - http_parser's callbacks for one connection: collects the path and the
+ * headers serve reads (X-Client-Id, X-Ratelab-Cost, Expect) into bounded buffers, enforces the
+ * header and body bounds, and hands each complete request to serve_judge.c. A non-zero return stops
  * the parser; conn->reject says why. */
 #include <assert.h>
 #include <string.h>
@@ -27,6 +27,7 @@ void serve_parse_reset(serve_conn *c) {
     c->client_id_bad = false;
     c->cost_tokens = -1;
     c->cost_bad = false;
+    c->expect_continue = false;
 }
 
 /* Counts length more bytes of request line and headers; false once over the bound. */
@@ -94,6 +95,8 @@ static void header_finish(serve_conn *c) {
         }
     } else if (c->header == SERVE_HEADER_COST) {
         c->cost_bad = c->value_too_long || !cost_parse(c->value, c->value_length, &c->cost_tokens);
+    } else if (c->header == SERVE_HEADER_EXPECT) {
+        c->expect_continue = !c->value_too_long && strcasecmp(c->value, "100-continue") == 0;
     }
     c->field_length = 0;
     c->value_length = 0;
@@ -145,6 +148,8 @@ static int on_header_value(http_parser *parser, const char *at, size_t length) {
             c->header = SERVE_HEADER_CLIENT_ID;
         } else if (strcasecmp(c->field, "x-ratelab-cost") == 0) {
             c->header = SERVE_HEADER_COST;
+        } else if (strcasecmp(c->field, "expect") == 0) {
+            c->header = SERVE_HEADER_EXPECT;
         }
     }
     if (c->header != SERVE_HEADER_OTHER &&
@@ -163,6 +168,9 @@ static int on_headers_complete(http_parser *parser) {
         parser->content_length > (uint64_t)c->world->options.body_bytes_max) {
         c->reject = SERVE_REJECT_BODY_TOO_LARGE;
         return -1;
+    }
+    if (c->expect_continue) {
+        serve_conn_continue(c);
     }
     return 0;
 }

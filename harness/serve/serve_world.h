@@ -56,7 +56,8 @@ typedef enum serve_reject {
 typedef enum serve_header {
     SERVE_HEADER_OTHER = 0,
     SERVE_HEADER_CLIENT_ID,
-    SERVE_HEADER_COST
+    SERVE_HEADER_COST,
+    SERVE_HEADER_EXPECT
 } serve_header;
 
 typedef struct serve_conn {
@@ -85,6 +86,7 @@ typedef struct serve_conn {
     bool client_id_bad;
     int64_t cost_tokens; /* -1: none given */
     bool cost_bad;
+    bool expect_continue; /* Expect: 100-continue */
     serve_reject reject;
     /* Output. */
     char *out;
@@ -147,6 +149,11 @@ serve_request *serve_request_take(serve_world *w);
 
 /* Appends r to c's queue. */
 void serve_conn_enqueue(serve_conn *c, serve_request *r);
+
+/* Sends "100 Continue" at once for a request that asked for it, when no earlier answer is
+ * still queued on c (an interim answer may not overtake them; the client then sends its body
+ * after its own wait). */
+void serve_conn_continue(serve_conn *c);
 
 /* Judges c's complete request (its URL and headers as parsed) at now_us: an API's decision,
  * or an error answer, appended to c's queue. Returns 0 or RL_ERR_NOMEM. */

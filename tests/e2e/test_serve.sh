@@ -70,6 +70,13 @@ done)
 check "costs 600, 600, 300, lots get 200 429 200 400 (got $cost_statuses)" \
   test "$cost_statuses" = "200 429 200 400 "
 check "the accepted answer names its cost" grep -q '"cost_tokens":300' "$work/cost.300"
+# A POST whose client waits for "100 Continue" gets it at once, then its answer.
+head -c 5000 /dev/zero | tr '\0' a >"$work/body.txt"
+curl -sv -H 'Expect: 100-continue' -H 'X-Ratelab-Cost: 0' --data-binary @"$work/body.txt" \
+  "$serve_url/tokens/post" 2>"$work/continue.log" >/dev/null || true
+check "Expect: 100-continue gets 100 Continue, then 200" \
+  test "$(grep -o '^< HTTP/1.1 [0-9]*' "$work/continue.log" | tr '\n' ' ')" = \
+  "< HTTP/1.1 100 < HTTP/1.1 200 "
 # A dropped request: the connection closes with no answer (curl's exit 52, "empty reply").
 curl -s -o /dev/null "$serve_url/dropper/a"
 drop_status=0
