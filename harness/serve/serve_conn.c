@@ -18,6 +18,7 @@ typedef struct serve_write {
 } serve_write;
 
 static void conn_pump(serve_conn *c);
+static void on_timer(uv_timer_t *timer);
 
 serve_request *serve_request_take(serve_world *w) {
     serve_request *r = w->free_requests;
@@ -112,14 +113,16 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
     serve_conn_close(c);
 }
 
-/* No more answers on c: once its writes are out, send FIN and close. */
+/* No more answers on c: once its writes are out, send FIN and close; a peer that does not take
+ * them within the header timeout is closed then (the timer). */
 static void conn_shutdown(serve_conn *c) {
     if (c->shutting || c->closing) {
         return;
     }
     c->shutting = true;
     uv_read_stop((uv_stream_t *)&c->tcp);
-    uv_timer_stop(&c->timer);
+    uint64_t linger_ms = (uint64_t)((c->world->options.header_timeout_us + 999) / 1000);
+    uv_timer_start(&c->timer, on_timer, linger_ms, 0);
     uv_shutdown_t *req = rl_calloc(1, sizeof *req);
     if (req == NULL || uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
         rl_free(req);
@@ -242,8 +245,6 @@ void serve_conn_continue(serve_conn *c) {
     conn_flush(c);
 }
 
-static void on_timer(uv_timer_t *timer);
-
 /* Arms c's timer: the head answer's due time, or the header / idle deadline. */
 static void conn_arm(serve_conn *c, int64_t now_us) {
     const serve_options *o = &c->world->options;
@@ -303,6 +304,11 @@ static void conn_pump(serve_conn *c) {
 
 static void on_timer(uv_timer_t *timer) {
     serve_conn *c = timer->data;
+    if (c->shutting) {
+        c->world->stats->closed_slow_reader++; /* its last answers were never taken */
+        serve_conn_close(c);
+        return;
+    }
     int64_t now_us = serve_world_now_us(c->world);
     if (c->head != NULL) {
         conn_pump(c);
