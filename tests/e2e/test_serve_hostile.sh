@@ -34,6 +34,8 @@ pipelined=$(python3 -c 'import json,sys; print("|".join(json.load(open(sys.argv[
   "$work/seen.json")
 check "three pipelined requests get three answers, in order, then the connection closes" \
   test "$pipelined" = 'HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe1","cost_tokens":0}|HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe2","cost_tokens":0}|HTTP/1.1 200 OK|{"status":"accepted","api":"curl","client":"pipe3","cost_tokens":0}'
+check "a request sent in pieces that cut a header is read whole ($(seen split))" \
+  test "$(seen split)" = '{"status":"accepted","api":"curl","client":"split-id","cost_tokens":0}'
 check "200 pipelined requests: the first 128 answered ($(seen overflow_ok))" \
   test "$(seen overflow_ok)" -eq 128
 check "then 503 and the connection closed ($(seen overflow_last))" \
@@ -79,8 +81,8 @@ check "serve.json counts the flood beyond $BOUND as refused ($over)" \
   test "$over" -eq $((FLOOD - BOUND))
 check "never more than $BOUND connections open" \
   test "$(json_get "$stats" connections max_open)" -le "$BOUND"
-check "the four good requests are in the books" \
-  test "$(json_get "$work/results/summary.json" apis curl attempts)" -eq 4
+check "the five good requests are in the books" \
+  test "$(json_get "$work/results/summary.json" apis curl attempts)" -eq 5
 server_attempts=$(json_get "$work/results/summary.json" apis naive attempts)
 server_refused=$(json_get "$work/results/summary.json" apis naive rejected_429)
 check "the books hold wrk's $wrk_answers answers, and at most 20 more ($server_attempts)" \

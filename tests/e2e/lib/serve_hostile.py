@@ -68,6 +68,24 @@ def pipeline_overflow(host, port, count):
             if line.startswith(b"HTTP/1.1")]
 
 
+def split_headers(host, port):
+    """Sends one request in pieces that cut a header's name and value, a pause between each;
+    returns the answer's body line (it names the client the server read)."""
+    pieces = [b"GET /curl/split HTTP/1.1\r\nHost: x\r\nX-Cli", b"ent-Id: spl", b"it-id\r",
+              b"\n\r\n"]
+    with socket.create_connection((host, port), timeout=10) as s:
+        for piece in pieces:
+            s.sendall(piece)
+            time.sleep(0.05)
+        answer = b""
+        while b"}" not in answer:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n\r\n", 1)[-1].strip().decode()
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -128,6 +146,7 @@ def main():
     slow_count, flood_count = int(sys.argv[4]), int(sys.argv[5])
     seen = {}
     seen["pipelined"] = pipelined(host, port)
+    seen["split"] = split_headers(host, port)
     statuses = pipeline_overflow(host, port, 200)
     seen["overflow_ok"] = statuses.count("HTTP/1.1 200 OK")
     seen["overflow_last"] = statuses[-1] if statuses else ""
