@@ -37,8 +37,9 @@ kill "$busy_pid"
 refused bad_connections "--max-connections 0: a whole number from 1" --max-connections 0
 refused bad_timeout "--header-timeout soon: a duration" --header-timeout soon
 
-# 1. curl: a burst of 12 against 5 per 10 s; the server ends by itself after its duration.
-serve_start "$work/curl" "$scenario" --duration 8s --out "$work/curl_results" --quiet --plots
+# 1. curl: a burst of 12 against 5 per 10 s, and single calls; the server ends by itself after
+# its duration (15 s: room for every call below on a loaded machine).
+serve_start "$work/curl" "$scenario" --duration 15s --out "$work/curl_results" --quiet --plots
 for i in $(seq 1 12); do
   curl -s -o /dev/null -D "$work/headers.$i" -w '%{http_code}\n' "$serve_url/curl/item/$i" \
     >"$work/status.$i" &
