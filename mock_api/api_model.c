@@ -305,6 +305,11 @@ static int accept_request(api_model *model, int64_t now_us, int64_t cost_tokens)
 }
 
 int api_model_call(api_model *model, int64_t now_us, api_response *out) {
+    return api_model_call_cost(model, now_us, -1, out);
+}
+
+int api_model_call_cost(api_model *model, int64_t now_us, int64_t cost_tokens_given,
+                        api_response *out) {
     assert(model != NULL);
     assert(out != NULL);
     assert(now_us >= 0);
@@ -320,6 +325,9 @@ int api_model_call(api_model *model, int64_t now_us, api_response *out) {
     }
     /* Fixed draw order, whatever the outcome: cost, latency, then the drop roll on refusal. */
     int64_t cost_tokens = dist_sampler_draw(&model->cost_tokens, &model->random);
+    if (cost_tokens_given >= 0) {
+        cost_tokens = cost_tokens_given; /* drawn all the same: the stream stays in step */
+    }
     out->latency_us = dist_sampler_draw(&model->latency_us, &model->random);
 
     int64_t wait_us = limits_wait_us(model, now_us, cost_tokens);

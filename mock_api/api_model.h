@@ -103,6 +103,12 @@ void api_model_destroy(api_model *model);
  * Returns 0 or RL_ERR_NOMEM (when a sliding window could not grow). */
 int api_model_call(api_model *model, int64_t now_us, api_response *out);
 
+/* api_model_call with the request's token cost given (cost_tokens_given >= 0; -1: drawn from
+ * the API's cost, as api_model_call does). The draw is made either way, so the model's random
+ * stream does not depend on it. `ratelab serve` passes a client's X-Ratelab-Cost. */
+int api_model_call_cost(api_model *model, int64_t now_us, int64_t cost_tokens_given,
+                        api_response *out);
+
 /* A static name of kind ("burst_intolerant", "quota_bound"). */
 const char *api_model_kind_name(api_model_kind kind);
 

@@ -9,6 +9,8 @@
 # libFuzzer) and valgrind serve scripts/ci_extra.sh; gcc's own ASan and UBSan come with
 # build-essential. procps gives the live tests pgrep; man-db the package tests `man`; file
 # is what cpack uses to find the binaries whose libraries make the package's Depends.
+# libhttp-parser-dev is `ratelab serve`'s HTTP parser; curl and python3-requests are the real
+# clients of its end-to-end test, wrk its benchmark.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -17,9 +19,10 @@ BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(
   build-essential cmake pkg-config file
   libyaml-dev libjansson-dev libjemalloc-dev libcmocka-dev
-  libuv1-dev libhiredis-dev
+  libuv1-dev libhiredis-dev libhttp-parser-dev
   redis-server redis-tools gnuplot-nox procps man-db
   clang libclang-rt-14-dev valgrind
+  curl python3 python3-requests wrk
 )
 
 missing=()

@@ -93,6 +93,8 @@ int cli_parse_count(const char *text, long long min, long long max, long long *o
 /* `ratelab tune FILE --limiter NAME --vary RANGES [options]` (cli_tune.c): the best setting of
  * one limiter under constraints. */
 int cli_tune(int argc, char **argv);
+/* `ratelab serve FILE [options]` (cli_serve.c): the scenario's APIs as an HTTP server. */
+int cli_serve(int argc, char **argv);
 
 /* `ratelab list`. */
 int cli_list(int argc, char **argv);

@@ -59,6 +59,7 @@ void cli_usage(FILE *out) {
           "  list            list the algorithms, API models and API presets\n"
           "  bench           run the benchmark scenarios and print speed and memory\n"
           "  bench-live      limiter decisions per second against a real Redis\n"
+          "  serve FILE      the scenario's APIs as a real HTTP server, for your own clients\n"
           "  help [COMMAND]  this text; `ratelab help run` is `ratelab run --help`\n"
           "  --version       print the version\n\n"
           "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed,\n"

@@ -71,6 +71,9 @@ static int dispatch(const char *command, int argc, char **argv) {
     if (strcmp(command, "bench-live") == 0) {
         return cli_bench_live(argc, argv);
     }
+    if (strcmp(command, "serve") == 0) {
+        return cli_serve(argc, argv);
+    }
     if (strcmp(command, "list") == 0) {
         return cli_list(argc, argv);
     }
