@@ -157,6 +157,7 @@ int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t se
                 st->pod = (uint32_t)pod;
                 st->traffic = (uint16_t)t;
                 st->queue_head = st->queue_tail = FLEET_NIL;
+                st->jobs_head = FLEET_NIL;
             }
         }
     }
@@ -219,8 +220,37 @@ static uint32_t job_alloc(fleet *f) {
     return id;
 }
 
+/* Adds the job to its stream's list of live jobs. */
+static void stream_link_job(fleet *f, uint32_t id) {
+    fleet_job *job = &f->jobs[id];
+    fleet_stream *st = &f->streams[job->stream];
+    job->peer_prev = FLEET_NIL;
+    job->peer_next = st->jobs_head;
+    if (st->jobs_head != FLEET_NIL) {
+        f->jobs[st->jobs_head].peer_prev = id;
+    }
+    st->jobs_head = id;
+}
+
+/* Removes the job from its stream's list of live jobs. */
+static void stream_unlink_job(fleet *f, uint32_t id) {
+    fleet_job *job = &f->jobs[id];
+    fleet_stream *st = &f->streams[job->stream];
+    if (job->peer_prev == FLEET_NIL) {
+        assert(st->jobs_head == id);
+        st->jobs_head = job->peer_next;
+    } else {
+        f->jobs[job->peer_prev].peer_next = job->peer_next;
+    }
+    if (job->peer_next != FLEET_NIL) {
+        f->jobs[job->peer_next].peer_prev = job->peer_prev;
+    }
+    job->peer_prev = job->peer_next = FLEET_NIL;
+}
+
 static void job_free(fleet *f, uint32_t id) {
     fleet_job *job = &f->jobs[id];
+    stream_unlink_job(f, id);
     job->state = JOB_FREE;
     job->timer_seq++; /* any timer still pending for it is stale */
     job->life++;      /* and so is any answer still on its way */
@@ -296,7 +326,8 @@ static void job_abandon_ex(fleet *f, uint32_t id, abandon_reason reason, bool re
         stream_unqueue(f, id);
     }
     job_close_phase(job, now_us);
-    metrics_job_abandoned(f->metrics, job_traffic(f, job)->api_index, now_us, reason, &job->quota);
+    metrics_job_abandoned(f->metrics, job_traffic(f, job)->api_index, now_us, reason,
+                          job->state == JOB_API, &job->quota);
     job_free(f, id);
     if (held_slot && release_slot) {
         stream_release_slot(f, stream);
@@ -473,6 +504,7 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
     job->stream = stream_index;
     job->traffic = traffic;
     job->next = FLEET_NIL;
+    stream_link_job(f, id);
     job->timing.created_us = now_us;
     job->phase_start_us = now_us;
     metrics_job_created(f->metrics, traffic->api_index, st->pod, now_us, &job->quota);
@@ -580,14 +612,20 @@ static void pod_restart(fleet *f, uint32_t pod_index, int64_t down_us) {
     fleet_pod *p = &f->pods[pod_index];
     uint32_t traffic_count = (uint32_t)f->scenario->pod_groups[p->group].traffic_count;
     uint32_t first = p->first_stream, last = p->first_stream + traffic_count;
-    for (uint32_t id = 0; id < f->job_capacity; id++) {
-        if (f->jobs[id].state != JOB_FREE && f->jobs[id].stream >= first &&
-            f->jobs[id].stream < last) {
+    for (uint32_t s = first; s < last; s++) {
+        uint32_t id = f->streams[s].jobs_head;
+        while (id != FLEET_NIL) {
+            uint32_t next = f->jobs[id].peer_next;
+            f->restart_jobs_examined++;
+            assert(f->jobs[id].state != JOB_FREE);
+            assert(f->jobs[id].stream == s);
             job_abandon_ex(f, id, ABANDON_POD_RESTARTED, false);
+            id = next;
         }
     }
     for (uint32_t s = first; s < last; s++) {
         fleet_stream *st = &f->streams[s];
+        assert(st->jobs_head == FLEET_NIL);
         uint32_t chain = st->arrival_chain + 1;
         uint32_t pod = st->pod;
         uint16_t traffic = st->traffic;
@@ -596,6 +634,7 @@ static void pod_restart(fleet *f, uint32_t pod_index, int64_t down_us) {
         st->traffic = traffic;
         st->arrival_chain = chain;
         st->queue_head = st->queue_tail = FLEET_NIL;
+        st->jobs_head = FLEET_NIL;
     }
     p->wake_generation++;
     f->env.ops->timer_start(f->env.world, down_us, FLEET_TIMER_POD_WAKE,

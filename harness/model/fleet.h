@@ -53,6 +53,8 @@ typedef struct fleet_job {
     int64_t last_sleep_us;  /* the previous backoff, for decorrelated jitter */
     uint32_t stream;
     uint32_t next;          /* free list, or the stream's queue of jobs waiting for a slot */
+    uint32_t peer_prev;     /* the stream's live jobs, a doubly linked list (FLEET_NIL ends) */
+    uint32_t peer_next;
     uint32_t attempts;      /* API calls made */
     uint32_t timer_seq;     /* only the job's latest timer counts; older ones are stale */
     uint32_t life;          /* bumped when the job dies: answers for an older life are stale */
@@ -73,6 +75,8 @@ typedef struct fleet_stream {
     uint16_t traffic;            /* index into the pod's group's traffic */
     int64_t in_progress;         /* jobs holding a worker slot */
     uint32_t queue_head, queue_tail;
+    uint32_t jobs_head;          /* its live jobs (through fleet_job.peer_next): a restart
+                                    visits these, not every job record */
 } fleet_stream;
 
 typedef struct fleet_pod {
@@ -99,6 +103,7 @@ typedef struct fleet {
     int64_t jobs_alive_max;
     limiter_config fallback[SCENARIO_LIMITERS_MAX]; /* each shared limiter's per-pod share */
     int first_error;          /* RL_ERR_NOMEM when jobs could not grow, else 0 */
+    int64_t restart_jobs_examined; /* job records pod restarts looked at: their cost, for tests */
 } fleet;
 
 /* Builds the pods and streams of s (borrowed, like env and m; all must outlive f), drawing each

@@ -220,11 +220,14 @@ static void quota_close_waiting(api_metrics *a, quota_tracker *quota, int64_t en
 }
 
 void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason reason,
-                           quota_tracker *quota) {
+                           bool in_flight, quota_tracker *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     a->abandoned[reason]++;
     a->jobs_alive--;
+    if (in_flight) {
+        a->jobs_in_flight--;
+    }
     quota_close_waiting(a, quota, now_us);
 }
 

@@ -130,9 +130,10 @@ void metrics_api_arrival(metrics *m, int api, int64_t now_us, int64_t in_burst_w
 /* The job completed at now_us with timing. */
 void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing *timing);
 
-/* The job was given up at now_us for reason. */
+/* The job was given up at now_us for reason; in_flight when it was in an API call then (a pod
+ * restart), so that it no longer counts as in flight. */
 void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason reason,
-                           quota_tracker *quota);
+                           bool in_flight, quota_tracker *quota);
 
 /* The job is still alive at the run's end (end_us): counts it as pending and closes its waiting
  * interval. The pod logic calls it for every job it still holds, so that the accounting check

@@ -55,7 +55,7 @@ static void counts_rates_and_accounting(void **state) {
     /* Job 1: dropped, then given up. Job 2: never sent, pending at the end. */
     metrics_job_sent(m, 0, 600000, &q[1]);
     metrics_job_answered(m, 0, 1, 600000, 700000, API_STATUS_DROPPED, &q[1]);
-    metrics_job_abandoned(m, 0, 700000, ABANDON_RETRIES_EXHAUSTED, &q[1]);
+    metrics_job_abandoned(m, 0, 700000, ABANDON_RETRIES_EXHAUSTED, false, &q[1]);
     metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
@@ -102,7 +102,7 @@ static void wasted_quota_per_window(void **state) {
     metrics_job_answered(m, 0, 0, 0, 10000, API_STATUS_ACCEPTED, &q[0]);
     metrics_job_completed(m, 0, 10000, &timing);
     /* Job 1 waits until 900 ms, then is abandoned: deferred in window 0 only. */
-    metrics_job_abandoned(m, 0, 900000, ABANDON_TTL_EXPIRED, &q[1]);
+    metrics_job_abandoned(m, 0, 900000, ABANDON_TTL_EXPIRED, false, &q[1]);
     /* Job 2 waits to the end: deferred in windows 0, 1 and 2. */
     metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
     api_model *models = models_for(s);

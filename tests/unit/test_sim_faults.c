@@ -325,6 +325,9 @@ static void pod_restart_abandons_its_jobs_and_resumes_after_for(void **state) {
     assert_int_equal(attempts_between(m, 0, 1500000, 2000000), 10);
     assert_int_equal(a->jobs_completed, 28 + 8 + 13); /* those created by 2.7 s */
     assert_int_equal(a->jobs_pending, 4);
+    for (int64_t b = 0; b < m->bin_count; b++) { /* the restarted jobs left no call in flight */
+        assert_true(m->apis[0].bins[b].jobs_waiting >= 0);
+    }
     done(s, m);
 }
 
@@ -413,6 +416,9 @@ static int64_t draw(rng *r, int64_t low, int64_t high) {
 
 static void assert_jobs_balance(const metrics *m) {
     for (int i = 0; i < m->api_count; i++) {
+        for (int64_t b = 0; b < m->bin_count; b++) {
+            assert_true(m->apis[i].bins[b].jobs_waiting >= 0);
+        }
         const api_summary *a = &m->apis[i].summary;
         assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
         int64_t by_reason = 0;
