@@ -14,6 +14,7 @@
 #include "harness/live/live_faults.h"
 #include "harness/live/live_world.h"
 #include "harness/model/fleet.h"
+#include "harness/report/metrics.h"
 #include "mock_api/api_sliding_count.h"
 
 /* Random stream ids of entities other than pods (pods use 1..pod count), as in sim_run.c. */
@@ -242,7 +243,7 @@ static int world_init(live_world *w, rl_error *err) {
     }
     if (rc == RL_OK) {
         pod_env env = {.ops = &live_env_ops, .world = w};
-        rc = fleet_init(&w->fleet, s, env, w->metrics, s->seed, err);
+        rc = fleet_init(&w->fleet, s, env, metrics_observer(w->metrics), s->seed, err);
         w->fleet_ready = rc == RL_OK;
         if (rc != RL_OK && err->code != RL_OK) {
             return rc;

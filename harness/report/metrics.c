@@ -8,6 +8,11 @@
 #include "harness/core/rl_alloc.h"
 #include "harness/core/rl_error.h"
 
+/* The wasted-quota accounting's two values per job, kept in the job's books: the start of its
+ * current waiting interval (-1 when not waiting) and the last quota window already counted for
+ * it (-1 = none). */
+enum { QUOTA_WAITING_SINCE_US = 0, QUOTA_LAST_WINDOW = 1 };
+
 static int64_t ceil_div(int64_t a, int64_t b) {
     return (a + b - 1) / b;
 }
@@ -124,45 +129,45 @@ static int64_t quota_window(const api_metrics *a, int64_t t_us) {
 }
 
 /* Counts the job as deferred in windows first..last (inclusive), skipping those already counted. */
-static void quota_defer(api_metrics *a, quota_tracker *quota, int64_t first, int64_t last) {
-    if (first <= quota->last_window) {
-        first = quota->last_window + 1;
+static void quota_defer(api_metrics *a, job_books *quota, int64_t first, int64_t last) {
+    if (first <= quota->slot[QUOTA_LAST_WINDOW]) {
+        first = quota->slot[QUOTA_LAST_WINDOW] + 1;
     }
     if (first > last) {
         return;
     }
     a->window_deferred_delta[first]++;
     a->window_deferred_delta[last + 1]--;
-    quota->last_window = last;
+    quota->slot[QUOTA_LAST_WINDOW] = last;
 }
 
-void metrics_job_created(metrics *m, int api, int64_t pod, int64_t now_us, quota_tracker *quota) {
+void metrics_job_created(metrics *m, int api, int64_t pod, int64_t now_us, job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     a->jobs_created++;
     a->jobs_alive++;
     a->pod_demand[pod]++;
-    quota->waiting_since_us = now_us;
-    quota->last_window = -1;
+    quota->slot[QUOTA_WAITING_SINCE_US] = now_us;
+    quota->slot[QUOTA_LAST_WINDOW] = -1;
 }
 
-void metrics_job_sent(metrics *m, int api, int64_t now_us, quota_tracker *quota) {
+void metrics_job_sent(metrics *m, int api, int64_t now_us, job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     a->attempts++;
     a->jobs_in_flight++;
     a->bins[bin_index(m, now_us)].attempts++;
-    assert(quota->waiting_since_us >= 0);
+    assert(quota->slot[QUOTA_WAITING_SINCE_US] >= 0);
     int64_t sent_window = quota_window(a, now_us);
-    quota_defer(a, quota, quota_window(a, quota->waiting_since_us), sent_window - 1);
-    if (sent_window > quota->last_window) {
-        quota->last_window = sent_window;
+    quota_defer(a, quota, quota_window(a, quota->slot[QUOTA_WAITING_SINCE_US]), sent_window - 1);
+    if (sent_window > quota->slot[QUOTA_LAST_WINDOW]) {
+        quota->slot[QUOTA_LAST_WINDOW] = sent_window;
     }
-    quota->waiting_since_us = -1;
+    quota->slot[QUOTA_WAITING_SINCE_US] = -1;
 }
 
 void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int64_t now_us,
-                          api_status status, quota_tracker *quota) {
+                          api_status status, job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     metrics_bin *bin = &a->bins[bin_index(m, sent_us)];
@@ -183,7 +188,7 @@ void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int
         bin->dropped++;
         break;
     }
-    quota->waiting_since_us = now_us;
+    quota->slot[QUOTA_WAITING_SINCE_US] = now_us;
 }
 
 void metrics_api_arrival(metrics *m, int api, int64_t now_us, int64_t in_burst_window) {
@@ -210,41 +215,46 @@ void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing
 }
 
 /* Ends the job's waiting interval at end_us (exclusive), if it was waiting. */
-static void quota_close_waiting(api_metrics *a, quota_tracker *quota, int64_t end_us) {
-    if (quota->waiting_since_us < 0 || end_us <= quota->waiting_since_us) {
-        quota->waiting_since_us = -1;
+static void quota_close_waiting(api_metrics *a, job_books *quota, int64_t end_us) {
+    if (quota->slot[QUOTA_WAITING_SINCE_US] < 0 || end_us <= quota->slot[QUOTA_WAITING_SINCE_US]) {
+        quota->slot[QUOTA_WAITING_SINCE_US] = -1;
         return;
     }
-    quota_defer(a, quota, quota_window(a, quota->waiting_since_us), quota_window(a, end_us - 1));
-    quota->waiting_since_us = -1;
+    quota_defer(a, quota, quota_window(a, quota->slot[QUOTA_WAITING_SINCE_US]), quota_window(a, end_us - 1));
+    quota->slot[QUOTA_WAITING_SINCE_US] = -1;
+}
+
+void metrics_job_call_lost(metrics *m, int api, int64_t now_us) {
+    metrics_advance(m, now_us);
+    m->apis[api].jobs_in_flight--;
 }
 
 void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason reason,
-                           bool in_flight, quota_tracker *quota) {
+                           job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     a->abandoned[reason]++;
     a->jobs_alive--;
-    if (in_flight) {
-        a->jobs_in_flight--;
-    }
     quota_close_waiting(a, quota, now_us);
 }
 
-void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, quota_tracker *quota) {
+void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, bool in_flight,
+                                job_books *quota) {
     m->apis[api].jobs_pending_counted++;
+    m->apis[api].jobs_pending_in_flight += in_flight;
     quota_close_waiting(&m->apis[api], quota, end_us);
 }
 
-void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us, int status) {
+void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us,
+                              store_reply_status status) {
     metrics_advance(m, now_us);
     histogram_record(&m->store_rtt, rtt_us);
-    if (status == 1) {
+    if (status == STORE_REPLY_REFUSED) {
         m->store.errors_refused++;
-    } else if (status == 2) {
+    } else if (status == STORE_REPLY_TIMEOUT) {
         m->store.errors_timeout++;
     }
-    if (status != 0) {
+    if (status != STORE_REPLY_OK) {
         for (int i = 0; i < m->api_count; i++) {
             m->apis[i].bins[bin_index(m, now_us)].store_errors++;
         }
@@ -368,18 +378,6 @@ int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t st
         }
     }
     return RL_OK;
-}
-
-const char *abandon_reason_name(abandon_reason reason) {
-    switch (reason) {
-    case ABANDON_TTL_EXPIRED: return "ttl_expired";
-    case ABANDON_RETRIES_EXHAUSTED: return "retries_exhausted";
-    case ABANDON_LIMITER_REJECTED: return "limiter_rejected";
-    case ABANDON_STORE_UNAVAILABLE: return "store_unavailable";
-    case ABANDON_POD_RESTARTED: return "pod_restarted";
-    case ABANDON_REASON_COUNT: break;
-    }
-    return "unknown";
 }
 
 void metrics_prefetch_pod(const metrics *m, int64_t pod) {

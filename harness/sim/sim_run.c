@@ -6,6 +6,7 @@
 
 #include "harness/core/rl_alloc.h"
 #include "harness/model/fleet.h"
+#include "harness/report/metrics.h"
 #include "harness/sim/sim_engine.h"
 #include "harness/sim/store_model.h"
 #include "mock_api/api_model.h"
@@ -262,7 +263,7 @@ static int world_init(sim_world *w, const scenario *s, metrics *m, rl_error *err
     }
     if (rc == RL_OK) {
         pod_env env = {.ops = &sim_env_ops, .world = w};
-        rc = fleet_init(&w->fleet, s, env, m, s->seed, err);
+        rc = fleet_init(&w->fleet, s, env, metrics_observer(m), s->seed, err);
         if (rc != RL_OK) {
             return rc;
         }

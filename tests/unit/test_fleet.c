@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "harness/model/fleet.h"
+#include "harness/report/metrics.h"
 
 #define SCRIPT_MAX 2048
 
@@ -143,7 +144,7 @@ static fixture *fixture_new_fleet(int64_t pods, int64_t requests, int64_t concur
     assert_int_equal(metrics_init(&x->m, s), 0);
     pod_env env = {.ops = &script_ops, .world = &x->w};
     rl_error err;
-    assert_int_equal(fleet_init(&x->f, s, env, &x->m, 1, &err), 0);
+    assert_int_equal(fleet_init(&x->f, s, env, metrics_observer(&x->m), 1, &err), 0);
     x->w.fleet = &x->f;
     return x;
 }

@@ -40,7 +40,7 @@ static void counts_rates_and_accounting(void **state) {
     scenario *s = small_scenario();
     metrics *m = calloc(1, sizeof *m);
     assert_int_equal(metrics_init(m, s), 0);
-    quota_tracker q[3];
+    job_books q[3];
     job_timing timing = {.created_us = 0, .api_us = 100000, .backoff_us = 50000};
     for (int j = 0; j < 3; j++) {
         metrics_job_created(m, 0, j % 2, 0, &q[j]);
@@ -55,8 +55,8 @@ static void counts_rates_and_accounting(void **state) {
     /* Job 1: dropped, then given up. Job 2: never sent, pending at the end. */
     metrics_job_sent(m, 0, 600000, &q[1]);
     metrics_job_answered(m, 0, 1, 600000, 700000, API_STATUS_DROPPED, &q[1]);
-    metrics_job_abandoned(m, 0, 700000, ABANDON_RETRIES_EXHAUSTED, false, &q[1]);
-    metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
+    metrics_job_abandoned(m, 0, 700000, ABANDON_RETRIES_EXHAUSTED, &q[1]);
+    metrics_job_pending_at_end(m, 0, 3000000, false, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
     assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
@@ -92,7 +92,7 @@ static void wasted_quota_per_window(void **state) {
     scenario *s = small_scenario();
     metrics *m = calloc(1, sizeof *m);
     assert_int_equal(metrics_init(m, s), 0);
-    quota_tracker q[3];
+    job_books q[3];
     job_timing timing = {0};
     metrics_job_created(m, 0, 0, 0, &q[0]);
     metrics_job_created(m, 0, 1, 0, &q[1]);
@@ -102,9 +102,9 @@ static void wasted_quota_per_window(void **state) {
     metrics_job_answered(m, 0, 0, 0, 10000, API_STATUS_ACCEPTED, &q[0]);
     metrics_job_completed(m, 0, 10000, &timing);
     /* Job 1 waits until 900 ms, then is abandoned: deferred in window 0 only. */
-    metrics_job_abandoned(m, 0, 900000, ABANDON_TTL_EXPIRED, false, &q[1]);
+    metrics_job_abandoned(m, 0, 900000, ABANDON_TTL_EXPIRED, &q[1]);
     /* Job 2 waits to the end: deferred in windows 0, 1 and 2. */
-    metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
+    metrics_job_pending_at_end(m, 0, 3000000, false, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
     assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
@@ -124,10 +124,10 @@ static void lost_job_fails_the_accounting_check(void **state) {
     scenario *s = small_scenario();
     metrics *m = calloc(1, sizeof *m);
     assert_int_equal(metrics_init(m, s), 0);
-    quota_tracker q[2];
+    job_books q[2];
     metrics_job_created(m, 0, 0, 0, &q[0]);
     metrics_job_created(m, 0, 1, 0, &q[1]);
-    metrics_job_pending_at_end(m, 0, 3000000, &q[0]); /* q[1] is never reported */
+    metrics_job_pending_at_end(m, 0, 3000000, false, &q[0]); /* q[1] is never reported */
     api_model *models = models_for(s);
     rl_error err;
     rl_error_clear(&err);
