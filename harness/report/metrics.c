@@ -102,6 +102,8 @@ static void metrics_close_bins(metrics *m, int64_t now_us) {
         for (int i = 0; i < m->api_count; i++) {
             api_metrics *a = &m->apis[i];
             metrics_bin *bin = &a->bins[m->current_bin];
+            assert(a->jobs_in_flight >= 0);
+            assert(a->jobs_alive >= a->jobs_in_flight);
             bin->jobs_waiting = a->jobs_alive - a->jobs_in_flight;
             bin->latency_p99_us = histogram_quantile(&a->bin_latency, 0.99);
             histogram_reset(&a->bin_latency);
@@ -171,7 +173,9 @@ void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     metrics_bin *bin = &a->bins[bin_index(m, sent_us)];
+    assert(sent_us <= now_us);
     a->jobs_in_flight--;
+    assert(a->jobs_in_flight >= 0);
     switch (status) {
     case API_STATUS_ACCEPTED:
         a->accepted++;
@@ -204,6 +208,7 @@ void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing
     int64_t latency_us = now_us - timing->created_us;
     a->jobs_completed++;
     a->jobs_alive--;
+    assert(a->jobs_alive >= a->jobs_in_flight);
     a->bins[bin_index(m, now_us)].completed++;
     histogram_record(&a->latency, latency_us);
     histogram_record(&a->bin_latency, latency_us);
@@ -227,6 +232,7 @@ static void quota_close_waiting(api_metrics *a, job_books *quota, int64_t end_us
 void metrics_job_call_lost(metrics *m, int api, int64_t now_us) {
     metrics_advance(m, now_us);
     m->apis[api].jobs_in_flight--;
+    assert(m->apis[api].jobs_in_flight >= 0);
 }
 
 void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason reason,
@@ -235,6 +241,7 @@ void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason r
     api_metrics *a = &m->apis[api];
     a->abandoned[reason]++;
     a->jobs_alive--;
+    assert(a->jobs_alive >= a->jobs_in_flight);
     quota_close_waiting(a, quota, now_us);
 }
 
@@ -365,6 +372,17 @@ int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t st
     m->store.rtt_max_us = m->store_rtt.max;
     m->store.queue_max = store_queue_max;
     m->finished = true;
+    for (int i = 0; i < m->api_count; i++) {
+        const api_metrics *a = &m->apis[i];
+        /* The counters balance by construction; the walk of the live jobs (pending) is checked
+         * against them below, as an error that names the API. */
+        assert(a->jobs_created == a->jobs_completed + a->summary.jobs_abandoned + a->jobs_alive);
+        /* No call is left in flight but those of the jobs still pending. */
+        assert(a->jobs_in_flight == a->jobs_pending_in_flight);
+        for (int64_t b = 0; b < m->bin_count; b++) {
+            assert(a->bins[b].jobs_waiting >= 0);
+        }
+    }
     for (int i = 0; i < m->api_count; i++) {
         const api_summary *s = &m->apis[i].summary;
         if (s->jobs_created != s->jobs_completed + s->jobs_abandoned + s->jobs_pending ||
