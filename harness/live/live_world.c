@@ -11,15 +11,14 @@
 #include <uv.h>
 
 #include "harness/core/rl_alloc.h"
+#include "harness/core/rng_streams.h"
 #include "harness/live/live_faults.h"
 #include "harness/live/live_world.h"
+#include "harness/metrics/metrics.h"
+#include "harness/model/api_side.h"
 #include "harness/model/fleet.h"
-#include "harness/report/metrics.h"
-#include "mock_api/api_sliding_count.h"
 
 /* Random stream ids of entities other than pods (pods use 1..pod count), as in sim_run.c. */
-#define STREAM_API_FIRST ((UINT64_C(1) << 40) + 16)
-#define STREAM_CLIENT ((UINT64_C(1) << 40) + 2)
 /* Heap events handled per tick before the loop gets a turn (signals, replies). */
 #define LIVE_TICK_EVENTS_MAX 20000
 #define LIVE_CONNECTIONS_DEFAULT 8
@@ -78,17 +77,14 @@ static void env_timer_start(void *world, int64_t delay_us, fleet_timer_kind kind
 
 static void env_api_call(void *world, uint64_t job_token, int api_index) {
     live_world *w = world;
-    int64_t now_us = live_world_now_us(w);
-    api_response response;
-    int rc = api_model_call(&w->apis[api_index], now_us, &response);
+    api_side_answer answer;
+    int rc = api_side_call(&w->apis[api_index], api_index, live_world_now_us(w),
+                           metrics_observer(w->metrics), &answer);
     if (rc != RL_OK) {
         live_world_fail(w, rc, "the API model ran out of memory");
         return;
     }
-    metrics_api_arrival(w->metrics, api_index, now_us,
-                        api_sliding_count_count(&w->apis[api_index].arrivals_in_burst_window));
-    int64_t packed = response.retry_after_us | (int64_t)((uint64_t)response.status << 56);
-    live_world_push(w, now_us + response.latency_us, LIVE_EVENT_API_REPLY, job_token, packed);
+    live_world_push(w, answer.due_us, LIVE_EVENT_API_REPLY, job_token, answer.packed);
 }
 
 static const pod_env_ops live_env_ops = {
@@ -107,8 +103,7 @@ static void dispatch(live_world *w, const timer_heap_entry *e) {
     case FLEET_TIMER_JOB:
     case FLEET_TIMER_FAULT: fleet_on_timer(&w->fleet, (fleet_timer_kind)e->kind, e->target); break;
     case LIVE_EVENT_API_REPLY: {
-        api_response response = {.status = (api_status)((uint64_t)e->arg >> 56),
-                                 .retry_after_us = e->arg & ((INT64_C(1) << 56) - 1)};
+        api_response response = api_side_unpack(e->arg);
         fleet_on_api_reply(&w->fleet, e->target, &response);
         break;
     }
@@ -210,7 +205,7 @@ static int world_init(live_world *w, rl_error *err) {
         .pipeline_max = LIVE_PIPELINE_MAX,
     };
     rc = redis_client_init(&w->client, &w->loop, &cfg, live_store_on_done, w,
-                           s->seed ^ STREAM_CLIENT, err);
+                           s->seed ^ RNG_STREAM_LIVE_CLIENT, err);
     if (rc != RL_OK) {
         return rc;
     }
@@ -235,8 +230,7 @@ static int world_init(live_world *w, rl_error *err) {
         }
     }
     for (int i = 0; rc == RL_OK && i < s->api_count; i++) {
-        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed,
-                            STREAM_API_FIRST + (uint64_t)i);
+        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed, rng_stream_api(i));
         if (rc == RL_OK) {
             w->apis_ready++;
         }

@@ -7,12 +7,11 @@
 
 #include "harness/core/rl_alloc.h"
 #include "harness/core/rl_error.h"
+#include "harness/core/rng_streams.h"
 #include "harness/model/backoff.h"
 
 #define FLEET_JOBS_INITIAL 1024
 #define FLEET_JOBS_MAX (UINT32_MAX - 1)
-/* A stream of faults' random choices (which pods skew how much) apart from the pods' own. */
-#define FLEET_SKEW_STREAM ((UINT64_C(1) << 40) + 8)
 
 static int64_t env_now(const fleet *f) {
     return f->env.ops->now_us(f->env.world);
@@ -96,7 +95,7 @@ static int fleet_prepare_fallbacks(fleet *f, rl_error *err) {
 static void fleet_draw_clock_skew(fleet *f, uint64_t seed) {
     const scenario *s = f->scenario;
     rng skew_random;
-    rng_seed(&skew_random, seed, FLEET_SKEW_STREAM);
+    rng_seed(&skew_random, seed, RNG_STREAM_CLOCK_SKEW);
     for (int i = 0; i < s->fault_count; i++) {
         const scenario_fault *fault = &s->faults[i];
         if (fault->kind != FAULT_CLOCK_SKEW) {
@@ -148,7 +147,7 @@ int fleet_init(fleet *f, const scenario *s, pod_env env, job_observer observer, 
         const scenario_pod_group *group = &s->pod_groups[g];
         for (int64_t i = 0; i < group->count; i++, pod++) {
             fleet_pod *p = &f->pods[pod];
-            rng_seed(&p->random, seed, (uint64_t)pod + 1);
+            rng_seed(&p->random, seed, rng_stream_pod(pod));
             p->group = (uint32_t)g;
             p->first_stream = (uint32_t)stream;
             p->wake_us = group->start_us + dist_sample(&group->start_jitter_us, &p->random);

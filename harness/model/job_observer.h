@@ -97,6 +97,9 @@ typedef struct job_observer_ops {
     /* A job for api_index is still alive, in state, at the run's end (end_us). */
     void (*job_pending_at_end)(void *books, int api_index, job_state state, int64_t end_us,
                                job_books *books_of_job);
+    /* A request reached API api_index at now_us, leaving in_burst_window arrivals in the API's
+     * sliding burst window (this one included); called by the API side (api_side.h). */
+    void (*api_arrival)(void *books, int api_index, int64_t now_us, int64_t in_burst_window);
     /* Prefetch hint (changes nothing; may be NULL): the books of pod. */
     void (*prefetch_pod)(const void *books, int64_t pod);
 } job_observer_ops;
@@ -114,7 +117,7 @@ bool job_move_legal(job_state from, job_state to);
  * (every wait's end but an API call's, whose answer is read first, and the move into a backoff). */
 bool job_move_checks_deadline(job_state from, job_state to);
 
-/* A static name of state ("queued", ...), of cause, and of reason ("ttl_expired", ...). */
+/* A static name of state ("queued", ...) and of reason ("ttl_expired", ...). */
 const char *job_state_name(job_state state);
 const char *abandon_reason_name(abandon_reason reason);
 

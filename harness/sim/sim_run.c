@@ -5,16 +5,15 @@
 #include <string.h>
 
 #include "harness/core/rl_alloc.h"
+#include "harness/core/rng_streams.h"
+#include "harness/metrics/metrics.h"
+#include "harness/model/api_side.h"
 #include "harness/model/fleet.h"
-#include "harness/report/metrics.h"
 #include "harness/sim/sim_engine.h"
 #include "harness/sim/store_model.h"
 #include "mock_api/api_model.h"
-#include "mock_api/api_sliding_count.h"
 
 /* Random stream ids of entities other than pods (pods use 1..pod count). */
-#define STREAM_STORE ((UINT64_C(1) << 40) + 1)
-#define STREAM_API_FIRST ((UINT64_C(1) << 40) + 16)
 
 typedef struct sim_world {
     const scenario *scenario;
@@ -189,25 +188,21 @@ static void world_store_command(void *world, uint64_t job_token, const store_com
  * (Retry-After stays far below 2^56 us). */
 static void on_api_reply_event(void *context, uint64_t job_token, int64_t packed) {
     sim_world *w = context;
-    api_response response = {
-        .status = (api_status)((uint64_t)packed >> 56),
-        .retry_after_us = packed & ((INT64_C(1) << 56) - 1),
-    };
+    api_response response = api_side_unpack(packed);
     fleet_on_api_reply(&w->fleet, job_token, &response);
 }
 
 static void world_api_call(void *world, uint64_t job_token, int api_index) {
     sim_world *w = world;
-    api_response response;
-    int rc = api_model_call(&w->apis[api_index], w->engine.now_us, &response);
+    api_side_answer answer;
+    int rc = api_side_call(&w->apis[api_index], api_index, w->engine.now_us,
+                           metrics_observer(w->metrics), &answer);
     if (rc != RL_OK) {
         w->engine.first_error = rc;
         return;
     }
-    metrics_api_arrival(w->metrics, api_index, w->engine.now_us,
-                        api_sliding_count_count(&w->apis[api_index].arrivals_in_burst_window));
-    int64_t packed = response.retry_after_us | (int64_t)((uint64_t)response.status << 56);
-    sim_engine_after(&w->engine, response.latency_us, on_api_reply_event, w, job_token, packed);
+    sim_engine_after(&w->engine, answer.due_us - w->engine.now_us, on_api_reply_event, w,
+                     job_token, answer.packed);
 }
 
 /* Prefetch hints (see sim_engine_set_prefetch): what the next event's handler will read. They
@@ -253,10 +248,10 @@ static int world_init(sim_world *w, const scenario *s, metrics *m, rl_error *err
     int64_t pods = scenario_pod_count(s);
     int rc = sim_engine_init(&w->engine, (size_t)(pods < 1024 ? 1024 : pods + pods / 4));
     if (rc == RL_OK) {
-        rc = store_model_init(&w->store, s, s->seed, STREAM_STORE);
+        rc = store_model_init(&w->store, s, s->seed, RNG_STREAM_STORE);
     }
     for (int i = 0; rc == RL_OK && i < s->api_count; i++) {
-        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed, STREAM_API_FIRST + (uint64_t)i);
+        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed, rng_stream_api(i));
         if (rc == RL_OK) {
             w->apis_ready++;
         }

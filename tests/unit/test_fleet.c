@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "harness/model/fleet.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 
 #define SCRIPT_MAX 2048
 

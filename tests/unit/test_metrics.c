@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 
 /* One API limited to 10 per 1 s window, 3 s run, 2 pods, 500 ms bins. */
 static scenario *small_scenario(void) {

@@ -36,9 +36,9 @@
 #include <cmocka.h>
 
 #include "harness/model/fleet.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/validation/validation_row.h"
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 #define RETRY_SEED UINT64_C(0x2e7a1b0ff)
 #define WORLD_STREAM (UINT64_C(1) << 41)

@@ -2,7 +2,7 @@
  * events METRICS.md counts (created, sent, answered, completed, abandoned). */
 #include <assert.h>
 
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 
 /* A job moved: the events its move stands for, in the order they happened. */
 static void metrics_on_job_moved(void *books, const job_move *move) {
@@ -46,6 +46,11 @@ static void metrics_on_job_pending_at_end(void *books, int api_index, job_state 
     metrics_job_pending_at_end(books, api_index, end_us, state == JOB_API, books_of_job);
 }
 
+static void metrics_on_api_arrival(void *books, int api_index, int64_t now_us,
+                                   int64_t in_burst_window) {
+    metrics_api_arrival(books, api_index, now_us, in_burst_window);
+}
+
 static void metrics_on_prefetch_pod(const void *books, int64_t pod) {
     metrics_prefetch_pod(books, pod);
 }
@@ -55,6 +60,7 @@ static const job_observer_ops METRICS_OBSERVER_OPS = {
     .store_round_trip = metrics_on_store_round_trip,
     .lock_retry = metrics_on_lock_retry,
     .job_pending_at_end = metrics_on_job_pending_at_end,
+    .api_arrival = metrics_on_api_arrival,
     .prefetch_pod = metrics_on_prefetch_pod,
 };
 

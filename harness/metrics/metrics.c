@@ -1,5 +1,5 @@
 /* metrics.c - collecting a run's figures as events happen, and deriving the headline figures. */
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -344,9 +344,10 @@ static void summarise_api(api_metrics *a, const api_model *model, int64_t pod_co
     s->api_p99_us = histogram_quantile(&a->api, 0.99);
     s->backoff_p99_us = histogram_quantile(&a->backoff, 0.99);
     summarise_wasted_quota(a, end_us);
-    s->max_burst = model->max_burst;
-    s->max_burst_at_us = model->max_burst_at_us;
-    s->burst_allowance = api_config_burst_allowance(&model->config);
+    api_burst_peak peak = api_model_burst_peak(model);
+    s->max_burst = peak.max_burst;
+    s->max_burst_at_us = peak.max_burst_at_us;
+    s->burst_allowance = peak.burst_allowance;
     s->burst_ratio = (double)s->max_burst / (double)s->burst_allowance;
     summarise_fairness(a, pod_count);
 }

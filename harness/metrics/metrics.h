@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "harness/model/job_observer.h"
-#include "harness/report/histogram.h"
+#include "harness/metrics/histogram.h"
 #include "harness/scenario/scenario.h"
 #include "mock_api/api_model.h"
 
