@@ -289,6 +289,27 @@ static void restart_during_api_calls_leaves_nothing_in_flight(void **state) {
     fixture_free(x);
 }
 
+/* A restart gives up the pod's queued jobs too: one job in its call and two waiting for its
+ * single worker slot are all abandoned as pod_restarted, and the pod comes back with an empty
+ * queue (the next gather's first job goes out at once). */
+static void restart_gives_up_queued_jobs_too(void **state) {
+    (void)state;
+    scenario_fault restart = {.kind = FAULT_POD_RESTART, .at_us = 100, .for_us = 1000,
+                              .group_index = -1, .pods = 1};
+    fixture *x = fixture_new_fleet(1, 3, 1, 0, &restart);
+    const api_metrics *a = &x->m.apis[0];
+    fleet_start(&x->f);
+    advance_to(&x->w, 100);
+    assert_int_equal(x->w.api_call_count, 1);
+    assert_int_equal(a->abandoned[ABANDON_POD_RESTARTED], 3);
+    assert_int_equal(a->jobs_alive, 0);
+    assert_int_equal(x->f.jobs_alive, 0);
+    advance_to(&x->w, 1100);
+    assert_int_equal(x->w.api_call_count, 2);
+    assert_int_equal(a->jobs_created, 6);
+    fixture_free(x);
+}
+
 /* Restarting one pod of 100 (ten jobs each, 1000 alive) examines that pod's ten jobs only, not
  * every job record of the fleet: restarting every pod costs about what running them costs. */
 static void restart_examines_only_the_restarted_pods_jobs(void **state) {
@@ -311,6 +332,7 @@ int main(void) {
         cmocka_unit_test(stale_timer_of_a_requeued_job_is_ignored),
         cmocka_unit_test(restart_during_api_calls_leaves_nothing_in_flight),
         cmocka_unit_test(restart_examines_only_the_restarted_pods_jobs),
+        cmocka_unit_test(restart_gives_up_queued_jobs_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

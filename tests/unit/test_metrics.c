@@ -151,6 +151,29 @@ static void wasted_quota_counts_a_job_once_per_window_and_not_where_it_sent(void
     free(s);
 }
 
+/* A job in its API call is not waiting: created at 0, sent at 900 ms, refused at 2.1 s (its call
+ * spans window 1), given up at 2.5 s. It sent in window 0 and was in its call all of window 1:
+ * deferred in window 2 only, wasted 1 of 30 (counting the call as waiting would give 2). */
+static void wasted_quota_does_not_count_a_window_spent_in_an_api_call(void **state) {
+    (void)state;
+    scenario *s = small_scenario();
+    metrics *m = calloc(1, sizeof *m);
+    assert_int_equal(metrics_init(m, s), 0);
+    job_books q[1];
+    metrics_job_created(m, 0, 0, 0, &q[0]);
+    metrics_job_sent(m, 0, 900000, &q[0]);
+    metrics_job_answered(m, 0, 0, 900000, 2100000, API_STATUS_REJECTED_429, &q[0]);
+    metrics_job_abandoned(m, 0, 2500000, ABANDON_RETRIES_EXHAUSTED, &q[0]);
+    api_model *models = models_for(s);
+    rl_error err;
+    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(m->apis[0].summary.quota_wasted_total, 1);
+    metrics_destroy(m);
+    free(models);
+    free(m);
+    free(s);
+}
+
 /* The binning rule (METRICS.md: attempts, accepted, 429s and drops by the bin of the instant the
  * request reached the API; completions by their own instant; jobs_waiting at the bin's end), in
  * 500 ms bins. Job A: sent at 450 ms, 429 at 550 ms; sent at 950 ms, accepted at 1.05 s. Job B:
@@ -245,6 +268,7 @@ int main(void) {
         cmocka_unit_test(wasted_quota_per_window),
         cmocka_unit_test(wasted_quota_counts_a_job_once_per_window_and_not_where_it_sent),
         cmocka_unit_test(answers_are_binned_by_the_instant_they_were_sent),
+        cmocka_unit_test(wasted_quota_does_not_count_a_window_spent_in_an_api_call),
         cmocka_unit_test(lost_job_fails_the_accounting_check),
         cmocka_unit_test(idle_api_wastes_nothing_and_is_fair),
     };
