@@ -356,8 +356,8 @@ void metrics_lock_retry(metrics *m) {
     m->store.lock_retries++;
 }
 
-int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
-                   int64_t store_queue_max, rl_error *err) {
+int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, store_world_figures store,
+                   rl_error *err) {
     metrics_advance(m, end_us);
     if (m->current_bin < m->bin_count) { /* the last bin, cut short by the run's end */
         metrics_advance(m, m->bin_count * m->bin_us);
@@ -366,12 +366,16 @@ int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t st
     for (int i = 0; i < m->api_count; i++) {
         summarise_api(&m->apis[i], &apis[i], m->pod_count, end_us);
     }
-    m->store.ops = store_ops;
-    m->store.ops_per_s = end_us > 0 ? (double)store_ops * 1e6 / (double)end_us : 0.0;
+    m->store.ops = (int64_t)m->store_rtt.total - m->store.errors_refused - m->store.errors_timeout;
+    assert(m->store.ops >= 0);
+    m->store.ops_per_s = end_us > 0 ? (double)m->store.ops * 1e6 / (double)end_us : 0.0;
     m->store.rtt_p50_us = histogram_quantile(&m->store_rtt, 0.50);
     m->store.rtt_p99_us = histogram_quantile(&m->store_rtt, 0.99);
     m->store.rtt_max_us = m->store_rtt.max;
-    m->store.queue_max = store_queue_max;
+    assert(store.in_flight_max >= 0);
+    assert(store.queue_max >= -1);
+    m->store.in_flight_max = store.in_flight_max;
+    m->store.queue_max = store.queue_max;
     m->finished = true;
     for (int i = 0; i < m->api_count; i++) {
         const api_metrics *a = &m->apis[i];

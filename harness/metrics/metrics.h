@@ -62,11 +62,14 @@ typedef struct api_metrics {
     metrics_bin *bins;
 } api_metrics;
 
+/* The store's figures; each means the same in every world (METRICS.md). */
 typedef struct store_summary {
-    int64_t ops;
+    int64_t ops;       /* round trips the pods got an answer for (not refused, not timed out) */
     double ops_per_s;
     int64_t rtt_p50_us, rtt_p99_us, rtt_max_us;
-    int64_t queue_max;
+    int64_t in_flight_max; /* most commands the pods had sent and not yet had answered, at once */
+    int64_t queue_max;     /* most commands in the server at once, queued or in service; -1
+                              where the world cannot see the server's queue (live) */
     int64_t lock_retries;
     int64_t errors_refused, errors_timeout;
 } store_summary;
@@ -127,11 +130,18 @@ void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us,
 /* A pod found a store lock held by another and will try again. */
 void metrics_lock_retry(metrics *m);
 
-/* Closes the books at end_us: bins, wasted quota, fairness, percentiles. store_ops and
- * queue_max come from the store; apis supplies max_burst (apis[i] for API i). Returns 0,
- * or RL_ERR_INVARIANT with a message when created != completed + abandoned + pending. */
-int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
-                   int64_t store_queue_max, rl_error *err);
+/* What only the world can tell of its store: the most commands in flight at once (sent by the
+ * pods, not yet answered) and the most in the server at once (-1 when it cannot see them). */
+typedef struct store_world_figures {
+    int64_t in_flight_max;
+    int64_t queue_max;
+} store_world_figures;
+
+/* Closes the books at end_us: bins, wasted quota, fairness, percentiles. store comes from the
+ * world; apis supplies max_burst (apis[i] for API i). Returns 0, or RL_ERR_INVARIANT with a
+ * message when created != completed + abandoned + pending. */
+int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, store_world_figures store,
+                   rl_error *err);
 
 /* Prefetch hint (changes nothing): the per-pod counts of pod, for every API. */
 void metrics_prefetch_pod(const metrics *m, int64_t pod);

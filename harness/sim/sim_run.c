@@ -1,6 +1,7 @@
 /* sim_run.c - the simulated world: implements pod_env with events in virtual time. */
 #include "harness/sim/sim_run.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ typedef struct sim_world {
     struct store_request *requests; /* store requests in flight, by slot */
     uint32_t request_capacity;
     uint32_t request_free;          /* first free slot, or STORE_REQUEST_NIL */
+    int64_t requests_in_flight;     /* slots taken: sent by the pods, not yet answered */
+    int64_t requests_in_flight_max;
 } sim_world;
 
 static int64_t world_now_us(void *world) {
@@ -78,6 +81,10 @@ static uint32_t store_request_take(sim_world *w) {
     }
     uint32_t slot = w->request_free;
     w->request_free = w->requests[slot].next_free;
+    w->requests_in_flight++;
+    if (w->requests_in_flight > w->requests_in_flight_max) {
+        w->requests_in_flight_max = w->requests_in_flight;
+    }
     return slot;
 }
 
@@ -90,6 +97,8 @@ static void on_store_reply_event(void *context, uint64_t slot, int64_t unused) {
     store_reply reply = request->reply;
     request->next_free = w->request_free;
     w->request_free = (uint32_t)slot;
+    w->requests_in_flight--;
+    assert(w->requests_in_flight >= 0);
     fleet_on_store_reply(&w->fleet, token, &reply);
 }
 
@@ -350,7 +359,9 @@ int sim_run_controlled(const scenario *s, metrics *out, sim_run_stats *stats,
                      (double)w->engine.now_us / 1e6, rl_strerror(rc));
     } else {
         fleet_finish(&w->fleet, end_us);
-        rc = metrics_finish(out, end_us, w->apis, w->store.ops, w->store.queue_max, err);
+        store_world_figures store = {.in_flight_max = w->requests_in_flight_max,
+                                     .queue_max = w->store.queue_max};
+        rc = metrics_finish(out, end_us, w->apis, store, err);
     }
     stats->events_run = w->engine.events_run;
     stats->jobs_alive_max = w->fleet.jobs_alive_max;

@@ -203,7 +203,7 @@ static void concurrency_429_retry_after_and_completion(void **state) {
     fleet_finish(&x->f, 2000);
     rl_error err;
     assert_int_equal(metrics_finish(&x->m, 2000, (api_model[1]){{.config = x->s.apis[0].config}},
-                                    0, 0, &err),
+                                    (store_world_figures){0}, &err),
                      0);
     assert_int_equal(a->summary.jobs_created, 3);
     assert_int_equal(a->summary.jobs_pending, 1);
@@ -283,7 +283,8 @@ static void restart_during_api_calls_leaves_nothing_in_flight(void **state) {
     fleet_finish(&x->f, 200000);
     rl_error err;
     assert_int_equal(metrics_finish(&x->m, 200000,
-                                    (api_model[1]){{.config = x->s.apis[0].config}}, 0, 0, &err),
+                                    (api_model[1]){{.config = x->s.apis[0].config}},
+                                    (store_world_figures){0}, &err),
                      0);
     assert_int_equal(a->bins[1].jobs_waiting, 0);
     fixture_free(x);

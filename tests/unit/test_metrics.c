@@ -59,7 +59,7 @@ static void counts_rates_and_accounting(void **state) {
     metrics_job_pending_at_end(m, 0, 3000000, false, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     const api_summary *a = &m->apis[0].summary;
     assert_int_equal(a->jobs_created, 3);
     assert_int_equal(a->jobs_completed, 1);
@@ -107,7 +107,7 @@ static void wasted_quota_per_window(void **state) {
     metrics_job_pending_at_end(m, 0, 3000000, false, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     const api_summary *a = &m->apis[0].summary;
     assert_int_equal(a->quota_limit_total, 30);
     assert_int_equal(a->quota_wasted_total, 4);
@@ -140,7 +140,7 @@ static void wasted_quota_counts_a_job_once_per_window_and_not_where_it_sent(void
     metrics_job_abandoned(m, 0, 2500000, ABANDON_RETRIES_EXHAUSTED, &q[0]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     const api_summary *a = &m->apis[0].summary;
     assert_int_equal(a->quota_limit_total, 30);
     assert_int_equal(a->quota_unused_total, 30);
@@ -166,7 +166,7 @@ static void wasted_quota_does_not_count_a_window_spent_in_an_api_call(void **sta
     metrics_job_abandoned(m, 0, 2500000, ABANDON_RETRIES_EXHAUSTED, &q[0]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     assert_int_equal(m->apis[0].summary.quota_wasted_total, 1);
     metrics_destroy(m);
     free(models);
@@ -197,7 +197,7 @@ static void answers_are_binned_by_the_instant_they_were_sent(void **state) {
     metrics_job_abandoned(m, 0, 1100000, ABANDON_RETRIES_EXHAUSTED, &q[1]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     const metrics_bin *bins = m->apis[0].bins;
     assert_int_equal(bins[0].attempts, 2);
     assert_int_equal(bins[0].rejected_429, 1); /* answered in bin 1, sent in bin 0 */
@@ -237,7 +237,7 @@ static void lost_job_fails_the_accounting_check(void **state) {
     api_model *models = models_for(s);
     rl_error err;
     rl_error_clear(&err);
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), RL_ERR_INVARIANT);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), RL_ERR_INVARIANT);
     assert_non_null(strstr(err.message, "jobs created (2)"));
     metrics_destroy(m);
     free(models);
@@ -252,7 +252,7 @@ static void idle_api_wastes_nothing_and_is_fair(void **state) {
     assert_int_equal(metrics_init(m, s), 0);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     assert_true(m->apis[0].summary.wasted_quota == 0.0);
     assert_true(m->apis[0].summary.rate_429 == 0.0);
     assert_true(m->apis[0].summary.fairness_jain == 1.0);

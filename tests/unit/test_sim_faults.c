@@ -105,6 +105,7 @@ static void lock_pair_exact_retries_ops_and_latency(void **state) {
     const api_summary *a = summary_of(m, s, "api");
     assert_int_equal(m->store.lock_retries, 3);
     assert_int_equal(m->store.ops, 11);
+    assert_int_equal(m->store.in_flight_max, 2); /* one command of each job at a time */
     assert_int_equal(a->jobs_completed, 2);
     assert_int_equal(a->attempts, 2);
     assert_int_equal(a->latency_max_us, 1483 + 50000);
@@ -123,6 +124,8 @@ static void atomic_pair_exact_one_op_per_job(void **state) {
     const api_summary *a = summary_of(m, s, "api");
     assert_int_equal(m->store.lock_retries, 0);
     assert_int_equal(m->store.ops, 2);
+    assert_int_equal(m->store.in_flight_max, 2); /* both sent at 0, answered at 225 and 250 */
+    assert_int_equal(m->store.queue_max, 2);     /* B arrived at 100, behind A until 125 */
     assert_int_equal(a->jobs_completed, 2);
     assert_int_equal(a->latency_max_us, 250 + 50000);
     assert_int_equal(m->apis[0].latency.min, 225 + 50000);
