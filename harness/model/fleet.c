@@ -313,7 +313,7 @@ static bool job_door(fleet *f, uint32_t id, job_state to, move_why why) {
     job->state = (uint8_t)to;
     const job_move move = {.from = from, .to = to, .cause = why.cause, .reason = why.reason,
                            .status = why.status, .api_index = job_traffic(f, job)->api_index,
-                           .pod = f->streams[job->stream].pod, .now_us = now_us,
+                           .pod = job->pod, .now_us = now_us,
                            .from_since_us = since_us, .timing = &job->timing,
                            .books = &job->books};
     f->observer.ops->job_moved(f->observer.books, &move);
@@ -557,6 +557,7 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
     job->timer_seq = timer_seq;
     job->life = life;
     job->stream = stream_index;
+    job->pod = st->pod;
     job->traffic = traffic;
     job->next = FLEET_NIL;
     stream_link_job(f, id);

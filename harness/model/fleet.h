@@ -45,6 +45,7 @@ typedef struct fleet_job {
     int64_t phase_start_us; /* when the current state began */
     int64_t last_sleep_us;  /* the previous backoff, for decorrelated jitter */
     uint32_t stream;
+    uint32_t pod;           /* its stream's, kept here: the stream record is cold at scale */
     uint32_t next;          /* free list, or the stream's queue of jobs waiting for a slot */
     uint32_t peer_prev;     /* the stream's live jobs, a doubly linked list (FLEET_NIL ends) */
     uint32_t peer_next;

@@ -1,17 +1,15 @@
 /* job_moves.c - the table of a job's legal moves, and the names of its states and reasons. */
-#include <assert.h>
-
 #include "harness/model/job_observer.h"
 
-enum { MOVE_ILLEGAL = 0, MOVE_LEGAL, MOVE_CHECKS_DEADLINE };
-
+#define MOVE_LEGAL JOB_MOVE_LEGAL
+#define MOVE_CHECKS_DEADLINE JOB_MOVE_CHECKS_DEADLINE
 #define WAIT_ENDS(state) [state] = {[JOB_READY] = MOVE_CHECKS_DEADLINE, [JOB_FREE] = MOVE_LEGAL}
 
-/* MOVES[from][to]. Any live state may go to FREE (a pod restart kills a job wherever it is). A
+/* JOB_MOVES[from][to]. Any live state may go to FREE (a pod restart kills a job wherever it is). A
  * wait ends in READY, where the job's time-to-live is checked, except an API call: its answer is
  * read first (accepted completes, exhausted retries give up) and the check comes with the move
  * into a backoff. New pod behaviours add states and rows here, not call sites. */
-static const unsigned char MOVES[JOB_STATE_COUNT][JOB_STATE_COUNT] = {
+const unsigned char JOB_MOVES[JOB_STATE_COUNT][JOB_STATE_COUNT] = {
     [JOB_FREE] = {[JOB_READY] = MOVE_LEGAL, [JOB_QUEUED] = MOVE_LEGAL},
     [JOB_READY] = {[JOB_FREE] = MOVE_LEGAL,
                    [JOB_STORE] = MOVE_LEGAL,
@@ -28,18 +26,6 @@ static const unsigned char MOVES[JOB_STATE_COUNT][JOB_STATE_COUNT] = {
     [JOB_API] = {[JOB_READY] = MOVE_LEGAL, [JOB_FREE] = MOVE_LEGAL},
     WAIT_ENDS(JOB_BACKOFF),
 };
-
-bool job_move_legal(job_state from, job_state to) {
-    assert(from < JOB_STATE_COUNT);
-    assert(to < JOB_STATE_COUNT);
-    return MOVES[from][to] != MOVE_ILLEGAL;
-}
-
-bool job_move_checks_deadline(job_state from, job_state to) {
-    assert(from < JOB_STATE_COUNT);
-    assert(to < JOB_STATE_COUNT);
-    return MOVES[from][to] == MOVE_CHECKS_DEADLINE;
-}
 
 const char *job_state_name(job_state state) {
     switch (state) {

@@ -8,6 +8,7 @@
 #ifndef RATELAB_JOB_OBSERVER_H
 #define RATELAB_JOB_OBSERVER_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -110,12 +111,23 @@ typedef struct job_observer {
     void *books;
 } job_observer;
 
+/* The table of a job's moves (job_moves.c): JOB_MOVES[from][to] is one of these. Read through
+ * the two functions below, inline: the door reads it on every move. */
+enum { JOB_MOVE_ILLEGAL = 0, JOB_MOVE_LEGAL, JOB_MOVE_CHECKS_DEADLINE };
+extern const unsigned char JOB_MOVES[JOB_STATE_COUNT][JOB_STATE_COUNT];
+
 /* Whether a job may move from `from` to `to` (the table of legal moves). */
-bool job_move_legal(job_state from, job_state to);
+static inline bool job_move_legal(job_state from, job_state to) {
+    assert(from < JOB_STATE_COUNT && to < JOB_STATE_COUNT);
+    return JOB_MOVES[from][to] != JOB_MOVE_ILLEGAL;
+}
 
 /* Whether the move from `from` to `to` ends a wait at which the job's time-to-live is checked
  * (every wait's end but an API call's, whose answer is read first, and the move into a backoff). */
-bool job_move_checks_deadline(job_state from, job_state to);
+static inline bool job_move_checks_deadline(job_state from, job_state to) {
+    assert(from < JOB_STATE_COUNT && to < JOB_STATE_COUNT);
+    return JOB_MOVES[from][to] == JOB_MOVE_CHECKS_DEADLINE;
+}
 
 /* A static name of state ("queued", ...) and of reason ("ttl_expired", ...). */
 const char *job_state_name(job_state state);
