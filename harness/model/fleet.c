@@ -325,6 +325,15 @@ static bool job_move_to(fleet *f, uint32_t id, job_state to, job_cause cause) {
     return job_door(f, id, to, (move_why){.cause = cause});
 }
 
+/* Moves the job to `to` for cause, a move the table never checks against the deadline (so it
+ * always happens). */
+static void job_enter(fleet *f, uint32_t id, job_state to, job_cause cause) {
+    assert(!job_move_checks_deadline((job_state)f->jobs[id].state, to));
+    bool moved = job_move_to(f, id, to, cause);
+    assert(moved);
+    (void)moved;
+}
+
 static void job_acquire(fleet *f, uint32_t id);
 
 /* A job left its worker slot: the next queued job of the stream (if any) takes it. */
@@ -396,9 +405,7 @@ static void job_abandon(fleet *f, uint32_t id, abandon_reason reason) {
 static void job_complete(fleet *f, uint32_t id) {
     uint32_t stream = f->jobs[id].stream;
     assert(f->jobs[id].holds_slot);
-    bool moved = job_move_to(f, id, JOB_FREE, JOB_CAUSE_COMPLETED);
-    assert(moved);
-    (void)moved;
+    job_enter(f, id, JOB_FREE, JOB_CAUSE_COMPLETED);
     job_free(f, id);
     stream_release_slot(f, stream);
 }
@@ -426,9 +433,7 @@ static void job_sleep(fleet *f, uint32_t id, job_state state, job_cause cause, i
 
 static void job_send(fleet *f, uint32_t id) {
     fleet_job *job = &f->jobs[id];
-    bool moved = job_move_to(f, id, JOB_API, JOB_CAUSE_SENT);
-    assert(moved);
-    (void)moved;
+    job_enter(f, id, JOB_API, JOB_CAUSE_SENT);
     job->attempts++;
     f->env.ops->api_call(f->env.world, job_token(f, id), job_traffic(f, job)->api_index);
 }
@@ -508,9 +513,7 @@ static void job_store_command(fleet *f, uint32_t id, store_op op) {
         command.state = job->lock.state;
     }
     job->lock.step = (uint8_t)op;
-    bool moved = job_move_to(f, id, JOB_STORE, JOB_CAUSE_STORE_CALL);
-    assert(moved);
-    (void)moved;
+    job_enter(f, id, JOB_STORE, JOB_CAUSE_STORE_CALL);
     f->env.ops->store_command(f->env.world, job_token(f, id), &command);
 }
 
@@ -535,9 +538,7 @@ static void job_acquire(fleet *f, uint32_t id) {
         job_store_command(f, id, STORE_OP_LOCK);
         return;
     }
-    bool moved = job_move_to(f, id, JOB_STORE, JOB_CAUSE_STORE_CALL);
-    assert(moved);
-    (void)moved;
+    job_enter(f, id, JOB_STORE, JOB_CAUSE_STORE_CALL);
     f->env.ops->store_limiter_call(f->env.world, job_token(f, id), traffic->limiter_index, 1);
 }
 
@@ -565,7 +566,7 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
     job->phase_start_us = now_us;
     int64_t concurrency = traffic->workload.concurrency;
     if (concurrency > 0 && st->in_progress >= concurrency) {
-        job_move_to(f, id, JOB_QUEUED, JOB_CAUSE_CREATED);
+        job_enter(f, id, JOB_QUEUED, JOB_CAUSE_CREATED);
         if (st->queue_tail == FLEET_NIL) {
             st->queue_head = id;
         } else {
@@ -579,7 +580,7 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
     }
     st->in_progress++;
     job->holds_slot = true;
-    job_move_to(f, id, JOB_READY, JOB_CAUSE_CREATED);
+    job_enter(f, id, JOB_READY, JOB_CAUSE_CREATED);
     job_acquire(f, id);
 }
 
