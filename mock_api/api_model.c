@@ -355,6 +355,16 @@ int api_model_call_cost(api_model *model, int64_t now_us, int64_t cost_tokens_gi
     return RL_OK;
 }
 
+api_burst_peak api_model_burst_peak(const api_model *model) {
+    return (api_burst_peak){.max_burst = model->max_burst,
+                            .max_burst_at_us = model->max_burst_at_us,
+                            .burst_allowance = api_config_burst_allowance(&model->config)};
+}
+
+int64_t api_model_arrivals_in_burst_window(const api_model *model) {
+    return api_sliding_count_count(&model->arrivals_in_burst_window);
+}
+
 const char *api_model_kind_name(api_model_kind kind) {
     switch (kind) {
     case API_MODEL_BURST_INTOLERANT: return "burst_intolerant";

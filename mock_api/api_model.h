@@ -108,6 +108,19 @@ int api_model_call(api_model *model, int64_t now_us, api_response *out);
  * stream does not depend on it. `ratelab serve` passes a client's X-Ratelab-Cost. */
 int api_model_call_cost(api_model *model, int64_t now_us, int64_t cost_tokens_given,
                         api_response *out);
+/* The burst figures of model: the most arrivals it has seen in any sliding burst window, when
+ * that was first reached, and what its config allows in that window (burst_ratio's parts). */
+typedef struct api_burst_peak {
+    int64_t max_burst;
+    int64_t max_burst_at_us;
+    int64_t burst_allowance;
+} api_burst_peak;
+
+/* model's burst figures so far. */
+api_burst_peak api_model_burst_peak(const api_model *model);
+
+/* Arrivals in model's sliding burst window ending at its latest arrival (that one included). */
+int64_t api_model_arrivals_in_burst_window(const api_model *model);
 
 /* A static name of kind ("burst_intolerant", "quota_bound"). */
 const char *api_model_kind_name(api_model_kind kind);

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "harness/core/rl_alloc.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario_load.h"
 #include "harness/sim/sim_run.h"
 

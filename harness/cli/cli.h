@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "harness/core/rl_error.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 
 /* Exit codes, the same for every command. */

@@ -13,9 +13,9 @@
 #include "harness/core/rl_alloc.h"
 #include "harness/report/expectations.h"
 #include "harness/report/figures.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/sim/sim_run.h"
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 #define CONFIDENCE 0.95
 

@@ -14,7 +14,7 @@
 #include "harness/live/redis_client.h"
 #include "harness/live/redis_server.h"
 #include "harness/live/redis_url.h"
-#include "harness/report/histogram.h"
+#include "harness/metrics/histogram.h"
 
 typedef struct bench_state {
     redis_client client;

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "harness/core/rl_error.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 
 /* How a store outage is played live. */

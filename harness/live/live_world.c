@@ -11,14 +11,14 @@
 #include <uv.h>
 
 #include "harness/core/rl_alloc.h"
+#include "harness/core/rng_streams.h"
 #include "harness/live/live_faults.h"
 #include "harness/live/live_world.h"
+#include "harness/metrics/metrics.h"
+#include "harness/model/api_side.h"
 #include "harness/model/fleet.h"
-#include "mock_api/api_sliding_count.h"
 
 /* Random stream ids of entities other than pods (pods use 1..pod count), as in sim_run.c. */
-#define STREAM_API_FIRST ((UINT64_C(1) << 40) + 16)
-#define STREAM_CLIENT ((UINT64_C(1) << 40) + 2)
 /* Heap events handled per tick before the loop gets a turn (signals, replies). */
 #define LIVE_TICK_EVENTS_MAX 20000
 #define LIVE_CONNECTIONS_DEFAULT 8
@@ -77,17 +77,14 @@ static void env_timer_start(void *world, int64_t delay_us, fleet_timer_kind kind
 
 static void env_api_call(void *world, uint64_t job_token, int api_index) {
     live_world *w = world;
-    int64_t now_us = live_world_now_us(w);
-    api_response response;
-    int rc = api_model_call(&w->apis[api_index], now_us, &response);
+    api_side_answer answer;
+    int rc = api_side_call(&w->apis[api_index], api_index, live_world_now_us(w),
+                           metrics_observer(w->metrics), &answer);
     if (rc != RL_OK) {
         live_world_fail(w, rc, "the API model ran out of memory");
         return;
     }
-    metrics_api_arrival(w->metrics, api_index, now_us,
-                        api_sliding_count_count(&w->apis[api_index].arrivals_in_burst_window));
-    int64_t packed = response.retry_after_us | (int64_t)((uint64_t)response.status << 56);
-    live_world_push(w, now_us + response.latency_us, LIVE_EVENT_API_REPLY, job_token, packed);
+    live_world_push(w, answer.due_us, LIVE_EVENT_API_REPLY, job_token, answer.packed);
 }
 
 static const pod_env_ops live_env_ops = {
@@ -106,8 +103,7 @@ static void dispatch(live_world *w, const timer_heap_entry *e) {
     case FLEET_TIMER_JOB:
     case FLEET_TIMER_FAULT: fleet_on_timer(&w->fleet, (fleet_timer_kind)e->kind, e->target); break;
     case LIVE_EVENT_API_REPLY: {
-        api_response response = {.status = (api_status)((uint64_t)e->arg >> 56),
-                                 .retry_after_us = e->arg & ((INT64_C(1) << 56) - 1)};
+        api_response response = api_side_unpack(e->arg);
         fleet_on_api_reply(&w->fleet, e->target, &response);
         break;
     }
@@ -209,7 +205,7 @@ static int world_init(live_world *w, rl_error *err) {
         .pipeline_max = LIVE_PIPELINE_MAX,
     };
     rc = redis_client_init(&w->client, &w->loop, &cfg, live_store_on_done, w,
-                           s->seed ^ STREAM_CLIENT, err);
+                           s->seed ^ RNG_STREAM_LIVE_CLIENT, err);
     if (rc != RL_OK) {
         return rc;
     }
@@ -234,15 +230,14 @@ static int world_init(live_world *w, rl_error *err) {
         }
     }
     for (int i = 0; rc == RL_OK && i < s->api_count; i++) {
-        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed,
-                            STREAM_API_FIRST + (uint64_t)i);
+        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed, rng_stream_api(i));
         if (rc == RL_OK) {
             w->apis_ready++;
         }
     }
     if (rc == RL_OK) {
         pod_env env = {.ops = &live_env_ops, .world = w};
-        rc = fleet_init(&w->fleet, s, env, w->metrics, s->seed, err);
+        rc = fleet_init(&w->fleet, s, env, metrics_observer(w->metrics), s->seed, err);
         w->fleet_ready = rc == RL_OK;
         if (rc != RL_OK && err->code != RL_OK) {
             return rc;
@@ -347,8 +342,9 @@ static int world_run(live_world *w, live_run_stats *stats, rl_error *err) {
         return rl_error_set(err, w->first_error, "%s", w->error.message);
     }
     fleet_finish(&w->fleet, w->stopped_at_us);
-    return metrics_finish(w->metrics, w->stopped_at_us, w->apis, w->client.stats.ok,
-                          w->client.stats.in_flight_max, err);
+    /* Redis's own queue is out of sight: queue_max is -1 (METRICS.md). */
+    store_world_figures store = {.in_flight_max = w->client.stats.in_flight_max, .queue_max = -1};
+    return metrics_finish(w->metrics, w->stopped_at_us, w->apis, store, err);
 }
 
 int live_run(const scenario *s, const live_options *options, metrics *out, live_run_stats *stats,

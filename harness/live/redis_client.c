@@ -13,6 +13,7 @@
 #pragma GCC diagnostic pop
 
 #include "harness/core/rl_alloc.h"
+#include "harness/core/rng_streams.h"
 
 #define NIL UINT32_MAX
 #define REQUESTS_INITIAL 256
@@ -375,7 +376,7 @@ int redis_client_init(redis_client *c, uv_loop_t *loop, const redis_client_confi
     c->config = *cfg;
     c->done = done;
     c->context = context;
-    rng_seed(&c->random, seed, UINT64_C(1) << 41);
+    rng_seed(&c->random, seed, RNG_STREAM_REDIS_CLIENT);
     c->free_requests = NIL;
     c->failed_head = c->failed_tail = NIL;
     c->start_ns = uv_hrtime();

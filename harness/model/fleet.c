@@ -7,12 +7,11 @@
 
 #include "harness/core/rl_alloc.h"
 #include "harness/core/rl_error.h"
+#include "harness/core/rng_streams.h"
 #include "harness/model/backoff.h"
 
 #define FLEET_JOBS_INITIAL 1024
 #define FLEET_JOBS_MAX (UINT32_MAX - 1)
-/* A stream of faults' random choices (which pods skew how much) apart from the pods' own. */
-#define FLEET_SKEW_STREAM ((UINT64_C(1) << 40) + 8)
 
 static int64_t env_now(const fleet *f) {
     return f->env.ops->now_us(f->env.world);
@@ -96,7 +95,7 @@ static int fleet_prepare_fallbacks(fleet *f, rl_error *err) {
 static void fleet_draw_clock_skew(fleet *f, uint64_t seed) {
     const scenario *s = f->scenario;
     rng skew_random;
-    rng_seed(&skew_random, seed, FLEET_SKEW_STREAM);
+    rng_seed(&skew_random, seed, RNG_STREAM_CLOCK_SKEW);
     for (int i = 0; i < s->fault_count; i++) {
         const scenario_fault *fault = &s->faults[i];
         if (fault->kind != FAULT_CLOCK_SKEW) {
@@ -112,12 +111,12 @@ static void fleet_draw_clock_skew(fleet *f, uint64_t seed) {
     }
 }
 
-int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t seed,
+int fleet_init(fleet *f, const scenario *s, pod_env env, job_observer observer, uint64_t seed,
                rl_error *err) {
     memset(f, 0, sizeof *f);
     f->scenario = s;
     f->env = env;
-    f->metrics = m;
+    f->observer = observer;
     f->pod_count = scenario_pod_count(s);
     for (int g = 0; g < s->pod_group_count; g++) {
         f->stream_count += s->pod_groups[g].count * s->pod_groups[g].traffic_count;
@@ -148,7 +147,7 @@ int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t se
         const scenario_pod_group *group = &s->pod_groups[g];
         for (int64_t i = 0; i < group->count; i++, pod++) {
             fleet_pod *p = &f->pods[pod];
-            rng_seed(&p->random, seed, (uint64_t)pod + 1);
+            rng_seed(&p->random, seed, rng_stream_pod(pod));
             p->group = (uint32_t)g;
             p->first_stream = (uint32_t)stream;
             p->wake_us = group->start_us + dist_sample(&group->start_jitter_us, &p->random);
@@ -157,6 +156,7 @@ int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t se
                 st->pod = (uint32_t)pod;
                 st->traffic = (uint16_t)t;
                 st->queue_head = st->queue_tail = FLEET_NIL;
+                st->jobs_head = FLEET_NIL;
             }
         }
     }
@@ -219,9 +219,39 @@ static uint32_t job_alloc(fleet *f) {
     return id;
 }
 
+/* Adds the job to its stream's list of live jobs. */
+static void stream_link_job(fleet *f, uint32_t id) {
+    fleet_job *job = &f->jobs[id];
+    fleet_stream *st = &f->streams[job->stream];
+    job->peer_prev = FLEET_NIL;
+    job->peer_next = st->jobs_head;
+    if (st->jobs_head != FLEET_NIL) {
+        f->jobs[st->jobs_head].peer_prev = id;
+    }
+    st->jobs_head = id;
+}
+
+/* Removes the job from its stream's list of live jobs. */
+static void stream_unlink_job(fleet *f, uint32_t id) {
+    fleet_job *job = &f->jobs[id];
+    fleet_stream *st = &f->streams[job->stream];
+    if (job->peer_prev == FLEET_NIL) {
+        assert(st->jobs_head == id);
+        st->jobs_head = job->peer_next;
+    } else {
+        f->jobs[job->peer_prev].peer_next = job->peer_next;
+    }
+    if (job->peer_next != FLEET_NIL) {
+        f->jobs[job->peer_next].peer_prev = job->peer_prev;
+    }
+    job->peer_prev = job->peer_next = FLEET_NIL;
+}
+
 static void job_free(fleet *f, uint32_t id) {
     fleet_job *job = &f->jobs[id];
-    job->state = JOB_FREE;
+    assert(job->state == JOB_FREE); /* the door has moved it there */
+    stream_unlink_job(f, id);
+    job->holds_slot = false;
     job->timer_seq++; /* any timer still pending for it is stale */
     job->life++;      /* and so is any answer still on its way */
     job->next = f->free_jobs;
@@ -232,6 +262,7 @@ static void job_free(fleet *f, uint32_t id) {
 /* Adds the time spent in the job's current state to the matching part of its timing. */
 static void job_close_phase(fleet_job *job, int64_t now_us) {
     int64_t spent_us = now_us - job->phase_start_us;
+    assert(spent_us >= 0);
     switch ((job_state)job->state) {
     case JOB_QUEUED: job->timing.queue_wait_us += spent_us; break;
     case JOB_STORE:
@@ -240,9 +271,67 @@ static void job_close_phase(fleet_job *job, int64_t now_us) {
     case JOB_LIMITER_DENIED: job->timing.limiter_wait_us += spent_us; break;
     case JOB_API: job->timing.api_us += spent_us; break;
     case JOB_BACKOFF: job->timing.backoff_us += spent_us; break;
-    case JOB_FREE: break;
+    case JOB_READY: break; /* no wait: no time in the simulation, a few us of work live */
+    case JOB_FREE:
+    case JOB_STATE_COUNT: break;
     }
     job->phase_start_us = now_us;
+}
+
+static int64_t job_deadline_us(const fleet *f, const fleet_job *job) {
+    int64_t ttl_us = job_traffic(f, job)->ttl_us;
+    return ttl_us > 0 ? job->timing.created_us + ttl_us : INT64_MAX;
+}
+
+static void job_abandon(fleet *f, uint32_t id, abandon_reason reason);
+
+/* Why a job moves: the cause, and for some causes a detail. */
+typedef struct move_why {
+    job_cause cause;
+    abandon_reason reason; /* JOB_CAUSE_ABANDONED */
+    api_status status;     /* JOB_CAUSE_API_ANSWER */
+} move_why;
+
+/* The one door through which a job changes state. Checks the move against the table of legal
+ * moves (job_moves.c), closes the timing of the state it leaves, changes the state and tells the
+ * observer. A move that ends a wait past the job's deadline (the table says which) gives the job
+ * up as ttl_expired instead, and returns false: the caller must not touch the job again. A move
+ * to JOB_FREE leaves freeing the record (and the worker slot) to the caller. */
+static bool job_door(fleet *f, uint32_t id, job_state to, move_why why) {
+    fleet_job *job = &f->jobs[id];
+    job_state from = (job_state)job->state;
+    assert(job_move_legal(from, to));
+    assert((to == JOB_FREE) == (why.cause == JOB_CAUSE_COMPLETED ||
+                                why.cause == JOB_CAUSE_ABANDONED));
+    int64_t now_us = env_now(f);
+    if (job_move_checks_deadline(from, to) && now_us >= job_deadline_us(f, job)) {
+        job_abandon(f, id, ABANDON_TTL_EXPIRED);
+        return false;
+    }
+    int64_t since_us = job->phase_start_us;
+    job_close_phase(job, now_us);
+    job->state = (uint8_t)to;
+    const job_move move = {.from = from, .to = to, .cause = why.cause, .reason = why.reason,
+                           .status = why.status, .api_index = job_traffic(f, job)->api_index,
+                           .pod = job->pod, .now_us = now_us,
+                           .from_since_us = since_us, .timing = &job->timing,
+                           .books = &job->books};
+    f->observer.ops->job_moved(f->observer.books, &move);
+    return true;
+}
+
+/* Moves the job to `to` for cause; false when its deadline gave it up instead (see job_door). */
+static bool job_move_to(fleet *f, uint32_t id, job_state to, job_cause cause) {
+    return job_door(f, id, to, (move_why){.cause = cause});
+}
+
+/* Moves the job to `to` for cause, a move the table never checks against the deadline (so it
+ * always happens). */
+static void job_enter(fleet *f, uint32_t id, job_state to, job_cause cause) {
+    assert(!job_move_checks_deadline((job_state)f->jobs[id].state, to));
+    bool moved = job_move_to(f, id, to, cause);
+    assert(moved);
+    (void)moved;
 }
 
 static void job_acquire(fleet *f, uint32_t id);
@@ -251,6 +340,7 @@ static void job_acquire(fleet *f, uint32_t id);
 static void stream_release_slot(fleet *f, uint32_t stream_index) {
     fleet_stream *st = &f->streams[stream_index];
     st->in_progress--;
+    assert(st->in_progress >= 0);
     if (st->queue_head == FLEET_NIL) {
         return;
     }
@@ -260,9 +350,11 @@ static void stream_release_slot(fleet *f, uint32_t stream_index) {
         st->queue_tail = FLEET_NIL;
     }
     st->in_progress++;
+    f->jobs[next].holds_slot = true;
     f->jobs[next].timer_seq++; /* its expiry timer for the queue is no longer needed */
-    job_close_phase(&f->jobs[next], env_now(f));
-    job_acquire(f, next);
+    if (job_move_to(f, next, JOB_READY, JOB_CAUSE_SLOT_FREED)) {
+        job_acquire(f, next);
+    }
 }
 
 /* Removes a queued job from its stream's queue (it expired while queued). */
@@ -289,14 +381,16 @@ static void stream_unqueue(fleet *f, uint32_t id) {
 /* Gives the job up for reason; release_slot false when its stream is being reset anyway. */
 static void job_abandon_ex(fleet *f, uint32_t id, abandon_reason reason, bool release_slot) {
     fleet_job *job = &f->jobs[id];
-    int64_t now_us = env_now(f);
     uint32_t stream = job->stream;
-    bool held_slot = job->state != JOB_QUEUED;
+    bool held_slot = job->holds_slot;
     if (!held_slot && release_slot) {
+        assert(job->state == JOB_QUEUED);
         stream_unqueue(f, id);
     }
-    job_close_phase(job, now_us);
-    metrics_job_abandoned(f->metrics, job_traffic(f, job)->api_index, now_us, reason, &job->quota);
+    bool moved = job_door(f, id, JOB_FREE,
+                          (move_why){.cause = JOB_CAUSE_ABANDONED, .reason = reason});
+    assert(moved); /* a move to FREE never checks the deadline */
+    (void)moved;
     job_free(f, id);
     if (held_slot && release_slot) {
         stream_release_slot(f, stream);
@@ -307,9 +401,13 @@ static void job_abandon(fleet *f, uint32_t id, abandon_reason reason) {
     job_abandon_ex(f, id, reason, true);
 }
 
-static int64_t job_deadline_us(const fleet *f, const fleet_job *job) {
-    int64_t ttl_us = job_traffic(f, job)->ttl_us;
-    return ttl_us > 0 ? job->timing.created_us + ttl_us : INT64_MAX;
+/* The API accepted the job: it completes and leaves its worker slot. */
+static void job_complete(fleet *f, uint32_t id) {
+    uint32_t stream = f->jobs[id].stream;
+    assert(f->jobs[id].holds_slot);
+    job_enter(f, id, JOB_FREE, JOB_CAUSE_COMPLETED);
+    job_free(f, id);
+    stream_release_slot(f, stream);
 }
 
 /* Starts the job's one timer; any earlier timer of the job becomes stale. */
@@ -320,29 +418,24 @@ static void job_timer_start(fleet *f, uint32_t id, int64_t delay_us) {
     f->env.ops->timer_start(f->env.world, delay_us, FLEET_TIMER_JOB, target);
 }
 
-/* Waits delay_us in state, or until the job's deadline if that comes first. */
-static void job_sleep(fleet *f, uint32_t id, job_state state, int64_t delay_us) {
-    fleet_job *job = &f->jobs[id];
-    int64_t now_us = env_now(f);
-    int64_t until_deadline_us = job_deadline_us(f, job) - now_us;
-    if (delay_us > until_deadline_us) {
-        delay_us = until_deadline_us;
+/* Moves the job into the waiting state for cause, for delay_us or until its deadline if that
+ * comes first. */
+static void job_sleep(fleet *f, uint32_t id, job_state state, job_cause cause, int64_t delay_us) {
+    if (!job_move_to(f, id, state, cause)) {
+        return;
     }
-    job->state = (uint8_t)state;
-    job->phase_start_us = now_us;
+    int64_t until_deadline_us = job_deadline_us(f, &f->jobs[id]) - env_now(f);
+    if (delay_us > until_deadline_us) { /* live, the clock may have passed it since the check */
+        delay_us = until_deadline_us > 0 ? until_deadline_us : 0;
+    }
     job_timer_start(f, id, delay_us);
 }
 
 static void job_send(fleet *f, uint32_t id) {
     fleet_job *job = &f->jobs[id];
-    int64_t now_us = env_now(f);
-    int api = job_traffic(f, job)->api_index;
-    job->state = JOB_API;
-    job->phase_start_us = now_us;
-    job->sent_us = now_us;
+    job_enter(f, id, JOB_API, JOB_CAUSE_SENT);
     job->attempts++;
-    metrics_job_sent(f->metrics, api, now_us, &job->quota);
-    f->env.ops->api_call(f->env.world, job_token(f, id), api);
+    f->env.ops->api_call(f->env.world, job_token(f, id), job_traffic(f, job)->api_index);
 }
 
 /* Acts on a limiter's decision taken at decided_at_us. */
@@ -354,7 +447,7 @@ static void job_apply_decision(fleet *f, uint32_t id, const limiter_config *conf
         if (remaining_us <= 0) {
             job_send(f, id);
         } else {
-            job_sleep(f, id, JOB_PACED, remaining_us);
+            job_sleep(f, id, JOB_PACED, JOB_CAUSE_PACED, remaining_us);
         }
         return;
     }
@@ -363,7 +456,7 @@ static void job_apply_decision(fleet *f, uint32_t id, const limiter_config *conf
         job_abandon(f, id, ABANDON_LIMITER_REJECTED);
         return;
     }
-    job_sleep(f, id, JOB_LIMITER_DENIED, remaining_us > 1 ? remaining_us : 1);
+    job_sleep(f, id, JOB_LIMITER_DENIED, JOB_CAUSE_DENIED, remaining_us > 1 ? remaining_us : 1);
 }
 
 /* Decides with a limiter held in the pod (local scope, or a shared limiter's fallback). */
@@ -404,7 +497,7 @@ static void job_store_unavailable(fleet *f, uint32_t id, int limiter_index) {
             job_abandon(f, id, ABANDON_STORE_UNAVAILABLE);
             return;
         }
-        job_sleep(f, id, JOB_LIMITER_DENIED,
+        job_sleep(f, id, JOB_LIMITER_DENIED, JOB_CAUSE_DENIED,
                   st->store_down_until_us > now_us ? st->store_down_until_us - now_us : 1);
         return;
     }
@@ -420,19 +513,14 @@ static void job_store_command(fleet *f, uint32_t id, store_op op) {
         command.state = job->lock.state;
     }
     job->lock.step = (uint8_t)op;
-    job->state = JOB_STORE;
-    job->phase_start_us = env_now(f);
+    job_enter(f, id, JOB_STORE, JOB_CAUSE_STORE_CALL);
     f->env.ops->store_command(f->env.world, job_token(f, id), &command);
 }
 
 static void job_acquire(fleet *f, uint32_t id) {
     fleet_job *job = &f->jobs[id];
     const scenario_traffic *traffic = job_traffic(f, job);
-    int64_t now_us = env_now(f);
-    if (now_us >= job_deadline_us(f, job)) {
-        job_abandon(f, id, ABANDON_TTL_EXPIRED);
-        return;
-    }
+    assert(job->state == JOB_READY);
     if (traffic->limiter_index < 0) {
         job_send(f, id);
         return;
@@ -442,7 +530,7 @@ static void job_acquire(fleet *f, uint32_t id) {
         job_decide_in_pod(f, id, &limiter->config);
         return;
     }
-    if (now_us < f->streams[job->stream].store_down_until_us) {
+    if (env_now(f) < f->streams[job->stream].store_down_until_us) {
         job_store_unavailable(f, id, traffic->limiter_index);
         return;
     }
@@ -450,8 +538,7 @@ static void job_acquire(fleet *f, uint32_t id) {
         job_store_command(f, id, STORE_OP_LOCK);
         return;
     }
-    job->state = JOB_STORE;
-    job->phase_start_us = now_us;
+    job_enter(f, id, JOB_STORE, JOB_CAUSE_STORE_CALL);
     f->env.ops->store_limiter_call(f->env.world, job_token(f, id), traffic->limiter_index, 1);
 }
 
@@ -471,14 +558,15 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
     job->timer_seq = timer_seq;
     job->life = life;
     job->stream = stream_index;
+    job->pod = st->pod;
     job->traffic = traffic;
     job->next = FLEET_NIL;
+    stream_link_job(f, id);
     job->timing.created_us = now_us;
     job->phase_start_us = now_us;
-    metrics_job_created(f->metrics, traffic->api_index, st->pod, now_us, &job->quota);
     int64_t concurrency = traffic->workload.concurrency;
     if (concurrency > 0 && st->in_progress >= concurrency) {
-        job->state = JOB_QUEUED;
+        job_enter(f, id, JOB_QUEUED, JOB_CAUSE_CREATED);
         if (st->queue_tail == FLEET_NIL) {
             st->queue_head = id;
         } else {
@@ -491,6 +579,8 @@ static void stream_create_job(fleet *f, uint32_t stream_index) {
         return;
     }
     st->in_progress++;
+    job->holds_slot = true;
+    job_enter(f, id, JOB_READY, JOB_CAUSE_CREATED);
     job_acquire(f, id);
 }
 
@@ -580,14 +670,20 @@ static void pod_restart(fleet *f, uint32_t pod_index, int64_t down_us) {
     fleet_pod *p = &f->pods[pod_index];
     uint32_t traffic_count = (uint32_t)f->scenario->pod_groups[p->group].traffic_count;
     uint32_t first = p->first_stream, last = p->first_stream + traffic_count;
-    for (uint32_t id = 0; id < f->job_capacity; id++) {
-        if (f->jobs[id].state != JOB_FREE && f->jobs[id].stream >= first &&
-            f->jobs[id].stream < last) {
+    for (uint32_t s = first; s < last; s++) {
+        uint32_t id = f->streams[s].jobs_head;
+        while (id != FLEET_NIL) {
+            uint32_t next = f->jobs[id].peer_next;
+            f->restart_jobs_examined++;
+            assert(f->jobs[id].state != JOB_FREE);
+            assert(f->jobs[id].stream == s);
             job_abandon_ex(f, id, ABANDON_POD_RESTARTED, false);
+            id = next;
         }
     }
     for (uint32_t s = first; s < last; s++) {
         fleet_stream *st = &f->streams[s];
+        assert(st->jobs_head == FLEET_NIL);
         uint32_t chain = st->arrival_chain + 1;
         uint32_t pod = st->pod;
         uint16_t traffic = st->traffic;
@@ -596,6 +692,7 @@ static void pod_restart(fleet *f, uint32_t pod_index, int64_t down_us) {
         st->traffic = traffic;
         st->arrival_chain = chain;
         st->queue_head = st->queue_tail = FLEET_NIL;
+        st->jobs_head = FLEET_NIL;
     }
     p->wake_generation++;
     f->env.ops->timer_start(f->env.world, down_us, FLEET_TIMER_POD_WAKE,
@@ -618,7 +715,6 @@ static void fault_on_start(fleet *f, uint32_t fault_index) {
 static void job_on_timer(fleet *f, uint64_t target) {
     uint32_t id = (uint32_t)(target & UINT32_MAX);
     fleet_job *job = &f->jobs[id];
-    int64_t now_us = env_now(f);
     if (job->state == JOB_FREE || job->timer_seq != (uint32_t)(target >> 32)) {
         return; /* stale: the job has finished or started another wait since */
     }
@@ -629,10 +725,10 @@ static void job_on_timer(fleet *f, uint64_t target) {
     assert(job->state == JOB_PACED || job->state == JOB_LIMITER_DENIED ||
            job->state == JOB_BACKOFF || job->state == JOB_LOCK_WAIT);
     job_state was = (job_state)job->state;
-    job_close_phase(job, now_us);
-    if (now_us >= job_deadline_us(f, job)) {
-        job_abandon(f, id, ABANDON_TTL_EXPIRED);
-    } else if (was == JOB_PACED) {
+    if (!job_move_to(f, id, JOB_READY, JOB_CAUSE_WAIT_OVER)) {
+        return; /* its time-to-live ran out */
+    }
+    if (was == JOB_PACED) {
         job_send(f, id);
     } else if (was == JOB_LOCK_WAIT) {
         job_store_command(f, id, STORE_OP_LOCK);
@@ -658,10 +754,10 @@ static void job_lock_step(fleet *f, uint32_t id, const store_reply *reply) {
     switch ((store_op)job->lock.step) {
     case STORE_OP_LOCK:
         if (!reply->ok) {
-            metrics_lock_retry(f->metrics);
+            f->observer.ops->lock_retry(f->observer.books);
             int64_t delay_us = (int64_t)rng_below(job_random(f, job),
                                                   (uint64_t)limiter->lock_retry_us + 1);
-            job_sleep(f, id, JOB_LOCK_WAIT, delay_us > 0 ? delay_us : 1);
+            job_sleep(f, id, JOB_LOCK_WAIT, JOB_CAUSE_LOCK_HELD, delay_us > 0 ? delay_us : 1);
             return;
         }
         job_store_command(f, id, STORE_OP_READ);
@@ -697,14 +793,13 @@ void fleet_on_store_reply(fleet *f, uint64_t token, const store_reply *reply) {
     fleet_job *job = &f->jobs[id];
     assert(job->state == JOB_STORE);
     int64_t now_us = env_now(f);
-    metrics_store_round_trip(f->metrics, now_us, now_us - job->phase_start_us, (int)reply->status);
-    job_close_phase(job, now_us);
+    f->observer.ops->store_round_trip(f->observer.books, now_us, now_us - job->phase_start_us,
+                                      reply->status);
+    if (!job_move_to(f, id, JOB_READY, JOB_CAUSE_STORE_ANSWER)) {
+        return; /* its time-to-live ran out */
+    }
     const scenario_traffic *traffic = job_traffic(f, job);
     fleet_stream *st = &f->streams[job->stream];
-    if (now_us >= job_deadline_us(f, job)) {
-        job_abandon(f, id, ABANDON_TTL_EXPIRED);
-        return;
-    }
     if (reply->status != STORE_REPLY_OK) {
         const scenario_limiter *limiter = &f->scenario->limiters[traffic->limiter_index];
         job->store_failures++;
@@ -731,17 +826,14 @@ void fleet_on_api_reply(fleet *f, uint64_t token, const api_response *response) 
     }
     fleet_job *job = &f->jobs[id];
     assert(job->state == JOB_API);
-    int64_t now_us = env_now(f);
     fleet_stream *st = &f->streams[job->stream];
     const scenario_traffic *traffic = job_traffic(f, job);
-    job_close_phase(job, now_us);
-    metrics_job_answered(f->metrics, traffic->api_index, st->pod, job->sent_us, now_us,
-                         response->status, &job->quota);
+    bool moved = job_door(f, id, JOB_READY,
+                          (move_why){.cause = JOB_CAUSE_API_ANSWER, .status = response->status});
+    assert(moved); /* an answer is read before the deadline is checked */
+    (void)moved;
     if (response->status == API_STATUS_ACCEPTED) {
-        uint32_t stream = job->stream;
-        metrics_job_completed(f->metrics, traffic->api_index, now_us, &job->timing);
-        job_free(f, id);
-        stream_release_slot(f, stream);
+        job_complete(f, id);
         return;
     }
     if ((int64_t)job->attempts > traffic->retry.max_retries) {
@@ -757,11 +849,7 @@ void fleet_on_api_reply(fleet *f, uint64_t token, const api_response *response) 
                                     job->last_sleep_us, &f->pods[st->pod].random);
     }
     job->last_sleep_us = sleep_us;
-    if (now_us >= job_deadline_us(f, job)) {
-        job_abandon(f, id, ABANDON_TTL_EXPIRED);
-        return;
-    }
-    job_sleep(f, id, JOB_BACKOFF, sleep_us);
+    job_sleep(f, id, JOB_BACKOFF, JOB_CAUSE_BACKOFF, sleep_us);
 }
 
 void fleet_finish(fleet *f, int64_t end_us) {
@@ -770,7 +858,8 @@ void fleet_finish(fleet *f, int64_t end_us) {
         if (job->state == JOB_FREE) {
             continue;
         }
-        metrics_job_pending_at_end(f->metrics, job_traffic(f, job)->api_index, end_us, &job->quota);
+        f->observer.ops->job_pending_at_end(f->observer.books, job_traffic(f, job)->api_index,
+                                            (job_state)job->state, end_us, &job->books);
     }
 }
 
@@ -787,7 +876,9 @@ static void stream_prefetch(const fleet *f, uint64_t stream_index) {
         const fleet_pod *p = &f->pods[stream_index];
         __builtin_prefetch(p);
         __builtin_prefetch((const char *)(p + 1) - 1);
-        metrics_prefetch_pod(f->metrics, (int64_t)stream_index);
+        if (f->observer.ops->prefetch_pod != NULL) {
+            f->observer.ops->prefetch_pod(f->observer.books, (int64_t)stream_index);
+        }
     }
 }
 

@@ -9,6 +9,11 @@
  *                                            -> 429 / dropped: backoff -> acquire (or give up)
  *     -> refused: wait Retry-After of the limiter -> acquire   (pacing limiters: give up)
  *
+ * Every change of a job's state goes through one door (job_door in fleet.c), which checks the
+ * move against the table of legal moves (job_moves.c), closes the timing of the phase it leaves,
+ * applies the time-to-live and tells the observer (job_observer.h): the metrics are an observer,
+ * the model knows nothing of them.
+ *
  * A job with a time-to-live is abandoned the instant it expires, whatever it was waiting for
  * (but not during an API call or a store round trip: it is checked when those answer). */
 #ifndef RATELAB_FLEET_H
@@ -17,23 +22,12 @@
 #include <stdint.h>
 
 #include "harness/core/rng.h"
+#include "harness/model/job_observer.h"
 #include "harness/model/pod_env.h"
-#include "harness/report/metrics.h"
 #include "harness/scenario/scenario.h"
 #include "mock_api/api_model.h"
 
 #define FLEET_NIL UINT32_MAX
-
-typedef enum job_state {
-    JOB_FREE = 0,
-    JOB_QUEUED,         /* waiting for a worker slot in its pod */
-    JOB_STORE,          /* waiting for the store's answer (limiter call or lock step) */
-    JOB_LOCK_WAIT,      /* redis_lock: the lock was held; waiting to try again */
-    JOB_PACED,          /* permitted, waiting for its reserved instant */
-    JOB_LIMITER_DENIED, /* refused by the limiter, waiting to ask again */
-    JOB_API,            /* in an API call */
-    JOB_BACKOFF         /* sleeping after a 429 or a dropped connection */
-} job_state;
 
 /* The lock protocol's progress for one job (scope redis_lock). */
 typedef struct lock_progress {
@@ -46,18 +40,21 @@ typedef struct lock_progress {
 typedef struct fleet_job {
     const scenario_traffic *traffic; /* its stream's (borrowed from the scenario) */
     job_timing timing;
-    quota_tracker quota;
+    job_books books;         /* the observer's, per job */
     lock_progress lock;
     int64_t phase_start_us; /* when the current state began */
-    int64_t sent_us;        /* when the current API call was sent */
     int64_t last_sleep_us;  /* the previous backoff, for decorrelated jitter */
     uint32_t stream;
+    uint32_t pod;           /* its stream's, kept here: the stream record is cold at scale */
     uint32_t next;          /* free list, or the stream's queue of jobs waiting for a slot */
+    uint32_t peer_prev;     /* the stream's live jobs, a doubly linked list (FLEET_NIL ends) */
+    uint32_t peer_next;
     uint32_t attempts;      /* API calls made */
     uint32_t timer_seq;     /* only the job's latest timer counts; older ones are stale */
     uint32_t life;          /* bumped when the job dies: answers for an older life are stale */
     uint16_t store_failures;
-    uint8_t state;          /* job_state */
+    uint8_t state;          /* job_state: changed only by the door (job_door in fleet.c) */
+    bool holds_slot;        /* it holds one of its stream's worker slots */
 } fleet_job;
 
 typedef struct fleet_stream {
@@ -73,6 +70,8 @@ typedef struct fleet_stream {
     uint16_t traffic;            /* index into the pod's group's traffic */
     int64_t in_progress;         /* jobs holding a worker slot */
     uint32_t queue_head, queue_tail;
+    uint32_t jobs_head;          /* its live jobs (through fleet_job.peer_next): a restart
+                                    visits these, not every job record */
 } fleet_stream;
 
 typedef struct fleet_pod {
@@ -87,7 +86,7 @@ typedef struct fleet_pod {
 typedef struct fleet {
     const scenario *scenario; /* borrowed */
     pod_env env;              /* borrowed world */
-    metrics *metrics;         /* borrowed */
+    job_observer observer;    /* borrowed books: told of every move of every job */
     int64_t pod_count;
     fleet_pod *pods;
     int64_t stream_count;
@@ -99,13 +98,15 @@ typedef struct fleet {
     int64_t jobs_alive_max;
     limiter_config fallback[SCENARIO_LIMITERS_MAX]; /* each shared limiter's per-pod share */
     int first_error;          /* RL_ERR_NOMEM when jobs could not grow, else 0 */
+    int64_t restart_jobs_examined; /* job records pod restarts looked at: their cost, for tests */
 } fleet;
 
-/* Builds the pods and streams of s (borrowed, like env and m; all must outlive f), drawing each
+/* Builds the pods and streams of s (borrowed, like env and observer's books; all must outlive f),
+ * telling observer of every job's moves, drawing each
  * pod's wake-up time (and clock offset, under clock skew) from its own stream of seed.
  * Returns 0, or RL_ERR_NOMEM / RL_ERR_LIMIT, or RL_ERR_INVALID with a message in err when a
  * shared limiter's per-pod share (for local_fallback) is not a valid limiter. */
-int fleet_init(fleet *f, const scenario *s, pod_env env, metrics *m, uint64_t seed,
+int fleet_init(fleet *f, const scenario *s, pod_env env, job_observer observer, uint64_t seed,
                rl_error *err);
 
 /* Frees what f allocated. */
@@ -123,7 +124,7 @@ void fleet_on_store_reply(fleet *f, uint64_t job_token, const store_reply *reply
 /* The API answered the request of the job with job_token. */
 void fleet_on_api_reply(fleet *f, uint64_t job_token, const api_response *response);
 
-/* Reports every job still alive at end_us as pending to the metrics. */
+/* Reports every job still alive at end_us as pending to the observer. */
 void fleet_finish(fleet *f, int64_t end_us);
 
 /* Prefetch hints for worlds that know their next event (they change nothing): the records a

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 
 /* One claim's outcome. */

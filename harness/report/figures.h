@@ -2,7 +2,7 @@
 #ifndef RATELAB_FIGURES_H
 #define RATELAB_FIGURES_H
 
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/figure.h"
 
 /* The value of figure id for API api_index (ignored for store figures) of m, which must be

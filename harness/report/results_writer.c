@@ -127,7 +127,10 @@ void results_write_summary_json(FILE *out, const scenario *s, const metrics *m,
     json_int(&w, "p99", m->store.rtt_p99_us);
     json_int(&w, "max", m->store.rtt_max_us);
     json_object_end(&w);
-    json_int(&w, "queue_max", m->store.queue_max);
+    json_int(&w, "in_flight_max", m->store.in_flight_max);
+    if (m->store.queue_max >= 0) { /* the live world cannot see Redis's queue */
+        json_int(&w, "queue_max", m->store.queue_max);
+    }
     json_int(&w, "lock_retries", m->store.lock_retries);
     json_object_begin(&w, "errors");
     json_int(&w, "refused", m->store.errors_refused);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "harness/core/rl_error.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 
 /* Facts about a run that are not metrics. Everything here is deterministic (no wall time), so

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 
 /* Writes the table for s and its finished metrics m to out. */

@@ -172,7 +172,7 @@ void serve_books_answered(serve_books *books, serve_job *job, api_status status,
 }
 
 void serve_books_in_flight_at_end(serve_books *books, serve_job *job, int64_t end_us) {
-    metrics_job_pending_at_end(books->metrics, job->api, end_us, &job->quota);
+    metrics_job_pending_at_end(books->metrics, job->api, end_us, true, &job->quota);
 }
 
 void serve_books_finish(serve_books *books, int64_t end_us) {
@@ -181,7 +181,7 @@ void serve_books_finish(serve_books *books, int64_t end_us) {
             serve_client_api *ca = &books->clients[c]->apis[a];
             for (int k = 0; k < ca->waiting_count; k++) {
                 serve_job *job = &ca->waiting[(ca->waiting_head + k) % SERVE_WAITING_MAX];
-                metrics_job_pending_at_end(books->metrics, a, end_us, &job->quota);
+                metrics_job_pending_at_end(books->metrics, a, end_us, false, &job->quota);
             }
             ca->waiting_count = 0;
         }

@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "harness/core/rl_error.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 #include "mock_api/api_model.h"
 
@@ -31,7 +31,7 @@
 
 /* One job as the server infers it: carried by the request in flight, or waiting for a retry. */
 typedef struct serve_job {
-    quota_tracker quota;
+    job_books quota;
     int64_t created_us; /* its first request's arrival */
     int64_t sent_us;    /* its current request's arrival */
     int64_t api_us;     /* summed time at the API of its earlier requests */

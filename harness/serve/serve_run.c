@@ -241,7 +241,7 @@ static int world_run(serve_world *w, serve_ready_fn ready, rl_error *err) {
         return rl_error_set(err, w->first_error, "%s", w->error.message);
     }
     serve_books_finish(w->books, w->end_us);
-    return metrics_finish(w->metrics, w->end_us, w->apis, 0, 0, err);
+    return metrics_finish(w->metrics, w->end_us, w->apis, (store_world_figures){0, 0}, err);
 }
 
 int serve_run(const scenario *s, const serve_options *options, scenario *books_scenario,

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "harness/core/rl_error.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 #include "harness/serve/serve_books.h"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "harness/model/fleet.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/sim/event_queue.h"
 
 /* The engine's queue starts with room for pods + pods/4 events (sim_run.c). */

@@ -1,19 +1,20 @@
 /* sim_run.c - the simulated world: implements pod_env with events in virtual time. */
 #include "harness/sim/sim_run.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "harness/core/rl_alloc.h"
+#include "harness/core/rng_streams.h"
+#include "harness/metrics/metrics.h"
+#include "harness/model/api_side.h"
 #include "harness/model/fleet.h"
 #include "harness/sim/sim_engine.h"
 #include "harness/sim/store_model.h"
 #include "mock_api/api_model.h"
-#include "mock_api/api_sliding_count.h"
 
 /* Random stream ids of entities other than pods (pods use 1..pod count). */
-#define STREAM_STORE ((UINT64_C(1) << 40) + 1)
-#define STREAM_API_FIRST ((UINT64_C(1) << 40) + 16)
 
 typedef struct sim_world {
     const scenario *scenario;
@@ -26,6 +27,8 @@ typedef struct sim_world {
     struct store_request *requests; /* store requests in flight, by slot */
     uint32_t request_capacity;
     uint32_t request_free;          /* first free slot, or STORE_REQUEST_NIL */
+    int64_t requests_in_flight;     /* slots taken: sent by the pods, not yet answered */
+    int64_t requests_in_flight_max;
 } sim_world;
 
 static int64_t world_now_us(void *world) {
@@ -78,6 +81,10 @@ static uint32_t store_request_take(sim_world *w) {
     }
     uint32_t slot = w->request_free;
     w->request_free = w->requests[slot].next_free;
+    w->requests_in_flight++;
+    if (w->requests_in_flight > w->requests_in_flight_max) {
+        w->requests_in_flight_max = w->requests_in_flight;
+    }
     return slot;
 }
 
@@ -90,6 +97,8 @@ static void on_store_reply_event(void *context, uint64_t slot, int64_t unused) {
     store_reply reply = request->reply;
     request->next_free = w->request_free;
     w->request_free = (uint32_t)slot;
+    w->requests_in_flight--;
+    assert(w->requests_in_flight >= 0);
     fleet_on_store_reply(&w->fleet, token, &reply);
 }
 
@@ -188,25 +197,21 @@ static void world_store_command(void *world, uint64_t job_token, const store_com
  * (Retry-After stays far below 2^56 us). */
 static void on_api_reply_event(void *context, uint64_t job_token, int64_t packed) {
     sim_world *w = context;
-    api_response response = {
-        .status = (api_status)((uint64_t)packed >> 56),
-        .retry_after_us = packed & ((INT64_C(1) << 56) - 1),
-    };
+    api_response response = api_side_unpack(packed);
     fleet_on_api_reply(&w->fleet, job_token, &response);
 }
 
 static void world_api_call(void *world, uint64_t job_token, int api_index) {
     sim_world *w = world;
-    api_response response;
-    int rc = api_model_call(&w->apis[api_index], w->engine.now_us, &response);
+    api_side_answer answer;
+    int rc = api_side_call(&w->apis[api_index], api_index, w->engine.now_us,
+                           metrics_observer(w->metrics), &answer);
     if (rc != RL_OK) {
         w->engine.first_error = rc;
         return;
     }
-    metrics_api_arrival(w->metrics, api_index, w->engine.now_us,
-                        api_sliding_count_count(&w->apis[api_index].arrivals_in_burst_window));
-    int64_t packed = response.retry_after_us | (int64_t)((uint64_t)response.status << 56);
-    sim_engine_after(&w->engine, response.latency_us, on_api_reply_event, w, job_token, packed);
+    sim_engine_after(&w->engine, answer.due_us - w->engine.now_us, on_api_reply_event, w,
+                     job_token, answer.packed);
 }
 
 /* Prefetch hints (see sim_engine_set_prefetch): what the next event's handler will read. They
@@ -252,17 +257,17 @@ static int world_init(sim_world *w, const scenario *s, metrics *m, rl_error *err
     int64_t pods = scenario_pod_count(s);
     int rc = sim_engine_init(&w->engine, (size_t)(pods < 1024 ? 1024 : pods + pods / 4));
     if (rc == RL_OK) {
-        rc = store_model_init(&w->store, s, s->seed, STREAM_STORE);
+        rc = store_model_init(&w->store, s, s->seed, RNG_STREAM_STORE);
     }
     for (int i = 0; rc == RL_OK && i < s->api_count; i++) {
-        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed, STREAM_API_FIRST + (uint64_t)i);
+        rc = api_model_init(&w->apis[i], &s->apis[i].config, s->seed, rng_stream_api(i));
         if (rc == RL_OK) {
             w->apis_ready++;
         }
     }
     if (rc == RL_OK) {
         pod_env env = {.ops = &sim_env_ops, .world = w};
-        rc = fleet_init(&w->fleet, s, env, m, s->seed, err);
+        rc = fleet_init(&w->fleet, s, env, metrics_observer(m), s->seed, err);
         if (rc != RL_OK) {
             return rc;
         }
@@ -354,7 +359,9 @@ int sim_run_controlled(const scenario *s, metrics *out, sim_run_stats *stats,
                      (double)w->engine.now_us / 1e6, rl_strerror(rc));
     } else {
         fleet_finish(&w->fleet, end_us);
-        rc = metrics_finish(out, end_us, w->apis, w->store.ops, w->store.queue_max, err);
+        store_world_figures store = {.in_flight_max = w->requests_in_flight_max,
+                                     .queue_max = w->store.queue_max};
+        rc = metrics_finish(out, end_us, w->apis, store, err);
     }
     stats->events_run = w->engine.events_run;
     stats->jobs_alive_max = w->fleet.jobs_alive_max;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "harness/core/rl_error.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario.h"
 
 /* Called now and then during a run (about every 1% of virtual time) with how far it got. */

@@ -10,8 +10,9 @@
 #include <cmocka.h>
 
 #include "harness/model/fleet.h"
+#include "harness/metrics/metrics.h"
 
-#define SCRIPT_MAX 64
+#define SCRIPT_MAX 2048
 
 typedef struct pending_timer {
     int64_t due_us;
@@ -108,8 +109,10 @@ typedef struct fixture {
     script_world w;
 } fixture;
 
-/* One pod, one API, a gather of `requests` jobs with the given concurrency and no limiter. */
-static fixture *fixture_new(int64_t requests, int64_t concurrency, int64_t ttl_us) {
+/* `pods` pods, one API, each pod a gather of `requests` jobs with the given concurrency and no
+ * limiter; with fault (copied) when not NULL. */
+static fixture *fixture_new_fleet(int64_t pods, int64_t requests, int64_t concurrency,
+                                  int64_t ttl_us, const scenario_fault *fault) {
     fixture *x = calloc(1, sizeof *x);
     assert_non_null(x);
     scenario *s = &x->s;
@@ -124,7 +127,7 @@ static fixture *fixture_new(int64_t requests, int64_t concurrency, int64_t ttl_u
     s->pod_group_count = 1;
     scenario_pod_group *g = &s->pod_groups[0];
     strcpy(g->name, "pods");
-    g->count = 1;
+    g->count = pods;
     g->traffic_count = 1;
     g->traffic[0] = (scenario_traffic){
         .api_index = 0,
@@ -134,12 +137,21 @@ static fixture *fixture_new(int64_t requests, int64_t concurrency, int64_t ttl_u
                   .jitter = JITTER_NONE, .honour_retry_after = true},
         .ttl_us = ttl_us,
     };
+    if (fault != NULL) {
+        s->fault_count = 1;
+        s->faults[0] = *fault;
+    }
     assert_int_equal(metrics_init(&x->m, s), 0);
     pod_env env = {.ops = &script_ops, .world = &x->w};
     rl_error err;
-    assert_int_equal(fleet_init(&x->f, s, env, &x->m, 1, &err), 0);
+    assert_int_equal(fleet_init(&x->f, s, env, metrics_observer(&x->m), 1, &err), 0);
     x->w.fleet = &x->f;
     return x;
+}
+
+/* One pod, one API, a gather of `requests` jobs with the given concurrency and no limiter. */
+static fixture *fixture_new(int64_t requests, int64_t concurrency, int64_t ttl_us) {
+    return fixture_new_fleet(1, requests, concurrency, ttl_us, NULL);
 }
 
 static void fixture_free(fixture *x) {
@@ -191,7 +203,7 @@ static void concurrency_429_retry_after_and_completion(void **state) {
     fleet_finish(&x->f, 2000);
     rl_error err;
     assert_int_equal(metrics_finish(&x->m, 2000, (api_model[1]){{.config = x->s.apis[0].config}},
-                                    0, 0, &err),
+                                    (store_world_figures){0}, &err),
                      0);
     assert_int_equal(a->summary.jobs_created, 3);
     assert_int_equal(a->summary.jobs_pending, 1);
@@ -242,11 +254,86 @@ static void stale_timer_of_a_requeued_job_is_ignored(void **state) {
     fixture_free(x);
 }
 
+/* The pod restarts at 100 us while its three jobs are in their API calls, and wakes at 1100 with
+ * three new ones, which are in their calls when the first bin (100 ms) closes: nothing waits, so
+ * the bin's jobs_waiting is exactly 0, and once all have answered nothing is in flight. */
+static void restart_during_api_calls_leaves_nothing_in_flight(void **state) {
+    (void)state;
+    scenario_fault restart = {.kind = FAULT_POD_RESTART, .at_us = 100, .for_us = 1000,
+                              .group_index = -1, .pods = 1};
+    fixture *x = fixture_new_fleet(1, 3, 0, 0, &restart);
+    script_world *w = &x->w;
+    const api_metrics *a = &x->m.apis[0];
+    fleet_start(&x->f);
+    advance_to(w, 100);
+    assert_int_equal(w->api_call_count, 3);
+    assert_int_equal(a->abandoned[ABANDON_POD_RESTARTED], 3);
+    assert_int_equal(a->jobs_alive, 0);
+    assert_int_equal(a->jobs_in_flight, 0);
+    advance_to(w, 1100);
+    assert_int_equal(w->api_call_count, 6);
+    assert_int_equal(a->jobs_in_flight, 3);
+    advance_to(w, 150000);
+    for (int i = 0; i < 6; i++) { /* the dead jobs' late answers are dropped */
+        answer(w, w->api_calls[i], API_STATUS_ACCEPTED, 0);
+    }
+    assert_int_equal(a->jobs_completed, 3);
+    assert_int_equal(a->jobs_in_flight, 0);
+    assert_int_equal(a->bins[0].jobs_waiting, 0);
+    fleet_finish(&x->f, 200000);
+    rl_error err;
+    assert_int_equal(metrics_finish(&x->m, 200000,
+                                    (api_model[1]){{.config = x->s.apis[0].config}},
+                                    (store_world_figures){0}, &err),
+                     0);
+    assert_int_equal(a->bins[1].jobs_waiting, 0);
+    fixture_free(x);
+}
+
+/* A restart gives up the pod's queued jobs too: one job in its call and two waiting for its
+ * single worker slot are all abandoned as pod_restarted, and the pod comes back with an empty
+ * queue (the next gather's first job goes out at once). */
+static void restart_gives_up_queued_jobs_too(void **state) {
+    (void)state;
+    scenario_fault restart = {.kind = FAULT_POD_RESTART, .at_us = 100, .for_us = 1000,
+                              .group_index = -1, .pods = 1};
+    fixture *x = fixture_new_fleet(1, 3, 1, 0, &restart);
+    const api_metrics *a = &x->m.apis[0];
+    fleet_start(&x->f);
+    advance_to(&x->w, 100);
+    assert_int_equal(x->w.api_call_count, 1);
+    assert_int_equal(a->abandoned[ABANDON_POD_RESTARTED], 3);
+    assert_int_equal(a->jobs_alive, 0);
+    assert_int_equal(x->f.jobs_alive, 0);
+    advance_to(&x->w, 1100);
+    assert_int_equal(x->w.api_call_count, 2);
+    assert_int_equal(a->jobs_created, 6);
+    fixture_free(x);
+}
+
+/* Restarting one pod of 100 (ten jobs each, 1000 alive) examines that pod's ten jobs only, not
+ * every job record of the fleet: restarting every pod costs about what running them costs. */
+static void restart_examines_only_the_restarted_pods_jobs(void **state) {
+    (void)state;
+    scenario_fault restart = {.kind = FAULT_POD_RESTART, .at_us = 100, .for_us = 1000,
+                              .group_index = -1, .pods = 1};
+    fixture *x = fixture_new_fleet(100, 10, 0, 0, &restart);
+    fleet_start(&x->f);
+    advance_to(&x->w, 100);
+    assert_int_equal(x->w.api_call_count, 1000);
+    assert_int_equal(x->m.apis[0].abandoned[ABANDON_POD_RESTARTED], 10);
+    assert_int_equal(x->f.restart_jobs_examined, 10);
+    fixture_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrency_429_retry_after_and_completion),
         cmocka_unit_test(queued_jobs_expire_on_time),
         cmocka_unit_test(stale_timer_of_a_requeued_job_is_ignored),
+        cmocka_unit_test(restart_during_api_calls_leaves_nothing_in_flight),
+        cmocka_unit_test(restart_examines_only_the_restarted_pods_jobs),
+        cmocka_unit_test(restart_gives_up_queued_jobs_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

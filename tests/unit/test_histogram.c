@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "harness/core/rng.h"
-#include "harness/report/histogram.h"
+#include "harness/metrics/histogram.h"
 
 static histogram *new_histogram(void) {
     histogram *h = calloc(1, sizeof *h);

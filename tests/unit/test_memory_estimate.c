@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "harness/model/fleet.h"
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 #include "harness/scenario/scenario_load.h"
 #include "harness/sim/event_queue.h"
 #include "harness/sim/memory_estimate.h"

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 
 /* One API limited to 10 per 1 s window, 3 s run, 2 pods, 500 ms bins. */
 static scenario *small_scenario(void) {
@@ -40,7 +40,7 @@ static void counts_rates_and_accounting(void **state) {
     scenario *s = small_scenario();
     metrics *m = calloc(1, sizeof *m);
     assert_int_equal(metrics_init(m, s), 0);
-    quota_tracker q[3];
+    job_books q[3];
     job_timing timing = {.created_us = 0, .api_us = 100000, .backoff_us = 50000};
     for (int j = 0; j < 3; j++) {
         metrics_job_created(m, 0, j % 2, 0, &q[j]);
@@ -56,10 +56,10 @@ static void counts_rates_and_accounting(void **state) {
     metrics_job_sent(m, 0, 600000, &q[1]);
     metrics_job_answered(m, 0, 1, 600000, 700000, API_STATUS_DROPPED, &q[1]);
     metrics_job_abandoned(m, 0, 700000, ABANDON_RETRIES_EXHAUSTED, &q[1]);
-    metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
+    metrics_job_pending_at_end(m, 0, 3000000, false, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     const api_summary *a = &m->apis[0].summary;
     assert_int_equal(a->jobs_created, 3);
     assert_int_equal(a->jobs_completed, 1);
@@ -92,7 +92,7 @@ static void wasted_quota_per_window(void **state) {
     scenario *s = small_scenario();
     metrics *m = calloc(1, sizeof *m);
     assert_int_equal(metrics_init(m, s), 0);
-    quota_tracker q[3];
+    job_books q[3];
     job_timing timing = {0};
     metrics_job_created(m, 0, 0, 0, &q[0]);
     metrics_job_created(m, 0, 1, 0, &q[1]);
@@ -104,14 +104,120 @@ static void wasted_quota_per_window(void **state) {
     /* Job 1 waits until 900 ms, then is abandoned: deferred in window 0 only. */
     metrics_job_abandoned(m, 0, 900000, ABANDON_TTL_EXPIRED, &q[1]);
     /* Job 2 waits to the end: deferred in windows 0, 1 and 2. */
-    metrics_job_pending_at_end(m, 0, 3000000, &q[2]);
+    metrics_job_pending_at_end(m, 0, 3000000, false, &q[2]);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     const api_summary *a = &m->apis[0].summary;
     assert_int_equal(a->quota_limit_total, 30);
     assert_int_equal(a->quota_wasted_total, 4);
     assert_true(a->wasted_quota > 4.0 / 30 - 1e-9 && a->wasted_quota < 4.0 / 30 + 1e-9);
+    metrics_destroy(m);
+    free(models);
+    free(m);
+    free(s);
+}
+
+/* Wasted quota's window rule (METRICS.md: deferred_p counts a job that waited at some moment of
+ * p and sent nothing in p, once). Windows of 1 s, limit 10, 3 s run; one job: created at 0, sent
+ * at 300 ms (window 0), 429 at 400 ms, sent at 1.2 s and 1.6 s (window 1, a 429 after each), then
+ * waits until it is given up at 2.5 s. It sent in windows 0 and 1, so it is deferred in window 2
+ * only: wasted = min(10, 1) = 1 of 30. Counting its waits in windows where it sent (or a window
+ * twice) would give 3. */
+static void wasted_quota_counts_a_job_once_per_window_and_not_where_it_sent(void **state) {
+    (void)state;
+    scenario *s = small_scenario();
+    metrics *m = calloc(1, sizeof *m);
+    assert_int_equal(metrics_init(m, s), 0);
+    job_books q[1];
+    metrics_job_created(m, 0, 0, 0, &q[0]);
+    metrics_job_sent(m, 0, 300000, &q[0]);
+    metrics_job_answered(m, 0, 0, 300000, 400000, API_STATUS_REJECTED_429, &q[0]);
+    metrics_job_sent(m, 0, 1200000, &q[0]);
+    metrics_job_answered(m, 0, 0, 1200000, 1300000, API_STATUS_REJECTED_429, &q[0]);
+    metrics_job_sent(m, 0, 1600000, &q[0]);
+    metrics_job_answered(m, 0, 0, 1600000, 1700000, API_STATUS_REJECTED_429, &q[0]);
+    metrics_job_abandoned(m, 0, 2500000, ABANDON_RETRIES_EXHAUSTED, &q[0]);
+    api_model *models = models_for(s);
+    rl_error err;
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
+    const api_summary *a = &m->apis[0].summary;
+    assert_int_equal(a->quota_limit_total, 30);
+    assert_int_equal(a->quota_unused_total, 30);
+    assert_int_equal(a->quota_wasted_total, 1);
+    metrics_destroy(m);
+    free(models);
+    free(m);
+    free(s);
+}
+
+/* A job in its API call is not waiting: created at 0, sent at 900 ms, refused at 2.1 s (its call
+ * spans window 1), given up at 2.5 s. It sent in window 0 and was in its call all of window 1:
+ * deferred in window 2 only, wasted 1 of 30 (counting the call as waiting would give 2). */
+static void wasted_quota_does_not_count_a_window_spent_in_an_api_call(void **state) {
+    (void)state;
+    scenario *s = small_scenario();
+    metrics *m = calloc(1, sizeof *m);
+    assert_int_equal(metrics_init(m, s), 0);
+    job_books q[1];
+    metrics_job_created(m, 0, 0, 0, &q[0]);
+    metrics_job_sent(m, 0, 900000, &q[0]);
+    metrics_job_answered(m, 0, 0, 900000, 2100000, API_STATUS_REJECTED_429, &q[0]);
+    metrics_job_abandoned(m, 0, 2500000, ABANDON_RETRIES_EXHAUSTED, &q[0]);
+    api_model *models = models_for(s);
+    rl_error err;
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
+    assert_int_equal(m->apis[0].summary.quota_wasted_total, 1);
+    metrics_destroy(m);
+    free(models);
+    free(m);
+    free(s);
+}
+
+/* The binning rule (METRICS.md: attempts, accepted, 429s and drops by the bin of the instant the
+ * request reached the API; completions by their own instant; jobs_waiting at the bin's end), in
+ * 500 ms bins. Job A: sent at 450 ms, 429 at 550 ms; sent at 950 ms, accepted at 1.05 s. Job B:
+ * sent at 480 ms, dropped at 520 ms, given up at 1.1 s. */
+static void answers_are_binned_by_the_instant_they_were_sent(void **state) {
+    (void)state;
+    scenario *s = small_scenario();
+    metrics *m = calloc(1, sizeof *m);
+    assert_int_equal(metrics_init(m, s), 0);
+    job_books q[2];
+    job_timing timing = {.created_us = 0};
+    metrics_job_created(m, 0, 0, 0, &q[0]);
+    metrics_job_created(m, 0, 1, 0, &q[1]);
+    metrics_job_sent(m, 0, 450000, &q[0]);
+    metrics_job_sent(m, 0, 480000, &q[1]);
+    metrics_job_answered(m, 0, 1, 480000, 520000, API_STATUS_DROPPED, &q[1]);
+    metrics_job_answered(m, 0, 0, 450000, 550000, API_STATUS_REJECTED_429, &q[0]);
+    metrics_job_sent(m, 0, 950000, &q[0]);
+    metrics_job_answered(m, 0, 0, 950000, 1050000, API_STATUS_ACCEPTED, &q[0]);
+    metrics_job_completed(m, 0, 1050000, &timing);
+    metrics_job_abandoned(m, 0, 1100000, ABANDON_RETRIES_EXHAUSTED, &q[1]);
+    api_model *models = models_for(s);
+    rl_error err;
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
+    const metrics_bin *bins = m->apis[0].bins;
+    assert_int_equal(bins[0].attempts, 2);
+    assert_int_equal(bins[0].rejected_429, 1); /* answered in bin 1, sent in bin 0 */
+    assert_int_equal(bins[0].dropped, 1);
+    assert_int_equal(bins[0].accepted, 0);
+    assert_int_equal(bins[1].attempts, 1);
+    assert_int_equal(bins[1].rejected_429, 0);
+    assert_int_equal(bins[1].accepted, 1); /* answered in bin 2, sent in bin 1 */
+    assert_int_equal(bins[2].accepted, 0);
+    assert_int_equal(bins[2].completed, 1); /* completions by their own instant */
+    assert_int_equal(bins[1].completed, 0);
+    assert_int_equal(bins[0].jobs_waiting, 0); /* both in their calls at 500 ms */
+    assert_int_equal(bins[1].jobs_waiting, 1); /* B, after its drop; A is in its call */
+    assert_int_equal(bins[2].jobs_waiting, 0);
+    /* Accepted counts against the quota window it was sent in: window 0 has 9 unused. B waited
+     * in window 1 without sending: wasted min(10, 1) = 1 there. */
+    assert_int_equal(m->apis[0].window_accepted[0], 1);
+    assert_int_equal(m->apis[0].window_accepted[1], 0);
+    assert_int_equal(m->apis[0].summary.quota_unused_total, 9 + 10 + 10);
+    assert_int_equal(m->apis[0].summary.quota_wasted_total, 1);
     metrics_destroy(m);
     free(models);
     free(m);
@@ -124,14 +230,14 @@ static void lost_job_fails_the_accounting_check(void **state) {
     scenario *s = small_scenario();
     metrics *m = calloc(1, sizeof *m);
     assert_int_equal(metrics_init(m, s), 0);
-    quota_tracker q[2];
+    job_books q[2];
     metrics_job_created(m, 0, 0, 0, &q[0]);
     metrics_job_created(m, 0, 1, 0, &q[1]);
-    metrics_job_pending_at_end(m, 0, 3000000, &q[0]); /* q[1] is never reported */
+    metrics_job_pending_at_end(m, 0, 3000000, false, &q[0]); /* q[1] is never reported */
     api_model *models = models_for(s);
     rl_error err;
     rl_error_clear(&err);
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), RL_ERR_INVARIANT);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), RL_ERR_INVARIANT);
     assert_non_null(strstr(err.message, "jobs created (2)"));
     metrics_destroy(m);
     free(models);
@@ -146,7 +252,7 @@ static void idle_api_wastes_nothing_and_is_fair(void **state) {
     assert_int_equal(metrics_init(m, s), 0);
     api_model *models = models_for(s);
     rl_error err;
-    assert_int_equal(metrics_finish(m, 3000000, models, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(m, 3000000, models, (store_world_figures){0}, &err), 0);
     assert_true(m->apis[0].summary.wasted_quota == 0.0);
     assert_true(m->apis[0].summary.rate_429 == 0.0);
     assert_true(m->apis[0].summary.fairness_jain == 1.0);
@@ -160,6 +266,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_rates_and_accounting),
         cmocka_unit_test(wasted_quota_per_window),
+        cmocka_unit_test(wasted_quota_counts_a_job_once_per_window_and_not_where_it_sent),
+        cmocka_unit_test(answers_are_binned_by_the_instant_they_were_sent),
+        cmocka_unit_test(wasted_quota_does_not_count_a_window_spent_in_an_api_call),
         cmocka_unit_test(lost_job_fails_the_accounting_check),
         cmocka_unit_test(idle_api_wastes_nothing_and_is_fair),
     };

@@ -66,7 +66,7 @@ static int32_t client(fixture *f, const char *id, int64_t now_us) {
 static void finish(fixture *f, int64_t end_us) {
     rl_error err;
     serve_books_finish(&f->books, end_us);
-    assert_int_equal(metrics_finish(f->m, end_us, &f->model, 0, 0, &err), 0);
+    assert_int_equal(metrics_finish(f->m, end_us, &f->model, (store_world_figures){0, 0}, &err), 0);
 }
 
 /* A refused request followed by another from the same client is one job, retried. */

@@ -105,6 +105,7 @@ static void lock_pair_exact_retries_ops_and_latency(void **state) {
     const api_summary *a = summary_of(m, s, "api");
     assert_int_equal(m->store.lock_retries, 3);
     assert_int_equal(m->store.ops, 11);
+    assert_int_equal(m->store.in_flight_max, 2); /* one command of each job at a time */
     assert_int_equal(a->jobs_completed, 2);
     assert_int_equal(a->attempts, 2);
     assert_int_equal(a->latency_max_us, 1483 + 50000);
@@ -123,6 +124,8 @@ static void atomic_pair_exact_one_op_per_job(void **state) {
     const api_summary *a = summary_of(m, s, "api");
     assert_int_equal(m->store.lock_retries, 0);
     assert_int_equal(m->store.ops, 2);
+    assert_int_equal(m->store.in_flight_max, 2); /* both sent at 0, answered at 225 and 250 */
+    assert_int_equal(m->store.queue_max, 2);     /* B arrived at 100, behind A until 125 */
     assert_int_equal(a->jobs_completed, 2);
     assert_int_equal(a->latency_max_us, 250 + 50000);
     assert_int_equal(m->apis[0].latency.min, 225 + 50000);
@@ -325,6 +328,9 @@ static void pod_restart_abandons_its_jobs_and_resumes_after_for(void **state) {
     assert_int_equal(attempts_between(m, 0, 1500000, 2000000), 10);
     assert_int_equal(a->jobs_completed, 28 + 8 + 13); /* those created by 2.7 s */
     assert_int_equal(a->jobs_pending, 4);
+    for (int64_t b = 0; b < m->bin_count; b++) { /* the restarted jobs left no call in flight */
+        assert_true(m->apis[0].bins[b].jobs_waiting >= 0);
+    }
     done(s, m);
 }
 
@@ -413,6 +419,9 @@ static int64_t draw(rng *r, int64_t low, int64_t high) {
 
 static void assert_jobs_balance(const metrics *m) {
     for (int i = 0; i < m->api_count; i++) {
+        for (int64_t b = 0; b < m->bin_count; b++) {
+            assert_true(m->apis[i].bins[b].jobs_waiting >= 0);
+        }
         const api_summary *a = &m->apis[i].summary;
         assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
         int64_t by_reason = 0;

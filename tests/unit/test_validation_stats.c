@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 static void assert_close(double actual, double expected, double tolerance) {
     if (fabs(actual - expected) > tolerance) {

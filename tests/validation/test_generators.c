@@ -26,7 +26,7 @@
 #include "harness/scenario/scenario_load.h"
 #include "harness/sim/sim_run.h"
 #include "harness/validation/validation_row.h"
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 #define GENERATOR_SEED UINT64_C(0x9e4e7a7015)
 #define GENERATOR_FAMILY_CHECKS 17 /* the interval and goodness-of-fit checks below */

@@ -36,8 +36,9 @@
 #include <cmocka.h>
 
 #include "harness/model/fleet.h"
+#include "harness/metrics/metrics.h"
 #include "harness/validation/validation_row.h"
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 #define RETRY_SEED UINT64_C(0x2e7a1b0ff)
 #define WORLD_STREAM (UINT64_C(1) << 41)
@@ -277,7 +278,7 @@ static world_outcome world_run(const scenario *s, world *w, uint64_t seed) {
     assert_int_equal(metrics_init(m, s), 0);
     pod_env env = {&world_ops, w};
     rl_error err;
-    assert_int_equal(fleet_init(f, s, env, m, seed, &err), 0);
+    assert_int_equal(fleet_init(f, s, env, metrics_observer(m), seed, &err), 0);
     w->fleet = f;
     rng_seed(&w->random, seed, WORLD_STREAM);
     fleet_start(f);

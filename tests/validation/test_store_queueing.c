@@ -36,7 +36,7 @@
 #include "harness/sim/sim_run.h"
 #include "harness/sim/store_model.h"
 #include "harness/validation/validation_row.h"
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 #define STORE_SEED UINT64_C(0x5704e0009)
 #define SERVICE_MEAN_US 900 /* 1/mu; with it every utilisation below has an integer gap mean */

@@ -1,5 +1,5 @@
 /* histogram.c - a log-linear histogram with at most 1% relative error. */
-#include "harness/report/histogram.h"
+#include "harness/metrics/histogram.h"
 
 #include <assert.h>
 #include <math.h>

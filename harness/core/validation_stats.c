@@ -1,5 +1,5 @@
 /* validation_stats.c - sample moments, confidence intervals and test distributions. */
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 #include <assert.h>
 #include <math.h>

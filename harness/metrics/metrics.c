@@ -1,5 +1,5 @@
 /* metrics.c - collecting a run's figures as events happen, and deriving the headline figures. */
-#include "harness/report/metrics.h"
+#include "harness/metrics/metrics.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -7,6 +7,11 @@
 
 #include "harness/core/rl_alloc.h"
 #include "harness/core/rl_error.h"
+
+/* The wasted-quota accounting's two values per job, kept in the job's books: the start of its
+ * current waiting interval (-1 when not waiting) and the last quota window already counted for
+ * it (-1 = none). */
+enum { QUOTA_WAITING_SINCE_US = 0, QUOTA_LAST_WINDOW = 1 };
 
 static int64_t ceil_div(int64_t a, int64_t b) {
     return (a + b - 1) / b;
@@ -97,6 +102,8 @@ static void metrics_close_bins(metrics *m, int64_t now_us) {
         for (int i = 0; i < m->api_count; i++) {
             api_metrics *a = &m->apis[i];
             metrics_bin *bin = &a->bins[m->current_bin];
+            assert(a->jobs_in_flight >= 0);
+            assert(a->jobs_alive >= a->jobs_in_flight);
             bin->jobs_waiting = a->jobs_alive - a->jobs_in_flight;
             bin->latency_p99_us = histogram_quantile(&a->bin_latency, 0.99);
             histogram_reset(&a->bin_latency);
@@ -124,49 +131,51 @@ static int64_t quota_window(const api_metrics *a, int64_t t_us) {
 }
 
 /* Counts the job as deferred in windows first..last (inclusive), skipping those already counted. */
-static void quota_defer(api_metrics *a, quota_tracker *quota, int64_t first, int64_t last) {
-    if (first <= quota->last_window) {
-        first = quota->last_window + 1;
+static void quota_defer(api_metrics *a, job_books *quota, int64_t first, int64_t last) {
+    if (first <= quota->slot[QUOTA_LAST_WINDOW]) {
+        first = quota->slot[QUOTA_LAST_WINDOW] + 1;
     }
     if (first > last) {
         return;
     }
     a->window_deferred_delta[first]++;
     a->window_deferred_delta[last + 1]--;
-    quota->last_window = last;
+    quota->slot[QUOTA_LAST_WINDOW] = last;
 }
 
-void metrics_job_created(metrics *m, int api, int64_t pod, int64_t now_us, quota_tracker *quota) {
+void metrics_job_created(metrics *m, int api, int64_t pod, int64_t now_us, job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     a->jobs_created++;
     a->jobs_alive++;
     a->pod_demand[pod]++;
-    quota->waiting_since_us = now_us;
-    quota->last_window = -1;
+    quota->slot[QUOTA_WAITING_SINCE_US] = now_us;
+    quota->slot[QUOTA_LAST_WINDOW] = -1;
 }
 
-void metrics_job_sent(metrics *m, int api, int64_t now_us, quota_tracker *quota) {
+void metrics_job_sent(metrics *m, int api, int64_t now_us, job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     a->attempts++;
     a->jobs_in_flight++;
     a->bins[bin_index(m, now_us)].attempts++;
-    assert(quota->waiting_since_us >= 0);
+    assert(quota->slot[QUOTA_WAITING_SINCE_US] >= 0);
     int64_t sent_window = quota_window(a, now_us);
-    quota_defer(a, quota, quota_window(a, quota->waiting_since_us), sent_window - 1);
-    if (sent_window > quota->last_window) {
-        quota->last_window = sent_window;
+    quota_defer(a, quota, quota_window(a, quota->slot[QUOTA_WAITING_SINCE_US]), sent_window - 1);
+    if (sent_window > quota->slot[QUOTA_LAST_WINDOW]) {
+        quota->slot[QUOTA_LAST_WINDOW] = sent_window;
     }
-    quota->waiting_since_us = -1;
+    quota->slot[QUOTA_WAITING_SINCE_US] = -1;
 }
 
 void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int64_t now_us,
-                          api_status status, quota_tracker *quota) {
+                          api_status status, job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     metrics_bin *bin = &a->bins[bin_index(m, sent_us)];
+    assert(sent_us <= now_us);
     a->jobs_in_flight--;
+    assert(a->jobs_in_flight >= 0);
     switch (status) {
     case API_STATUS_ACCEPTED:
         a->accepted++;
@@ -183,7 +192,7 @@ void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int
         bin->dropped++;
         break;
     }
-    quota->waiting_since_us = now_us;
+    quota->slot[QUOTA_WAITING_SINCE_US] = now_us;
 }
 
 void metrics_api_arrival(metrics *m, int api, int64_t now_us, int64_t in_burst_window) {
@@ -199,6 +208,7 @@ void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing
     int64_t latency_us = now_us - timing->created_us;
     a->jobs_completed++;
     a->jobs_alive--;
+    assert(a->jobs_alive >= a->jobs_in_flight);
     a->bins[bin_index(m, now_us)].completed++;
     histogram_record(&a->latency, latency_us);
     histogram_record(&a->bin_latency, latency_us);
@@ -210,38 +220,48 @@ void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing
 }
 
 /* Ends the job's waiting interval at end_us (exclusive), if it was waiting. */
-static void quota_close_waiting(api_metrics *a, quota_tracker *quota, int64_t end_us) {
-    if (quota->waiting_since_us < 0 || end_us <= quota->waiting_since_us) {
-        quota->waiting_since_us = -1;
+static void quota_close_waiting(api_metrics *a, job_books *quota, int64_t end_us) {
+    if (quota->slot[QUOTA_WAITING_SINCE_US] < 0 || end_us <= quota->slot[QUOTA_WAITING_SINCE_US]) {
+        quota->slot[QUOTA_WAITING_SINCE_US] = -1;
         return;
     }
-    quota_defer(a, quota, quota_window(a, quota->waiting_since_us), quota_window(a, end_us - 1));
-    quota->waiting_since_us = -1;
+    quota_defer(a, quota, quota_window(a, quota->slot[QUOTA_WAITING_SINCE_US]), quota_window(a, end_us - 1));
+    quota->slot[QUOTA_WAITING_SINCE_US] = -1;
+}
+
+void metrics_job_call_lost(metrics *m, int api, int64_t now_us) {
+    metrics_advance(m, now_us);
+    m->apis[api].jobs_in_flight--;
+    assert(m->apis[api].jobs_in_flight >= 0);
 }
 
 void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason reason,
-                           quota_tracker *quota) {
+                           job_books *quota) {
     metrics_advance(m, now_us);
     api_metrics *a = &m->apis[api];
     a->abandoned[reason]++;
     a->jobs_alive--;
+    assert(a->jobs_alive >= a->jobs_in_flight);
     quota_close_waiting(a, quota, now_us);
 }
 
-void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, quota_tracker *quota) {
+void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, bool in_flight,
+                                job_books *quota) {
     m->apis[api].jobs_pending_counted++;
+    m->apis[api].jobs_pending_in_flight += in_flight;
     quota_close_waiting(&m->apis[api], quota, end_us);
 }
 
-void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us, int status) {
+void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us,
+                              store_reply_status status) {
     metrics_advance(m, now_us);
     histogram_record(&m->store_rtt, rtt_us);
-    if (status == 1) {
+    if (status == STORE_REPLY_REFUSED) {
         m->store.errors_refused++;
-    } else if (status == 2) {
+    } else if (status == STORE_REPLY_TIMEOUT) {
         m->store.errors_timeout++;
     }
-    if (status != 0) {
+    if (status != STORE_REPLY_OK) {
         for (int i = 0; i < m->api_count; i++) {
             m->apis[i].bins[bin_index(m, now_us)].store_errors++;
         }
@@ -324,9 +344,10 @@ static void summarise_api(api_metrics *a, const api_model *model, int64_t pod_co
     s->api_p99_us = histogram_quantile(&a->api, 0.99);
     s->backoff_p99_us = histogram_quantile(&a->backoff, 0.99);
     summarise_wasted_quota(a, end_us);
-    s->max_burst = model->max_burst;
-    s->max_burst_at_us = model->max_burst_at_us;
-    s->burst_allowance = api_config_burst_allowance(&model->config);
+    api_burst_peak peak = api_model_burst_peak(model);
+    s->max_burst = peak.max_burst;
+    s->max_burst_at_us = peak.max_burst_at_us;
+    s->burst_allowance = peak.burst_allowance;
     s->burst_ratio = (double)s->max_burst / (double)s->burst_allowance;
     summarise_fairness(a, pod_count);
 }
@@ -335,8 +356,8 @@ void metrics_lock_retry(metrics *m) {
     m->store.lock_retries++;
 }
 
-int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
-                   int64_t store_queue_max, rl_error *err) {
+int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, store_world_figures store,
+                   rl_error *err) {
     metrics_advance(m, end_us);
     if (m->current_bin < m->bin_count) { /* the last bin, cut short by the run's end */
         metrics_advance(m, m->bin_count * m->bin_us);
@@ -345,13 +366,28 @@ int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t st
     for (int i = 0; i < m->api_count; i++) {
         summarise_api(&m->apis[i], &apis[i], m->pod_count, end_us);
     }
-    m->store.ops = store_ops;
-    m->store.ops_per_s = end_us > 0 ? (double)store_ops * 1e6 / (double)end_us : 0.0;
+    m->store.ops = (int64_t)m->store_rtt.total - m->store.errors_refused - m->store.errors_timeout;
+    assert(m->store.ops >= 0);
+    m->store.ops_per_s = end_us > 0 ? (double)m->store.ops * 1e6 / (double)end_us : 0.0;
     m->store.rtt_p50_us = histogram_quantile(&m->store_rtt, 0.50);
     m->store.rtt_p99_us = histogram_quantile(&m->store_rtt, 0.99);
     m->store.rtt_max_us = m->store_rtt.max;
-    m->store.queue_max = store_queue_max;
+    assert(store.in_flight_max >= 0);
+    assert(store.queue_max >= -1);
+    m->store.in_flight_max = store.in_flight_max;
+    m->store.queue_max = store.queue_max;
     m->finished = true;
+    for (int i = 0; i < m->api_count; i++) {
+        const api_metrics *a = &m->apis[i];
+        /* The counters balance by construction; the walk of the live jobs (pending) is checked
+         * against them below, as an error that names the API. */
+        assert(a->jobs_created == a->jobs_completed + a->summary.jobs_abandoned + a->jobs_alive);
+        /* No call is left in flight but those of the jobs still pending. */
+        assert(a->jobs_in_flight == a->jobs_pending_in_flight);
+        for (int64_t b = 0; b < m->bin_count; b++) {
+            assert(a->bins[b].jobs_waiting >= 0);
+        }
+    }
     for (int i = 0; i < m->api_count; i++) {
         const api_summary *s = &m->apis[i].summary;
         if (s->jobs_created != s->jobs_completed + s->jobs_abandoned + s->jobs_pending ||
@@ -365,18 +401,6 @@ int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t st
         }
     }
     return RL_OK;
-}
-
-const char *abandon_reason_name(abandon_reason reason) {
-    switch (reason) {
-    case ABANDON_TTL_EXPIRED: return "ttl_expired";
-    case ABANDON_RETRIES_EXHAUSTED: return "retries_exhausted";
-    case ABANDON_LIMITER_REJECTED: return "limiter_rejected";
-    case ABANDON_STORE_UNAVAILABLE: return "store_unavailable";
-    case ABANDON_POD_RESTARTED: return "pod_restarted";
-    case ABANDON_REASON_COUNT: break;
-    }
-    return "unknown";
 }
 
 void metrics_prefetch_pod(const metrics *m, int64_t pod) {

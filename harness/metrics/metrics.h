@@ -10,34 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "harness/report/histogram.h"
+#include "harness/model/job_observer.h"
+#include "harness/metrics/histogram.h"
 #include "harness/scenario/scenario.h"
 #include "mock_api/api_model.h"
-
-typedef enum abandon_reason {
-    ABANDON_TTL_EXPIRED = 0,
-    ABANDON_RETRIES_EXHAUSTED,
-    ABANDON_LIMITER_REJECTED,
-    ABANDON_STORE_UNAVAILABLE,
-    ABANDON_POD_RESTARTED,
-    ABANDON_REASON_COUNT
-} abandon_reason;
-
-/* The part of a job that the wasted-quota accounting tracks (owned by the job, kept by metrics). */
-typedef struct quota_tracker {
-    int64_t waiting_since_us; /* start of the current waiting interval; -1 when not waiting */
-    int64_t last_window;      /* last quota window already counted for this job; -1 = none */
-} quota_tracker;
-
-/* A job's time, split by where it went. Sums to its latency when it completes. */
-typedef struct job_timing {
-    int64_t created_us;
-    int64_t queue_wait_us;   /* waiting for a free worker slot in its pod */
-    int64_t limiter_wait_us; /* permitted later than ready: pacing waits and refused-then-retried */
-    int64_t store_us;        /* in round trips to the store */
-    int64_t api_us;          /* in API calls */
-    int64_t backoff_us;      /* sleeping after a 429 or a dropped connection */
-} job_timing;
 
 typedef struct metrics_bin {
     int64_t attempts;
@@ -75,6 +51,7 @@ typedef struct api_metrics {
     int64_t abandoned[ABANDON_REASON_COUNT];
     int64_t jobs_alive, jobs_in_flight; /* gauges kept by the events above */
     int64_t jobs_pending_counted;       /* jobs reported alive at the end, one by one */
+    int64_t jobs_pending_in_flight;     /* of those, the ones in an API call */
     histogram latency, queue_wait, limiter_wait, store, api, backoff;
     histogram bin_latency; /* completions of the current bin */
     int64_t window_us, window_limit, window_count;
@@ -85,11 +62,14 @@ typedef struct api_metrics {
     metrics_bin *bins;
 } api_metrics;
 
+/* The store's figures; each means the same in every world (METRICS.md). */
 typedef struct store_summary {
-    int64_t ops;
+    int64_t ops;       /* round trips the pods got an answer for (not refused, not timed out) */
     double ops_per_s;
     int64_t rtt_p50_us, rtt_p99_us, rtt_max_us;
-    int64_t queue_max;
+    int64_t in_flight_max; /* most commands the pods had sent and not yet had answered, at once */
+    int64_t queue_max;     /* most commands in the server at once, queued or in service; -1
+                              where the world cannot see the server's queue (live) */
     int64_t lock_retries;
     int64_t errors_refused, errors_timeout;
 } store_summary;
@@ -113,15 +93,15 @@ int metrics_init(metrics *m, const scenario *s);
 void metrics_destroy(metrics *m);
 
 /* A job of pod for api was created at now_us and starts waiting. */
-void metrics_job_created(metrics *m, int api, int64_t pod, int64_t now_us, quota_tracker *quota);
+void metrics_job_created(metrics *m, int api, int64_t pod, int64_t now_us, job_books *quota);
 
 /* The job's request reached the API at now_us: an attempt; it stops waiting. */
-void metrics_job_sent(metrics *m, int api, int64_t now_us, quota_tracker *quota);
+void metrics_job_sent(metrics *m, int api, int64_t now_us, job_books *quota);
 
 /* The API answered at now_us the request sent at sent_us with status. Unless accepted, the job
  * waits again from now_us. */
 void metrics_job_answered(metrics *m, int api, int64_t pod, int64_t sent_us, int64_t now_us,
-                          api_status status, quota_tracker *quota);
+                          api_status status, job_books *quota);
 
 /* A request reached the API at now_us, leaving in_burst_window arrivals in its sliding burst
  * window (this one included). */
@@ -130,31 +110,43 @@ void metrics_api_arrival(metrics *m, int api, int64_t now_us, int64_t in_burst_w
 /* The job completed at now_us with timing. */
 void metrics_job_completed(metrics *m, int api, int64_t now_us, const job_timing *timing);
 
+/* The job died at now_us during its API call (a pod restart): it is no longer in flight. */
+void metrics_job_call_lost(metrics *m, int api, int64_t now_us);
+
 /* The job was given up at now_us for reason. */
 void metrics_job_abandoned(metrics *m, int api, int64_t now_us, abandon_reason reason,
-                           quota_tracker *quota);
+                           job_books *quota);
 
 /* The job is still alive at the run's end (end_us): counts it as pending and closes its waiting
  * interval. The pod logic calls it for every job it still holds, so that the accounting check
  * compares two independent counts. */
-void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, quota_tracker *quota);
+void metrics_job_pending_at_end(metrics *m, int api, int64_t end_us, bool in_flight,
+                                job_books *quota);
 
-/* One store round trip finished at now_us after rtt_us with status (0 ok, 1 refused, 2 timeout). */
-void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us, int status);
+/* One store round trip finished at now_us after rtt_us with status. */
+void metrics_store_round_trip(metrics *m, int64_t now_us, int64_t rtt_us,
+                              store_reply_status status);
 
 /* A pod found a store lock held by another and will try again. */
 void metrics_lock_retry(metrics *m);
 
-/* Closes the books at end_us: bins, wasted quota, fairness, percentiles. store_ops and
- * queue_max come from the store; apis supplies max_burst (apis[i] for API i). Returns 0,
- * or RL_ERR_INVARIANT with a message when created != completed + abandoned + pending. */
-int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, int64_t store_ops,
-                   int64_t store_queue_max, rl_error *err);
+/* What only the world can tell of its store: the most commands in flight at once (sent by the
+ * pods, not yet answered) and the most in the server at once (-1 when it cannot see them). */
+typedef struct store_world_figures {
+    int64_t in_flight_max;
+    int64_t queue_max;
+} store_world_figures;
+
+/* Closes the books at end_us: bins, wasted quota, fairness, percentiles. store comes from the
+ * world; apis supplies max_burst (apis[i] for API i). Returns 0, or RL_ERR_INVARIANT with a
+ * message when created != completed + abandoned + pending. */
+int metrics_finish(metrics *m, int64_t end_us, const api_model *apis, store_world_figures store,
+                   rl_error *err);
 
 /* Prefetch hint (changes nothing): the per-pod counts of pod, for every API. */
 void metrics_prefetch_pod(const metrics *m, int64_t pod);
 
-/* A static name of reason ("ttl_expired", ...). */
-const char *abandon_reason_name(abandon_reason reason);
+/* The observer through which the fleet feeds m (borrowed: m must outlive the fleet). */
+job_observer metrics_observer(metrics *m);
 
 #endif
