@@ -44,7 +44,7 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/
 
 # The Debian package: `cpack -G DEB` in the build folder writes ratelab_VERSION_amd64.deb.
 # Depends comes from dpkg-shlibdeps, which reads the libraries the binary links against (libc6,
-# libhiredis0.14, libjansson4, libjemalloc2, libuv1, libyaml-0-2 on Debian 12);
+# libhiredis0.14, libhttp-parser2.9, libjansson4, libjemalloc2, libuv1, libyaml-0-2 on Debian 12);
 # tests/package/test_deb.sh checks the list. gnuplot-nox draws the figures and redis-server
 # serves `run --live`: both optional, so recommended. The Containerfile installs the .deb and
 # the same recommended packages (tests/package/test_containerfile.sh keeps them in step).

@@ -16,6 +16,7 @@ set -euo pipefail
 BUILD_PACKAGES=(
   build-essential cmake pkg-config file
   libyaml-dev libjansson-dev libjemalloc-dev libcmocka-dev libuv1-dev libhiredis-dev
+  libhttp-parser-dev
 )
 
 work=${RUNNER_TEMP:-$(mktemp -d)}/ratelab-install

@@ -37,7 +37,7 @@ names() {
 check "Package is ratelab" test "$(dpkg-deb -f "$deb" Package)" = ratelab
 check "Version is $version" test "$(dpkg-deb -f "$deb" Version)" = "$version"
 check "Architecture is amd64" test "$(dpkg-deb -f "$deb" Architecture)" = amd64
-expected_depends=$'libc6\nlibhiredis0.14\nlibjansson4\nlibjemalloc2\nlibuv1\nlibyaml-0-2'
+expected_depends=$'libc6\nlibhiredis0.14\nlibhttp-parser2.9\nlibjansson4\nlibjemalloc2\nlibuv1\nlibyaml-0-2'
 check "Depends: exactly the libraries ratelab links" test "$(names Depends)" = "$expected_depends"
 check "Recommends: gnuplot-nox, redis-server" \
   test "$(names Recommends)" = $'gnuplot-nox\nredis-server'
