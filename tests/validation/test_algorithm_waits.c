@@ -19,8 +19,8 @@
  * the same request is refused w - 1 us later and allowed w us later (with nothing in between).
  * The limiters only get emptier as time passes, so that makes w the least such delay.
  *
- * Streams (fixed seed, printed): twenty settings like the identity file's (field report, 7/s, 10/s,
- * sub-microsecond rates, ten at random), IDENTITY_REQUESTS requests each per algorithm, with
+ * Streams (fixed seed, printed): twenty settings like the identity file's (field report, 7/s,
+ * 10/s, sub-microsecond rates, ten at random), WAITS_REQUESTS_PER_SETTING requests each, with
  * costs 1 (half), 1 to 3 (a quarter) and 1 to capacity + 2 (a quarter: some can never pass), and
  * gaps of bursts, one T, near T, idle, and exactly the last wait or 1 us short of it.
  * A GCRA whose refusals wait one emission interval too long must fail the check. */
