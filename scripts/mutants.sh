@@ -57,12 +57,15 @@ export GIT_CEILING_DIRECTORIES=$work
 # tar keeps each file's time, so the build dir's objects stay valid from one run to the next.
 rm -rf "$src"
 mkdir -p "$src"
-(cd "$root" && git ls-files -z --cached --others --exclude-standard |
-  tar --null -T - -cf -) | tar -xf - -C "$src" || { echo "mutants.sh: cannot copy the tree" >&2; exit 1; }
+if ! (cd "$root" && git ls-files -z --cached --others --exclude-standard |
+  tar --null -T - -cf -) | tar -xf - -C "$src"; then
+  echo "mutants.sh: cannot copy the tree" >&2
+  exit 1
+fi
 
 build_copy() { # log file
-  { cmake -S "$src" -B "$build" -DRATELAB_WERROR=OFF && cmake --build "$build" --parallel "$jobs"; } \
-    >"$1" 2>&1
+  { cmake -S "$src" -B "$build" -DRATELAB_WERROR=OFF &&
+    cmake --build "$build" --parallel "$jobs"; } >"$1" 2>&1
 }
 
 echo "mutants: building the unmutated copy in $build"
@@ -72,15 +75,16 @@ if ! build_copy "$log/baseline.build"; then
 fi
 
 header() { # patch key: the value of `key:` before the first diff line
-  awk -v key="$2" '/^diff --git /{exit} index($0, key ":") == 1 {sub("^" key ":[ \t]*", ""); print; exit}' "$1"
+  awk -v key="$2" '/^diff --git /{exit}
+    index($0, key ":") == 1 {sub("^" key ":[ \t]*", ""); print; exit}' "$1"
 }
 
 # Runs ctest with the arguments; echoes the first test that failed, or nothing.
 run_ctest() { # log file, ctest arguments...
   local out=$1
   shift
-  ctest --test-dir "$build" --stop-on-failure --timeout 300 -E '^validation_doc_current$' "$@" \
-    >"$out" 2>&1
+  ctest --test-dir "$build" --stop-on-failure --output-on-failure --timeout 300 \
+    -E '^validation_doc_current$' "$@" >"$out" 2>&1
   grep -a -E '^ *[0-9]+/[0-9]+ Test +#[0-9]+: ' "$out" | grep -a -v ' Passed ' | head -n 1 |
     sed -E 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) .*/\1/'
 }
