@@ -80,17 +80,15 @@ static double read_rate(FILE *out) {
     }
 }
 
-/* Starts c with stdout on out_fd, stdin and stderr on /dev/null. Returns 0 or an errno. */
-static int spawn(const redis_benchmark_command *c, int out_fd, int unused_fd, pid_t *pid) {
+/* Starts c with stdout on out_fd (close-on-exec itself: only the copy on stdout stays in the
+ * child), stdin and stderr on /dev/null. Returns 0 or an errno. */
+static int spawn(const redis_benchmark_command *c, int out_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     int rc = posix_spawn_file_actions_init(&actions);
     if (rc != 0) {
         return rc;
     }
-    rc = posix_spawn_file_actions_addclose(&actions, unused_fd);
-    if (rc == 0) {
-        rc = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    }
+    rc = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     if (rc == 0) {
         rc = posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
     }
@@ -110,8 +108,14 @@ double redis_benchmark_run(const redis_benchmark_command *c, char *note, size_t 
         snprintf(note, note_size, "redis-benchmark could not run");
         return 0;
     }
+    /* Neither end leaks into the child (or any other child) beyond its stdout. */
+    int rc = fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0 && fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0
+                 ? 0
+                 : errno;
     pid_t pid = 0;
-    int rc = spawn(c, fds[1], fds[0], &pid);
+    if (rc == 0) {
+        rc = spawn(c, fds[1], &pid);
+    }
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);
