@@ -1,5 +1,6 @@
 -- fixed_window.lua - mirror of algorithms/fixed_window.c (windows of period_us aligned to 0).
--- State: s0 latest admitted time (us), s1 cost admitted in its window.
+-- State: s0 latest admitted time (us), s1 cost admitted in its window. It
+-- matters until that window ends.
 
 local function decide(c, s, now_us, cost)
   local latest_us = s[0]
@@ -15,7 +16,7 @@ local function decide(c, s, now_us, cost)
   end
   s[0] = at_us
   s[1] = count + cost
-  return true, 0, at_us, 2
+  return true, 0, at_us, 2, c.period - into_us
 end
 
 return rate_math_run(decide)

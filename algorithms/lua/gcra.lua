@@ -1,5 +1,6 @@
 -- gcra.lua - mirror of algorithms/gcra.c (GCRA, limit mode: admit or refuse).
--- State: s0, s1 TAT (whole us, fraction in 1/L us), s2 latest admitted time (us).
+-- State: s0, s1 TAT (whole us, fraction in 1/L us), s2 latest admitted time (us). It matters
+-- until the TAT.
 
 local function decide(c, s, now_us, cost)
   local L, P = rate_of(c)
@@ -18,7 +19,7 @@ local function decide(c, s, now_us, cost)
   end
   local new_us, new_frac = instant_add(start_us, start_frac, cost, L, P)
   s[0], s[1], s[2] = new_us, new_frac, at_us
-  return true, 0, at_us, 3
+  return true, 0, at_us, 3, instant_ceil_after(new_us, new_frac, at_us)
 end
 
 return rate_math_run(decide)

@@ -1,5 +1,6 @@
 -- gcra_pace.lua - mirror of algorithms/gcra_pace.c (GCRA, pace mode: reserve a slot).
--- State: s0, s1 TAT (whole us, fraction in 1/L us), s2 latest admitted time (us).
+-- State: s0, s1 TAT (whole us, fraction in 1/L us), s2 latest admitted time (us). It matters
+-- until the TAT.
 
 local WAIT_MAX_US = 2 ^ 50 -- as GCRA_PACE_WAIT_MAX_US
 
@@ -23,7 +24,7 @@ local function decide(c, s, now_us, cost)
   local from_us, from_frac = instant_max(fire_us, fire_frac, tat_us, tat_frac)
   s[0], s[1] = instant_add(from_us, from_frac, cost, L, P)
   s[2] = at_us
-  return true, wait, at_us, 3
+  return true, wait, at_us, 3, instant_ceil_after(s[0], s[1], at_us)
 end
 
 return rate_math_run(decide)

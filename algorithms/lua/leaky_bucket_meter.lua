@@ -1,5 +1,6 @@
 -- leaky_bucket_meter.lua - mirror of algorithms/leaky_bucket_meter.c (a meter, starts empty).
--- State: s0 latest admitted time (us), s1 level in units of 1/P.
+-- State: s0 latest admitted time (us), s1 level in units of 1/P. It matters until
+-- the bucket has drained.
 
 local function decide(c, s, now_us, cost)
   local L, P = rate_of(c)
@@ -15,7 +16,7 @@ local function decide(c, s, now_us, cost)
   end
   s[0] = at_us
   s[1] = level + cost * P
-  return true, 0, at_us, 2
+  return true, 0, at_us, 2, ceil_div(s[1], L)
 end
 
 return rate_math_run(decide)

@@ -1,6 +1,6 @@
 -- leaky_bucket_queue.lua - mirror of algorithms/leaky_bucket_queue.c (a bounded FIFO drained one
 -- request every T). State: s0, s1 next free departure (whole us, fraction in 1/L us), s2 latest
--- admitted time (us).
+-- admitted time (us). It matters until the next free departure.
 
 local function decide(c, s, now_us, cost)
   local L, P = rate_of(c)
@@ -20,7 +20,8 @@ local function decide(c, s, now_us, cost)
   end
   local new_us, new_frac = instant_add(dep_us, dep_frac, cost, L, P)
   s[0], s[1], s[2] = new_us, new_frac, at_us
-  return true, instant_ceil_after(dep_us, dep_frac, at_us), at_us, 3
+  return true, instant_ceil_after(dep_us, dep_frac, at_us), at_us, 3,
+    instant_ceil_after(new_us, new_frac, at_us)
 end
 
 return rate_math_run(decide)

@@ -1,5 +1,6 @@
 -- sliding_window.lua - mirror of algorithms/sliding_window.c (two-window weighted estimate).
 -- State: s0 latest admitted time (us), s1 cost admitted in its window, s2 in the one before.
+-- It matters until the window after the next begins.
 -- The C code compares prev x (P - e) with room x P in 128 bits; here: room >= prev settles it,
 -- else P - e <= floor(room x P / prev), found exactly by muldiv. Waits reach 2 x period_us, so
 -- period_us must stay below 2^52 (lua_scripts_config_check).
@@ -53,7 +54,7 @@ local function decide(c, s, now_us, cost)
   s[0] = at_us
   s[1] = cur + cost
   s[2] = prev
-  return true, 0, at_us, 3
+  return true, 0, at_us, 3, 2 * c.period - elapsed_us
 end
 
 return rate_math_run(decide)

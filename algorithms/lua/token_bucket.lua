@@ -1,5 +1,6 @@
 -- token_bucket.lua - mirror of algorithms/token_bucket.c (continuous refill, starts full).
--- State: s0 latest admitted time (us), s1 deficit in units of 1/P token.
+-- State: s0 latest admitted time (us), s1 deficit in units of 1/P token. It matters
+-- until the deficit has drained.
 
 local function decide(c, s, now_us, cost)
   local L, P = rate_of(c)
@@ -15,7 +16,7 @@ local function decide(c, s, now_us, cost)
   end
   s[0] = at_us
   s[1] = deficit + cost * P
-  return true, 0, at_us, 2
+  return true, 0, at_us, 2, ceil_div(s[1], L)
 end
 
 return rate_math_run(decide)

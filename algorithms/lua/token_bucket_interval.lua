@@ -1,6 +1,7 @@
 -- token_bucket_interval.lua - mirror of algorithms/token_bucket_interval.c (refilled to limit
 -- every period_us; the same arithmetic as fixed_window).
--- State: s0 latest admitted time (us), s1 tokens taken in its window.
+-- State: s0 latest admitted time (us), s1 tokens taken in its window. It matters until that
+-- window ends.
 
 local function decide(c, s, now_us, cost)
   local latest_us = s[0]
@@ -16,7 +17,7 @@ local function decide(c, s, now_us, cost)
   end
   s[0] = at_us
   s[1] = count + cost
-  return true, 0, at_us, 2
+  return true, 0, at_us, 2, c.period - into_us
 end
 
 return rate_math_run(decide)

@@ -11,6 +11,7 @@
 #include "algorithms/limiter.h"
 #include "harness/core/rl_alloc.h"
 #include "harness/live/lua_scripts.h"
+#include "harness/live/redis_benchmark.h"
 #include "harness/live/redis_client.h"
 #include "harness/live/redis_server.h"
 #include "harness/live/redis_url.h"
@@ -63,7 +64,8 @@ static limiter_config bench_config(const limiter_algorithm *a) {
     return cfg;
 }
 
-/* Runs redis-benchmark with the same EVALSHA, connections and pipeline; fills the figure. */
+/* Runs redis-benchmark with the same EVALSHA, connections and pipeline; fills the figure. Each
+ * argument goes to it as it is, in an argument vector: the host never passes through a shell. */
 static void compare(const live_bench_options *o, const redis_url *url, const char *sha,
                     const char *key, const lua_script_args *args, live_bench_result *out) {
     if (url->password[0] != '\0') {
@@ -71,48 +73,35 @@ static void compare(const live_bench_options *o, const redis_url *url, const cha
                  "redis-benchmark not run: the server needs a password");
         return;
     }
-    char command[1024];
-    int used = snprintf(command, sizeof command,
-                        "redis-benchmark -h %s -p %d --dbnum %d -c %d -P %d -n %lld -q EVALSHA "
-                        "%s 1 %s",
-                        url->host, url->port, url->db, o->connections, o->pipeline,
-                        (long long)o->requests, sha, key);
-    for (int i = 0; i < LUA_SCRIPT_ARGS && used > 0 && (size_t)used < sizeof command; i++) {
-        used += snprintf(command + used, sizeof command - (size_t)used, " %s", args->text[i]);
+    redis_benchmark_command c;
+    redis_benchmark_command_init(&c, "redis-benchmark");
+    bool fits = redis_benchmark_command_add(&c, "-h") &&
+                redis_benchmark_command_add(&c, url->host) &&
+                redis_benchmark_command_add(&c, "-p") &&
+                redis_benchmark_command_add_i64(&c, url->port) &&
+                redis_benchmark_command_add(&c, "--dbnum") &&
+                redis_benchmark_command_add_i64(&c, url->db) &&
+                redis_benchmark_command_add(&c, "-c") &&
+                redis_benchmark_command_add_i64(&c, o->connections) &&
+                redis_benchmark_command_add(&c, "-P") &&
+                redis_benchmark_command_add_i64(&c, o->pipeline) &&
+                redis_benchmark_command_add(&c, "-n") &&
+                redis_benchmark_command_add_i64(&c, o->requests) &&
+                redis_benchmark_command_add(&c, "-q") &&
+                redis_benchmark_command_add(&c, "EVALSHA") &&
+                redis_benchmark_command_add(&c, sha) && redis_benchmark_command_add(&c, "1") &&
+                redis_benchmark_command_add(&c, key);
+    for (int i = 0; i < args->count && fits; i++) {
+        fits = redis_benchmark_command_add(&c, args->text[i]);
     }
-    if (used <= 0 || (size_t)used >= sizeof command - 16) {
-        return;
-    }
-    snprintf(command + used, sizeof command - (size_t)used, " 2>/dev/null");
-    FILE *pipe = popen(command, "r");
-    if (pipe == NULL) {
-        snprintf(out->compare_note, sizeof out->compare_note, "redis-benchmark could not run");
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, pipe) != NULL) {
-        /* -q prints "EVALSHA ...: 12345.67 requests per second, p50=..." (\r-separated). */
-        char *found = strstr(line, "requests per second");
-        if (found == NULL) {
-            continue;
-        }
-        char *colon = NULL;
-        for (char *p = line; p < found; p++) {
-            if (*p == ':') {
-                colon = p;
-            }
-        }
-        if (colon != NULL) {
-            out->redis_benchmark_per_s = strtod(colon + 1, NULL);
-            out->compared = out->redis_benchmark_per_s > 0;
-        }
-    }
-    int status = pclose(pipe);
-    if (!out->compared) {
+    if (!fits) {
         snprintf(out->compare_note, sizeof out->compare_note,
-                 status != 0 ? "redis-benchmark is not installed or failed"
-                             : "redis-benchmark printed no rate");
+                 "redis-benchmark not run: its command line is too long");
+        return;
     }
+    out->redis_benchmark_per_s =
+        redis_benchmark_run(&c, out->compare_note, sizeof out->compare_note);
+    out->compared = out->redis_benchmark_per_s > 0;
 }
 
 /* SCRIPT LOAD of script (its SHA1 into sha) and the server's clock now (into *epoch_us). */

@@ -22,6 +22,11 @@ typedef struct lua_script {
     bool is_algorithm;   /* called with the limiter call format (prelude header) */
 } lua_script;
 
+/* A limiter script sets its state hash to expire this long after the moment the state stops
+ * mattering (prelude: STATE_TTL_SLACK_MS), so a run that is killed leaves no key for ever. The
+ * slack covers clocks that step back (a pod's clock, or the server's) and slow round trips. */
+#define LUA_STATE_TTL_SLACK_MS 60000
+
 /* The generated table (lua_scripts_data.c). */
 extern const lua_script lua_script_table[];
 extern const size_t lua_script_table_count;

@@ -4,7 +4,10 @@
  * in sequences with random settings (realistic ones like 7/s, and extreme ones up to the
  * algorithms' exactness bounds), random costs and monotone times with occasional backward
  * skew. Time is passed explicitly. After every step the decision (allowed, wait_us), the
- * decided-at time and the stored state (s0..s3) must equal the C function's, bit for bit.
+ * decided-at time and the stored state (s0..s3) must equal the C function's, bit for bit, and
+ * the key's expiry (PTTL) must be what the C state implies: LUA_STATE_TTL_SLACK_MS past the
+ * moment the state stops mattering (computed here from the C state, per algorithm), set at the
+ * latest admitted step, and no key before the first.
  * Commands are pipelined a sequence at a time. Starts its own redis-server on a free loopback
  * port; the seed is printed and RATELAB_DIFF_SEED replays it. */
 #include <setjmp.h>
@@ -27,6 +30,9 @@
 
 #define DIFF_SEQUENCE_STEPS_MAX 400
 #define DIFF_KEY_BYTES 64
+/* PTTL is read right after the script; more than this many ms of real time between the two
+ * (a very loaded machine) is not expected. */
+#define DIFF_TTL_ELAPSED_MS_MAX 5000
 
 typedef struct diff_context {
     redis_server server;
@@ -185,11 +191,39 @@ static int latest_slot(const limiter_algorithm *a) {
     return 0;
 }
 
+/* How long after at_us the state s still decides differently from no state, from the C
+ * algorithm's state layout (algorithms/<name>.c): the TAT or next departure, a bucket's drain,
+ * the end of the window (the sliding window's prev counts one window more). */
+static int64_t state_live_us(const limiter_config *cfg, const limiter_state *s, int64_t at_us) {
+    const char *name = cfg->algorithm->name;
+    int64_t a = cfg->limit, b = cfg->period_us; /* L = limit / gcd(limit, period_us) */
+    while (b != 0) {
+        int64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    int64_t per_us = cfg->limit / a;
+    if (strcmp(name, "gcra") == 0 || strcmp(name, "gcra_pace") == 0 ||
+        strcmp(name, "leaky_bucket_queue") == 0) { /* s0 us + s1 / L */
+        return s->slot[0] - at_us + (s->slot[1] > 0 ? 1 : 0);
+    }
+    if (strcmp(name, "token_bucket") == 0 || strcmp(name, "leaky_bucket_meter") == 0) {
+        return (s->slot[1] + per_us - 1) / per_us; /* drains L units of 1/P per us */
+    }
+    int64_t into_us = at_us % cfg->period_us;
+    if (strcmp(name, "sliding_window") == 0) {
+        return 2 * cfg->period_us - into_us;
+    }
+    assert_true(strcmp(name, "fixed_window") == 0 || strcmp(name, "token_bucket_interval") == 0);
+    return cfg->period_us - into_us;
+}
+
 typedef struct diff_step {
     int64_t now_us, cost;
     limiter_decision decision;
     int64_t at_us;
     limiter_state state_after;
+    int64_t ttl_ms; /* the expiry the latest admitted step up to this one set; -2: no key */
 } diff_step;
 
 static void fail_step(const char *algorithm, uint64_t seed, int64_t sequence, int step,
@@ -213,6 +247,7 @@ static void run_sequence(diff_context *ctx, const limiter_algorithm *a, const ch
     limiter_state state = {{0}};
     int64_t now_us = (int64_t)rng_below(r, 1000000);
     int64_t last_wait_us = 0;
+    int64_t ttl_ms = -2; /* PTTL of an absent key */
     for (int i = 0; i < steps; i++) {
         now_us = draw_time(r, &cfg, now_us, last_wait_us);
         s[i].now_us = now_us;
@@ -220,6 +255,11 @@ static void run_sequence(diff_context *ctx, const limiter_algorithm *a, const ch
         s[i].at_us = rate_math_max_i64(now_us, state.slot[latest_slot(a)]);
         a->decide(&cfg, &state, now_us, s[i].cost, &s[i].decision);
         s[i].state_after = state;
+        if (s[i].decision.allowed) {
+            ttl_ms = (state_live_us(&cfg, &state, s[i].at_us) + 999) / 1000 +
+                     LUA_STATE_TTL_SLACK_MS;
+        }
+        s[i].ttl_ms = ttl_ms;
         last_wait_us = s[i].decision.wait_us;
         lua_script_args args;
         lua_script_args_fill(&args, &cfg, s[i].cost, now_us, 0);
@@ -231,11 +271,13 @@ static void run_sequence(diff_context *ctx, const limiter_algorithm *a, const ch
         }
         redisAppendCommandArgv(ctx->redis, 4 + LUA_SCRIPT_ARGS, argv, lengths);
         redisAppendCommand(ctx->redis, "HMGET %s s0 s1 s2 s3", key);
+        redisAppendCommand(ctx->redis, "PTTL %s", key);
     }
     for (int i = 0; i < steps; i++) {
-        redisReply *eval = NULL, *hash = NULL;
+        redisReply *eval = NULL, *hash = NULL, *pttl = NULL;
         assert_int_equal(redisGetReply(ctx->redis, (void **)&eval), REDIS_OK);
         assert_int_equal(redisGetReply(ctx->redis, (void **)&hash), REDIS_OK);
+        assert_int_equal(redisGetReply(ctx->redis, (void **)&pttl), REDIS_OK);
         if (eval->type == REDIS_REPLY_ERROR) {
             fail_msg("%s: script error: %s", a->name, eval->str);
         }
@@ -265,8 +307,17 @@ static void run_sequence(diff_context *ctx, const limiter_algorithm *a, const ch
                           d->state_after.slot[slot], stored);
             }
         }
+        assert_int_equal(pttl->type, REDIS_REPLY_INTEGER);
+        /* Set by the latest admitted step and counting down since: at most what it set. */
+        if (pttl->integer > d->ttl_ms ||
+            (d->ttl_ms >= 0 && pttl->integer < d->ttl_ms - DIFF_TTL_ELAPSED_MS_MAX) ||
+            (d->ttl_ms < 0 && pttl->integer != d->ttl_ms)) {
+            fail_step(a->name, ctx->seed, sequence, i, &cfg, d, "PTTL (ms)", d->ttl_ms,
+                      pttl->integer);
+        }
         freeReplyObject(eval);
         freeReplyObject(hash);
+        freeReplyObject(pttl);
     }
     redisReply *del = redisCommand(ctx->redis, "DEL %s", key);
     freeReplyObject(del);

@@ -46,7 +46,8 @@ static bool exists(const char *path) {
 
 static void write_text(const char *dir, const char *name, const char *text) {
     char path[PATH_BYTES];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int used = snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_true(used > 0 && (size_t)used < sizeof path); /* never a truncated path */
     FILE *file = fopen(path, "w");
     assert_non_null(file);
     fputs(text, file);

@@ -21,6 +21,13 @@
  *    jitter about the same calls (within 5%), decorrelated more; equal jitter slower than
  *    full, decorrelated faster.
  *
+ *    The orderings alone bound nothing: a decorrelated jitter drawing up to 2 x the previous
+ *    sleep instead of 3 x kept them all. So the same experiment is also simulated here apart
+ *    from ratelab (its own event loop, clients and backoff written from the post's formulas:
+ *    no fleet, no backoff.c), and ratelab's mean calls and time to finish must equal that
+ *    simulation's, per policy at 50 and 100 clients: the difference of the means inside its
+ *    interval at the family's level, and within OCC_AGREEMENT of the independent mean.
+ *
  * 2. Retry amplification: an API that fails each attempt independently with probability p,
  *    and pods allowed n retries. Attempts per job must average 1 + p + ... + p^n, and the
  *    share of jobs abandoned must be p^(n+1). */
@@ -48,6 +55,8 @@
 #define OCC_BASE_US 5000
 #define OCC_CAP_US 2000000
 #define OCC_FAR_FACTOR 2.0 /* "far longer": at least this ratio of the mean times */
+#define OCC_AGREEMENT 0.10 /* ratelab's means within 10% of the independent simulation's */
+#define OCC_AGREEMENT_FAMILY 20 /* calls and time, 5 policies, 50 and 100 clients */
 #define AMPLIFICATION_RUNS 20
 #define AMPLIFICATION_JOBS 5000
 #define WORLD_DURATION_US (INT64_C(3600) * 1000000)
@@ -480,6 +489,160 @@ static void occ_contention_orderings(void **state) {
     assert_int_equal(failures, 0);
 }
 
+/* ---- 1b. the same experiment, simulated apart from ratelab ---- */
+
+typedef enum occ_step { OCC_SEND = 0, OCC_READ, OCC_WRITE, OCC_REPLY } occ_step;
+
+/* One client of the independent simulation. */
+typedef struct occ_client {
+    int64_t attempts;      /* writes sent so far */
+    int64_t last_sleep_us; /* the sleep before the latest retry (0 before the first) */
+    int64_t seen_version;  /* the version its read saw */
+} occ_client;
+
+/* The sleep before retry k (k from 0) after a sleep of previous_us, from the post's formulas
+ * with ratelab's two definitions (section 4 of VALIDATION.md): base x 2^k from k = 0, and
+ * decorrelated uniform on [base, min(cap, 3 x previous)], previous = base at first. */
+static int64_t occ_textbook_sleep_us(int policy, int64_t k, int64_t previous_us, rng *r) {
+    if (policy == OCC_NO_BACKOFF) {
+        return 0;
+    }
+    int64_t ceiling_us = OCC_BASE_US;
+    for (int64_t i = 0; i < k && ceiling_us < OCC_CAP_US; i++) {
+        ceiling_us *= 2;
+    }
+    ceiling_us = ceiling_us < OCC_CAP_US ? ceiling_us : OCC_CAP_US;
+    switch (policy) {
+    case OCC_FULL: return (int64_t)rng_below(r, (uint64_t)ceiling_us + 1);
+    case OCC_EQUAL:
+        return ceiling_us / 2 + (int64_t)rng_below(r, (uint64_t)(ceiling_us - ceiling_us / 2) + 1);
+    case OCC_DECORRELATED: {
+        int64_t high_us = 3 * (previous_us > 0 ? previous_us : OCC_BASE_US);
+        high_us = high_us < OCC_CAP_US ? high_us : OCC_CAP_US;
+        return OCC_BASE_US + (int64_t)rng_below(r, (uint64_t)(high_us - OCC_BASE_US) + 1);
+    }
+    default: return ceiling_us; /* exponential without jitter */
+    }
+}
+
+/* One run of the independent simulation: clients clients, all sending at t = 0. The world's
+ * event heap orders events (a WORLD_TIMER slot carries the step in timer_kind's place). */
+static world_outcome occ_independent_run(int64_t clients, int policy, uint64_t seed) {
+    world w;
+    memset(&w, 0, sizeof w);
+    rng_seed(&w.random, seed, WORLD_STREAM + 1);
+    occ_client *c = calloc((size_t)clients, sizeof *c);
+    assert_non_null(c);
+    for (int64_t i = 0; i < clients; i++) {
+        world_push(&w, (world_event){.due_us = 0, .value = OCC_SEND, .target = (uint64_t)i});
+    }
+    int64_t completed = 0;
+    while (w.count > 0) {
+        world_event e = world_pop(&w);
+        w.now_us = e.due_us;
+        occ_client *client = &c[e.target];
+        world_event next = {.target = e.target};
+        switch ((occ_step)e.value) {
+        case OCC_SEND: next.value = OCC_READ; next.due_us = w.now_us + world_network_us(&w); break;
+        case OCC_READ:
+            client->seen_version = w.row_version;
+            next.value = OCC_WRITE;
+            next.due_us = w.now_us + world_network_us(&w) + world_network_us(&w);
+            break;
+        case OCC_WRITE:
+            w.calls++;
+            client->attempts++;
+            next.kind = client->seen_version == w.row_version; /* success, carried in kind */
+            w.row_version += next.kind == 1;
+            next.value = OCC_REPLY;
+            next.due_us = w.now_us + world_network_us(&w);
+            break;
+        case OCC_REPLY:
+            if (e.kind == 1) {
+                completed++;
+                w.last_success_us = w.now_us;
+                continue;
+            }
+            client->last_sleep_us = occ_textbook_sleep_us(policy, client->attempts - 1,
+                                                           client->last_sleep_us, &w.random);
+            next.value = OCC_SEND;
+            next.due_us = w.now_us + client->last_sleep_us;
+            break;
+        }
+        world_push(&w, next);
+    }
+    assert_int_equal(completed, clients);
+    free(c);
+    free(w.heap);
+    world_outcome out = {w.calls, w.last_success_us, clients, completed, 0};
+    return out;
+}
+
+/* Is ratelab's mean (interval a, OCC_RUNS runs) that of the independent one (b)? Reports the
+ * row; returns whether it held. */
+static bool occ_agreement_row(const char *check, const char *formula, const char *unit,
+                              validation_interval a, validation_interval b) {
+    double t = validation_student_t_quantile(0.975, OCC_RUNS - 1);
+    double se_a = (a.high - a.estimate) / t, se_b = (b.high - b.estimate) / t;
+    double se = sqrt(se_a * se_a + se_b * se_b);
+    double level = validation_bonferroni_level(0.95, OCC_AGREEMENT_FAMILY);
+    double z = validation_normal_quantile(0.5 + level / 2.0);
+    double difference = a.estimate - b.estimate;
+    bool passed = fabs(difference) <= z * se && fabs(difference) <= OCC_AGREEMENT * b.estimate;
+    char expected[96], measured[96], ci[96], tolerance[192];
+    snprintf(expected, sizeof expected, "%.4g%s (independent, CI [%.4g, %.4g])", b.estimate, unit,
+             b.low, b.high);
+    snprintf(measured, sizeof measured, "%.4g%s (%+.1f%%)", a.estimate, unit,
+             100.0 * difference / b.estimate);
+    snprintf(ci, sizeof ci, "[%.4g, %.4g]", a.low, a.high);
+    snprintf(tolerance, sizeof tolerance,
+             "difference of the means inside its %.2f%% interval (+/-%.3g, family of %d) and "
+             "within %.0f%%",
+             100.0 * level, z * se, OCC_AGREEMENT_FAMILY, 100.0 * OCC_AGREEMENT);
+    validation_row row = {"retry",   check,    formula, expected, measured, ci,
+                          tolerance, passed,   TEST_BINARY " occ_matches_independent_simulation"};
+    emit_row(&row);
+    return passed;
+}
+
+static void occ_matches_independent_simulation(void **state) {
+    (void)state;
+    const int64_t client_counts[] = {50, 100};
+    int failures = 0;
+    for (int n = 0; n < 2; n++) {
+        int64_t clients = client_counts[n];
+        for (int p = 0; p < OCC_POLICY_COUNT; p++) {
+            occ_point ratelab = occ_measure(clients, p);
+            validation_sample calls = {0}, finish_s = {0};
+            for (int run = 0; run < OCC_RUNS; run++) {
+                uint64_t seed = RETRY_SEED + (uint64_t)(clients * 1000000 + p * 10000 + run) +
+                                UINT64_C(0x1000000000);
+                world_outcome out = occ_independent_run(clients, p, seed);
+                validation_sample_add(&calls, (double)out.calls);
+                validation_sample_add(&finish_s, (double)out.finish_us / 1e6);
+            }
+            validation_interval calls_ci = validation_sample_mean_interval(&calls, 0.95);
+            validation_interval finish_ci = validation_sample_mean_interval(&finish_s, 0.95);
+            char check[64], formula[192];
+            snprintf(check, sizeof check, "occ_n%lld_%s_calls_bound", (long long)clients,
+                     occ_policy_keys[p]);
+            snprintf(formula, sizeof formula,
+                     "OCC contention, %lld clients, %s: mean calls, ratelab vs an independent "
+                     "simulation of the post's experiment",
+                     (long long)clients, occ_policies[p].name);
+            failures += !occ_agreement_row(check, formula, " calls", ratelab.calls, calls_ci);
+            snprintf(check, sizeof check, "occ_n%lld_%s_time_bound", (long long)clients,
+                     occ_policy_keys[p]);
+            snprintf(formula, sizeof formula,
+                     "OCC contention, %lld clients, %s: mean time to finish, ratelab vs the "
+                     "independent simulation",
+                     (long long)clients, occ_policies[p].name);
+            failures += !occ_agreement_row(check, formula, " s", ratelab.finish_s, finish_ci);
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
 /* ---- 2. retry amplification ---- */
 
 typedef struct amplification_case {
@@ -556,6 +719,7 @@ static void retry_amplification(void **state) {
 int main(int argc, char **argv) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(occ_contention_orderings),
+        cmocka_unit_test(occ_matches_independent_simulation),
         cmocka_unit_test(retry_amplification),
     };
     if (argc > 1) {

@@ -14,6 +14,10 @@
 --   ARGV[8] the run's epoch in server microseconds (used with "time").
 -- Reply: {allowed (1 or 0), wait_us, decided_at_us}, decided_at_us being the effective time the
 -- limiter decided at (now_us, or the latest admitted time when the clock went backwards).
+-- Expiry: each write sets the hash to expire STATE_TTL_SLACK_MS after the moment its state
+-- stops mattering (an absent hash then decides the same), so a killed run leaves no key behind.
+
+local STATE_TTL_SLACK_MS = 60000 -- as LUA_STATE_TTL_SLACK_MS (harness/live/lua_scripts.h)
 
 local P2 = {}
 for i = 0, 53 do
@@ -135,7 +139,9 @@ local function bucket_drain(level, elapsed_us, L)
 end
 
 -- Parses the call, loads the state, runs decide, stores the state when decide changed it and
--- returns the reply. decide(c, s, now_us, cost) returns allowed, wait_us, at_us, changed.
+-- returns the reply. decide(c, s, now_us, cost) returns allowed, wait_us, at_us and, when
+-- allowed, the count of slots it used and live_us: how long after at_us the new state still
+-- decides differently from no state (the window, the bucket's drain, the time to the TAT).
 local function rate_math_run(decide)
   local c = {
     limit = tonumber(ARGV[1]),
@@ -160,7 +166,7 @@ local function rate_math_run(decide)
   for i = 0, 3 do
     s[i] = tonumber(raw[i + 1]) or 0
   end
-  local allowed, wait_us, at_us, used = decide(c, s, now_us, cost)
+  local allowed, wait_us, at_us, used, live_us = decide(c, s, now_us, cost)
   if allowed then
     local fields = {}
     for i = 0, used - 1 do
@@ -168,6 +174,8 @@ local function rate_math_run(decide)
       fields[#fields + 1] = string.format('%.0f', s[i])
     end
     redis.call('HSET', KEYS[1], unpack(fields))
+    local ttl_ms = ceil_div(live_us, 1000) + STATE_TTL_SLACK_MS
+    redis.call('PEXPIRE', KEYS[1], string.format('%.0f', ttl_ms))
     return {1, wait_us, at_us}
   end
   return {0, wait_us, at_us}
