@@ -82,7 +82,7 @@ static waits_setting waits_setting_at(int index, rng *r) {
 }
 
 static limiter_config config_of(const limiter_algorithm *a, waits_setting s) {
-    limiter_config cfg = {a, s.limit, s.period_us, s.burst, s.max_wait_us, s.queue_max};
+    limiter_config cfg = {a, s.limit, s.period_us, s.burst, s.max_wait_us, s.queue_max, 0, 0};
     assert_int_equal(limiter_config_validate(&cfg, NULL), 0);
     return cfg;
 }

@@ -26,7 +26,7 @@
 
 #include "harness/model/backoff.h"
 #include "harness/validation/validation_row.h"
-#include "harness/validation/validation_stats.h"
+#include "harness/core/validation_stats.h"
 
 #define JITTER_SEED UINT64_C(0x717e5ba5e)
 #define JITTER_DRAWS 200000
