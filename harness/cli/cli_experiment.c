@@ -11,6 +11,7 @@
 #include "harness/experiment/experiment_write.h"
 #include "harness/report/expectations.h"
 #include "harness/report/figures.h"
+#include "harness/report/provenance.h"
 #include "harness/report/results_folder.h"
 
 int cli_sweep_parse(const char *text, scenario_sweep_key *out, rl_error *err) {
@@ -113,7 +114,13 @@ static int report_expectations(const experiment *e, bool quiet) {
     return exit_code;
 }
 
-int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool quiet) {
+/* A results_folder_fill_fn: the experiment's scenario.yaml and provenance.json. */
+static int fill_provenance(const char *tmp_dir, void *context, rl_error *err) {
+    return provenance_write(tmp_dir, context, err);
+}
+
+int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool quiet, int argc,
+                       char **argv) {
     experiment *e = calloc(1, sizeof *e);
     if (e == NULL) {
         fputs("ratelab run: out of memory\n", stderr);
@@ -159,7 +166,12 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
         return CLI_EXIT_INTERRUPTED;
     }
     if (rc == RL_OK) {
-        rc = experiment_write_folder(out_path, e, &err);
+        run_provenance provenance = {
+            .scenario_file = spec->file, .overrides = spec->overrides,
+            .override_count = spec->override_count, .sweep = e->sweep,
+            .sweep_count = e->sweep_key_count, .seed_first = e->seed,
+            .seed_count = e->replications, .argc = argc, .argv = argv, .world = "simulation"};
+        rc = experiment_write_folder(out_path, e, fill_provenance, &provenance, &err);
     }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run: %s: %s\n", spec->file, err.message);

@@ -13,6 +13,7 @@
 #include "harness/core/units.h"
 #include "harness/experiment/experiment.h"
 #include "harness/live/live_run.h"
+#include "harness/report/provenance.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
@@ -36,6 +37,8 @@ typedef struct run_options {
     bool memory_limit_given;
     uint64_t memory_limit_bytes; /* --memory-limit, else MemAvailable */
     live_options live_opts;
+    int argc;              /* the command line from "run" on, for provenance.json */
+    char **argv;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
 } run_options;
@@ -141,6 +144,8 @@ static int parse_small_count(const char *text, int min, int max, int *out) {
 static int parse_options(const char *command, int argc, char **argv, bool allow_run_flags,
                          run_options *opts) {
     memset(opts, 0, sizeof *opts);
+    opts->argc = argc;
+    opts->argv = argv;
     void (*usage)(FILE *) = allow_run_flags ? run_usage : validate_usage;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -325,6 +330,7 @@ static void show_progress(void *context, int64_t virtual_us, int64_t duration_us
 
 /* What the results folder gets before it takes its final name: expectations, then figures. */
 typedef struct run_fill {
+    const run_provenance *provenance;
     const scenario *scenario;
     const metrics *metrics;
     bool plots;
@@ -333,7 +339,10 @@ typedef struct run_fill {
 
 static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     run_fill *fill = context;
-    int rc = cli_expectations_write(tmp_dir, fill->scenario, fill->metrics, err);
+    int rc = provenance_write(tmp_dir, fill->provenance, err);
+    if (rc == RL_OK) {
+        rc = cli_expectations_write(tmp_dir, fill->scenario, fill->metrics, err);
+    }
     if (rc == RL_OK && fill->plots) {
         rc = cli_plots_fill(tmp_dir, &fill->plots_outcome, err);
     }
@@ -391,10 +400,14 @@ int cli_run(int argc, char **argv) {
                   stderr);
             return CLI_EXIT_BAD_INPUT;
         }
-        return cli_run_experiment(&spec, opts.out_dir, opts.quiet);
+        return cli_run_experiment(&spec, opts.out_dir, opts.quiet, opts.argc, opts.argv);
     }
+    run_provenance provenance = {.scenario_file = opts.file, .overrides = opts.overrides,
+                                 .override_count = opts.override_count, .seed_first = s->seed,
+                                 .seed_count = 1, .argc = opts.argc, .argv = opts.argv,
+                                 .world = opts.live ? "live" : "simulation"};
     if (opts.live) {
-        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet, opts.plots);
+        rc = cli_run_live(s, out_dir, &opts.live_opts, &provenance, opts.quiet, opts.plots);
         free(m);
         free(s);
         return rc;
@@ -403,7 +416,7 @@ int cli_run(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &progress.started);
     bool show = !opts.quiet && isatty(STDERR_FILENO);
     sim_run_stats stats;
-    run_fill fill = {.scenario = s, .metrics = m, .plots = opts.plots,
+    run_fill fill = {.provenance = &provenance, .scenario = s, .metrics = m, .plots = opts.plots,
                      .plots_outcome = {.rc = RL_OK}};
     rl_error err;
     rl_error_clear(&err);

@@ -26,7 +26,42 @@ static const char page_style[] =
     "th,td{border:1px solid #ccc;padding:.3em .6em}td.n{text-align:right}"
     "th{background:#f3f3f3}.fail{color:#b00000;font-weight:bold}.pass{color:#1a7a1a}"
     "blockquote{white-space:pre-wrap;color:#555;border-left:4px solid #ddd;margin:1em 0;"
-    "padding-left:1em}img{max-width:100%;border:1px solid #ddd}";
+    "padding-left:1em}img{max-width:100%;border:1px solid #ddd}"
+    ".overrides{background:#fff4d6;border:1px solid #e0b040;padding:.2em 1em;margin:1em 0}"
+    "code{overflow-wrap:anywhere}";
+
+/* The run's overrides, above the description they may contradict; then where it came from. */
+static void write_overrides(FILE *out, const report_model *m) {
+    const provenance_summary *p = &m->provenance;
+    char note[512];
+    report_model_override_note(m, note, sizeof note);
+    if (note[0] != '\0') {
+        fputs("<div class=\"overrides\"><p><b>Overrides.</b> ", out);
+        html_text(out, note);
+        fputs("</p>\n<ul>\n", out);
+        for (int i = 0; i < p->override_count; i++) {
+            fputs("<li><code>", out);
+            html_text(out, p->overrides[i]);
+            fputs("</code></li>\n", out);
+        }
+        if (p->overrides_total > p->override_count) {
+            fprintf(out, "<li>and %d more (provenance.json)</li>\n",
+                    p->overrides_total - p->override_count);
+        }
+        fputs("</ul></div>\n", out);
+    }
+    if (p->present) {
+        fputs("<p class=\"provenance\">Made by ratelab ", out);
+        html_text(out, p->version);
+        fputs(" (revision <code>", out);
+        html_text(out, p->revision);
+        fputs("</code>), ", out);
+        html_text(out, p->world);
+        fputs(": <code>", out);
+        html_text(out, p->command);
+        fputs("</code>.</p>\n", out);
+    }
+}
 
 static void write_header(FILE *out, const report_model *m) {
     const run_summary *s = &m->summary;
@@ -42,12 +77,14 @@ static void write_header(FILE *out, const report_model *m) {
     html_text(out, s->world);
     fprintf(out, ", %" PRId64 " pods, %s%s", s->pods, duration,
             strcmp(s->world, "simulation") == 0 ? " of virtual time" : "");
-    if (s->file[0] != '\0') {
+    const char *file = report_model_scenario_file(m);
+    if (file[0] != '\0') {
         fputs("; scenario file <code>", out);
-        html_text(out, s->file);
+        html_text(out, file);
         fputs("</code>", out);
     }
     fputs(".</p>\n", out);
+    write_overrides(out, m);
     if (s->description[0] != '\0') {
         fputs("<blockquote>", out);
         html_text(out, s->description);

@@ -21,6 +21,36 @@ static void md_cell(FILE *out, const char *text) {
     }
 }
 
+/* The run's overrides, above the description they may contradict; then where it came from. */
+static void write_overrides(FILE *out, const report_model *m) {
+    const provenance_summary *p = &m->provenance;
+    char note[512];
+    report_model_override_note(m, note, sizeof note);
+    if (note[0] != '\0') {
+        fprintf(out, "**Overrides.** %s\n\n", note);
+        for (int i = 0; i < p->override_count; i++) {
+            fputs("- `", out);
+            md_cell(out, p->overrides[i]);
+            fputs("`\n", out);
+        }
+        if (p->overrides_total > p->override_count) {
+            fprintf(out, "- and %d more (provenance.json)\n", p->overrides_total - p->override_count);
+        }
+        fputc('\n', out);
+    }
+    if (p->present) {
+        fputs("Made by ratelab ", out);
+        md_cell(out, p->version);
+        fputs(" (revision `", out);
+        md_cell(out, p->revision);
+        fputs("`), ", out);
+        md_cell(out, p->world);
+        fputs(": `", out);
+        md_cell(out, p->command);
+        fputs("`.\n\n", out);
+    }
+}
+
 static void write_header(FILE *out, const report_model *m) {
     const run_summary *s = &m->summary;
     char duration[32];
@@ -29,12 +59,14 @@ static void write_header(FILE *out, const report_model *m) {
             s->partial ? ", partial run" : "");
     fprintf(out, "%s, %" PRId64 " pods, %s%s", s->world, s->pods, duration,
             strcmp(s->world, "simulation") == 0 ? " of virtual time" : "");
-    if (s->file[0] != '\0') {
+    const char *file = report_model_scenario_file(m);
+    if (file[0] != '\0') {
         fputs("; scenario file `", out);
-        md_cell(out, s->file);
+        md_cell(out, file);
         fputc('`', out);
     }
     fputs(".\n\n", out);
+    write_overrides(out, m);
     if (s->description[0] != '\0') {
         fputs("> ", out);
         for (const char *c = s->description; *c != '\0'; c++) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "harness/report/plot_data.h"
+#include "harness/report/provenance.h"
 #include "harness/report/report_page.h"
 #include "harness/report/summary_read.h"
 
@@ -31,6 +32,7 @@ typedef struct report_figure {
 
 typedef struct report_model {
     run_summary summary;
+    provenance_summary provenance; /* present false for a folder written before provenance */
     plot_faults faults;
     bool has_expectations;
     int expectation_count;
@@ -46,6 +48,13 @@ void report_markdown_write(FILE *out, const report_model *model);
 
 /* Writes model as a standalone HTML page to out. */
 void report_html_write(FILE *out, const report_model *model);
+
+/* The sentence that goes above the description when the run overrode the file: how many
+ * settings, and that the description may no longer match; "" when nothing was overridden. */
+void report_model_override_note(const report_model *model, char *buf, size_t size);
+
+/* The scenario file the run read: from provenance.json, else summary.json (older folders). */
+const char *report_model_scenario_file(const report_model *model);
 
 /* The headline of API i in one sentence, after its name (which the caller writes first, in
  * bold): plain text, no markup, for both formats. */

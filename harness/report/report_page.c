@@ -34,6 +34,26 @@ void report_model_headline(const report_model *model, int i, char *buf, size_t s
              created, p99, wasted);
 }
 
+void report_model_override_note(const report_model *model, char *buf, size_t size) {
+    const provenance_summary *p = &model->provenance;
+    buf[0] = '\0';
+    if (!p->present || p->overrides_total == 0) {
+        return;
+    }
+    snprintf(buf, size,
+             "This run changed %d setting%s of the scenario file (below). The description was "
+             "written for the file as it is and may no longer match this run; the effective "
+             "scenario is scenario.yaml in this folder.",
+             p->overrides_total, p->overrides_total == 1 ? "" : "s");
+}
+
+const char *report_model_scenario_file(const report_model *model) {
+    if (model->provenance.present && model->provenance.scenario_file[0] != '\0') {
+        return model->provenance.scenario_file;
+    }
+    return model->summary.file;
+}
+
 /* Parses "true"/"false" (any case) into 1/0; anything else is -1. */
 static int parse_passed(const char *text) {
     if (strcmp(text, "true") == 0 || strcmp(text, "TRUE") == 0 || strcmp(text, "True") == 0) {
@@ -147,6 +167,7 @@ int report_page_write(const report_page_options *o, rl_error *err) {
     char path[RESULTS_PATH_BYTES];
     int rc = results_path_join(path, sizeof path, o->results_dir, "summary.json", err);
     if (rc == RL_OK) rc = summary_read_file(path, &model->summary, err);
+    if (rc == RL_OK) rc = provenance_read(o->results_dir, &model->provenance, err);
     if (rc == RL_OK) rc = plot_faults_read(o->results_dir, &model->faults, err);
     if (rc == RL_OK) rc = read_expectations(o->results_dir, model, err);
     if (rc == RL_OK) rc = output_dir_make(o->page_dir, err);
