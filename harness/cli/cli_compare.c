@@ -208,16 +208,57 @@ static int run_variant(const compare_options *opts, const char *file, const char
     return rc;
 }
 
-static void print_table(const compare_options *opts, const compare_table *table) {
+/* A baseline_check callback: keeps each finding in a growing compare_verdict list. */
+typedef struct verdict_list {
+    compare_verdict *items;
+    int count, capacity;
+    bool failed; /* out of memory: the list is short */
+} verdict_list;
+
+static void keep_verdict(void *context, const baseline_finding *finding) {
+    verdict_list *list = context;
+    if (list->count == list->capacity) {
+        int grown = list->capacity == 0 ? 16 : list->capacity * 2;
+        compare_verdict *items = realloc(list->items, (size_t)grown * sizeof *items);
+        if (items == NULL) {
+            list->failed = true;
+            return;
+        }
+        list->items = items;
+        list->capacity = grown;
+    }
+    list->items[list->count++] = (compare_verdict){.base = finding->base,
+                                                   .current = finding->current,
+                                                   .figure = finding->figure,
+                                                   .allowed = finding->allowed};
+}
+
+/* The JSON table, with the baseline's verdicts when there is a baseline (b not NULL). */
+static void print_json(const compare_options *opts, const compare_table *table,
+                       const baseline *b) {
     rl_error err;
+    verdict_list list = {0};
+    compare_verdicts verdicts = {.baseline_path = opts->baseline_path};
+    if (b != NULL) {
+        baseline_check(b, table, keep_verdict, &list);
+        verdicts.count = list.count;
+        verdicts.items = list.items;
+    }
+    if (list.failed) {
+        fputs("ratelab compare: out of memory listing the baseline's findings\n", stderr);
+    } else if (compare_table_write_json(stdout, table, b != NULL ? &verdicts : NULL, &err) !=
+               RL_OK) {
+        fprintf(stderr, "ratelab compare: %s\n", err.message);
+    }
+    free(list.items);
+}
+
+static void print_table(const compare_options *opts, const compare_table *table,
+                        const baseline *b) {
     switch (opts->format) {
     case FORMAT_MARKDOWN: compare_table_write_markdown(stdout, table); break;
     case FORMAT_CSV: compare_table_write_csv(stdout, table); break;
-    case FORMAT_JSON:
-        if (compare_table_write_json(stdout, table, &err) != RL_OK) {
-            fprintf(stderr, "ratelab compare: %s\n", err.message);
-        }
-        break;
+    case FORMAT_JSON: print_json(opts, table, b); break;
     }
 }
 
@@ -348,7 +389,7 @@ int cli_compare(int argc, char **argv) {
         exit_code = CLI_EXIT_BAD_INPUT;
     }
     if (exit_code == 0) {
-        print_table(opts, &table);
+        print_table(opts, &table, opts->baseline_path != NULL ? &b : NULL);
         if (opts->plots_dir != NULL) {
             exit_code = draw_plots(opts->plots_dir, &table);
         }
