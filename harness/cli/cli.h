@@ -64,6 +64,11 @@ int cli_expectations_write(const char *dir, const scenario *s, const metrics *m,
  * Returns CLI_EXIT_EXPECTATIONS_FAILED when one failed, else CLI_EXIT_OK. */
 int cli_expectations_report(const scenario *s, const double *measured, bool quiet);
 
+/* cli_expectations_report for one point of a sweep: when quiet, every line it prints (to
+ * stderr, when a claim failed) starts with "[POINT] ", so it stands alone in a log. */
+int cli_expectations_report_point(const scenario *s, const double *measured, bool quiet,
+                                  const char *point);
+
 /* cli_expectations_report on the figures of m (finished). */
 int cli_expectations_report_run(const scenario *s, const metrics *m, bool quiet);
 

@@ -6,6 +6,7 @@
 
 #include "algorithms/limiter.h"
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_progress.h"
 #include "harness/compare/baseline.h"
 #include "harness/compare/compare_table.h"
 #include "harness/experiment/experiment.h"
@@ -34,6 +35,7 @@ typedef struct compare_options {
     const char *plots_dir;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
+    cli_progress *progress; /* the progress line on a terminal */
 } compare_options;
 
 static void compare_usage(FILE *out) {
@@ -185,7 +187,8 @@ static int run_variant(const compare_options *opts, const char *file, const char
         overrides[count++] = opts->overrides[i];
     }
     experiment_spec spec = {.file = file, .overrides = overrides, .override_count = count,
-                            .replications = opts->replications, .jobs = opts->jobs};
+                            .replications = opts->replications, .jobs = opts->jobs,
+                            .progress = cli_progress_runs, .progress_context = opts->progress};
     int rc = experiment_plan(&spec, e, err);
     if (rc == RL_OK && algorithm != NULL) {
         /* Every limiter of the scenario takes the algorithm. */
@@ -366,11 +369,20 @@ int cli_compare(int argc, char **argv) {
     }
     int skipped = 0;
     int variants = opts->algorithm_count > 0 ? opts->algorithm_count : 1;
+    cli_progress progress;
+    cli_progress_begin(&progress, false);
+    opts->progress = &progress;
     for (int f = 0; exit_code == 0 && f < opts->file_count; f++) {
         for (int a = 0; exit_code == 0 && a < variants; a++) {
             const char *algorithm = opts->algorithm_count > 0 ? opts->algorithms[a] : NULL;
             rl_error_clear(&err);
+            char label[sizeof progress.label];
+            snprintf(label, sizeof label, "%s%s%s (variant %d of %d)", opts->files[f],
+                     algorithm != NULL ? " under " : "", algorithm != NULL ? algorithm : "",
+                     f * variants + a + 1, opts->file_count * variants);
+            cli_progress_label(&progress, label);
             int rc = run_variant(opts, opts->files[f], algorithm, &table, &err);
+            cli_progress_finish(&progress);
             if (rc == RL_ERR_INVALID && algorithm != NULL) {
                 fprintf(stderr, "ratelab compare: %s under %s: skipped: %s\n", opts->files[f],
                         algorithm, err.message);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_progress.h"
 #include "harness/cli/cli_interrupt.h"
 #include "harness/experiment/experiment.h"
 #include "harness/experiment/experiment_write.h"
@@ -107,7 +108,8 @@ static int report_expectations(const experiment *e, bool quiet) {
         if (!quiet) {
             printf("\n%s", e->points[p].label[0] != '\0' ? e->points[p].label : "(as written)");
         }
-        if (cli_expectations_report(&e->base, means, quiet) != CLI_EXIT_OK) {
+        const char *point = e->points[p].label[0] != '\0' ? e->points[p].label : "as written";
+        if (cli_expectations_report_point(&e->base, means, quiet, point) != CLI_EXIT_OK) {
             exit_code = CLI_EXIT_EXPECTATIONS_FAILED;
         }
     }
@@ -154,7 +156,13 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
      * only meaningful whole). Should the handler not install, a signal stops the process. */
     experiment_spec controlled = *spec;
     controlled.stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
+    cli_progress progress;
+    cli_progress_begin(&progress, quiet);
+    cli_progress_label(&progress, e->base.name);
+    controlled.progress = cli_progress_runs;
+    controlled.progress_context = &progress;
     rc = experiment_run(&controlled, e, &err);
+    cli_progress_finish(&progress);
     cli_interrupt_restore();
     if (rc == RL_OK && e->interrupted) {
         fprintf(stderr,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_progress.h"
 #include "harness/compare/compare_table.h"
 #include "harness/experiment/experiment.h"
 #include "harness/report/expectations.h"
@@ -38,7 +39,7 @@ static void print_quoted(const char *text) {
 }
 
 /* Prints one scenario's section. Returns how many expectations failed, or -1 on error. */
-static int print_section(const experiment_spec *spec, int index) {
+static int print_section(const experiment_spec *spec, int index, cli_progress *progress) {
     experiment *e = calloc(1, sizeof *e);
     compare_table table = {0};
     if (e == NULL) {
@@ -50,6 +51,7 @@ static int print_section(const experiment_spec *spec, int index) {
     int rc = experiment_plan(spec, e, &err);
     if (rc == RL_OK) {
         rc = experiment_run(spec, e, &err);
+        cli_progress_finish(progress);
     }
     if (rc == RL_OK) {
         rc = compare_table_add_experiment(&table, e, NULL, &err);
@@ -141,9 +143,16 @@ int cli_findings(int argc, char **argv) {
     puts("measured mean. Figures are defined in [METRICS.md](METRICS.md). The model is the");
     puts("model: a claim that holds here holds under the stated assumptions, no more.\n");
     int failed = 0;
+    cli_progress progress;
+    cli_progress_begin(&progress, false);
+    spec.progress = cli_progress_runs;
+    spec.progress_context = &progress;
     for (int f = 0; f < file_count; f++) {
         spec.file = files[f];
-        int rc = print_section(&spec, f + 1);
+        char label[sizeof progress.label];
+        snprintf(label, sizeof label, "%s (file %d of %d)", files[f], f + 1, file_count);
+        cli_progress_label(&progress, label);
+        int rc = print_section(&spec, f + 1, &progress);
         if (rc < 0) {
             return CLI_EXIT_BAD_INPUT;
         }

@@ -23,6 +23,12 @@
 #define EXPERIMENT_OVERRIDES_MAX 80
 #define EXPERIMENT_LABEL_BYTES 512
 
+/* Told after each finished run: runs and points (all of whose runs finished) done so far, of
+ * how many. Calls come from the worker threads one at a time (under a lock), so the callback
+ * needs no locking of its own; it must be quick. */
+typedef void (*experiment_progress_fn)(void *context, int64_t runs_done, int64_t runs_total,
+                                       int points_done, int points_total);
+
 /* What to run. Strings are borrowed for the experiment's life. */
 typedef struct experiment_spec {
     const char *file;
@@ -35,6 +41,8 @@ typedef struct experiment_spec {
     uint64_t seed;     /* run r uses seed + r */
     int jobs;          /* threads, >= 1 */
     const volatile sig_atomic_t *stop; /* may be NULL; once non-zero, runs stop (see below) */
+    experiment_progress_fn progress;   /* may be NULL; called after each run (see below) */
+    void *progress_context;
 } experiment_spec;
 
 /* One point of the grid: its settings and a label such as "pods.workers.count=10". */
