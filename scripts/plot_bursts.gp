@@ -14,8 +14,8 @@ allowance = STATS_max
 set xrange [*:*] noextend
 set yrange [0:(peak > allowance ? peak : allowance) * 1.15 + 0.5]
 if (allowance > 0) {
-    set label 1 sprintf("peak %.0f in %s = %.2gx what the API allows", peak, window_text, \
-        peak / allowance) at graph 0.98, graph 0.955 right font "Sans,18" front \
+    set label 1 sprintf("peak %.0f in %s = %sx what the API allows", peak, window_text, \
+        fmt_ratio(peak * 1.0 / allowance)) at graph 0.98, graph 0.955 right font "Sans,18" front \
         textcolor rgb (peak > allowance ? "#b00000" : "#1a7a1a")
 }
 do for [i=1:fault_count] {
