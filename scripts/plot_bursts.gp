@@ -24,8 +24,13 @@ do for [i=1:fault_count] {
     set label 100 + i fault_label[i] at fault_start[i], graph 0.905 left offset 0.5, 0 \
         font "Sans,13" textcolor rgb "#444444" front
 }
-plot datafile using 1:7:8 with filledcurves above fillcolor rgb "#e41a1c" \
+# A bucket with no arrival has no measurement (0 in the file), not an empty window: with a long
+# burst window (an hour) drawing it as 0 made a forest of lines. It is left out (NaN), and the
+# measured buckets carry a dot so that isolated ones stay visible.
+measured(v) = (v > 0 ? v : NaN)
+plot datafile using 1:(measured($7)):8 with filledcurves above fillcolor rgb "#e41a1c" \
         fillstyle solid 0.3 noborder title "over the allowance", \
      "" using 1:8 with lines linewidth 3 dashtype 2 linecolor rgb "#000000" \
         title allowance_text, \
-     "" using 1:7 with lines linewidth 3 linecolor rgb line_color title series_text
+     "" using 1:(measured($7)) with linespoints linewidth 3 pointtype 7 pointsize 0.5 \
+        linecolor rgb line_color title series_text
