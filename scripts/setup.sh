@@ -7,7 +7,8 @@
 # Packages come from Debian's archive only. As root it runs apt-get directly; otherwise
 # through sudo. In CI (CI=true) warnings are errors. clang (with libclang-rt-14-dev for
 # libFuzzer) and valgrind serve scripts/ci_extra.sh; gcc's own ASan and UBSan come with
-# build-essential. procps gives the live tests pgrep.
+# build-essential. procps gives the live tests pgrep. chromium renders the report page in
+# tests/e2e/test_report_chromium.sh (headless).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ PACKAGES=(
   libuv1-dev libhiredis-dev
   redis-server redis-tools gnuplot-nox procps
   clang libclang-rt-14-dev valgrind
+  chromium
 )
 
 missing=()

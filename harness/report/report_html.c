@@ -22,8 +22,9 @@ static void html_text(FILE *out, const char *text) {
 
 static const char page_style[] =
     "body{font-family:sans-serif;max-width:1640px;margin:2em auto;padding:0 1em;color:#222}"
-    "table{border-collapse:collapse;margin:1em 0}"
-    "th,td{border:1px solid #ccc;padding:.3em .6em}td.n{text-align:right}"
+    "table{border-collapse:collapse;margin:1em 0;max-width:100%}"
+    "th,td{border:1px solid #ccc;padding:.3em .5em;overflow-wrap:anywhere}"
+    "td.n{text-align:right}"
     "th{background:#f3f3f3}.fail{color:#b00000;font-weight:bold}.pass{color:#1a7a1a}"
     "blockquote{white-space:pre-wrap;color:#555;border-left:4px solid #ddd;margin:1em 0;"
     "padding-left:1em}img{max-width:100%;border:1px solid #ddd}"

@@ -11,6 +11,7 @@
 #include "harness/report/csv_reader.h"
 #include "harness/report/output_file.h"
 #include "harness/report/plot.h"
+#include "harness/report/plot_window.h"
 #include "harness/report/report_format.h"
 #include "harness/report/report_model.h"
 #include "harness/report/results_folder.h"
@@ -152,9 +153,14 @@ static void find_figures(report_model *model, const report_page_options *o) {
         const char *limiter = a->limiter[0] != '\0' ? a->limiter : "limiter unknown";
         snprintf(heading, sizeof heading, "%s (%s): requests per second", a->name, limiter);
         add_figure(model, o, PLOT_KIND_TIMESERIES, a->name, heading,
-                   "The height is what the pods sent each second: green was accepted, red "
-                   "refused with a 429, orange dropped. The dashed line is the API's declared "
-                   "limit; grey bands are fault windows.");
+                   a->window_us >= PLOT_WINDOW_LONG_US
+                       ? "The height is what the API counted so far in its quota window "
+                         "(it starts again at each window): green accepted, red refused with a "
+                         "429, orange dropped. The dashed blue line is the quota; grey bands "
+                         "are fault windows."
+                       : "The height is what the pods sent each second: green was accepted, "
+                         "red refused with a 429, orange dropped. The dashed blue line is the "
+                         "API's declared limit; grey bands are fault windows.");
         units_format_duration(a->burst_window_us, window, sizeof window);
         snprintf(heading, sizeof heading, "%s (%s): bursts", a->name, limiter);
         snprintf(hint, sizeof hint,
