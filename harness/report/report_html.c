@@ -93,6 +93,20 @@ static void write_header(FILE *out, const report_model *m) {
     }
 }
 
+/* The top of the page: for each API and its copies, which limiter did best. */
+static void write_which(FILE *out, const report_model *m) {
+    fputs("<h2>Which limiter?</h2>\n<ul>\n", out);
+    for (int g = 0; g < m->group_count; g++) {
+        const report_api_group *group = &m->groups[g];
+        fputs("<li><b>", out);
+        html_text(out, group->description);
+        fputs(".</b> ", out);
+        html_text(out, group->verdict);
+        fputs("</li>\n", out);
+    }
+    fputs("</ul>\n", out);
+}
+
 static void write_glance(FILE *out, const report_model *m) {
     fputs("<h2>At a glance</h2>\n<ul>\n", out);
     for (int i = 0; i < m->summary.api_count; i++) {
@@ -112,8 +126,8 @@ static void write_summary_table(FILE *out, const report_model *m) {
           "<th>attempts</th><th>429</th><th>p50</th><th>p99</th><th>wasted quota</th>"
           "<th>burst ratio</th><th>fairness</th></tr>\n",
           out);
-    for (int i = 0; i < m->summary.api_count; i++) {
-        const summary_api *a = &m->summary.apis[i];
+    for (int row = 0; row < m->summary.api_count; row++) {
+        const summary_api *a = &m->summary.apis[m->row_order[row]];
         char done[32], created[32], attempts[32], rate[16], p50[32], p99[32], wasted[16];
         report_format_count(a->jobs_completed, done, sizeof done);
         report_format_count(a->jobs_created, created, sizeof created);
@@ -215,6 +229,7 @@ static void write_figures(FILE *out, const report_model *m) {
 
 void report_html_write(FILE *out, const report_model *model) {
     write_header(out, model);
+    write_which(out, model);
     write_glance(out, model);
     write_summary_table(out, model);
     write_expectations(out, model);

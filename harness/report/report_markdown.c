@@ -79,6 +79,20 @@ static void write_header(FILE *out, const report_model *m) {
     }
 }
 
+/* The top of the page: for each API and its copies, which limiter did best. */
+static void write_which(FILE *out, const report_model *m) {
+    fputs("## Which limiter?\n\n", out);
+    for (int g = 0; g < m->group_count; g++) {
+        const report_api_group *group = &m->groups[g];
+        fputs("- **", out);
+        md_cell(out, group->description);
+        fputs(".** ", out);
+        md_cell(out, group->verdict);
+        fputc('\n', out);
+    }
+    fputc('\n', out);
+}
+
 static void write_glance(FILE *out, const report_model *m) {
     fputs("## At a glance\n\n", out);
     for (int i = 0; i < m->summary.api_count; i++) {
@@ -95,8 +109,8 @@ static void write_summary_table(FILE *out, const report_model *m) {
           "ratio | fairness |\n"
           "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
           out);
-    for (int i = 0; i < m->summary.api_count; i++) {
-        const summary_api *a = &m->summary.apis[i];
+    for (int row = 0; row < m->summary.api_count; row++) {
+        const summary_api *a = &m->summary.apis[m->row_order[row]];
         char done[32], created[32], attempts[32], rate[16], p50[32], p99[32], wasted[16];
         report_format_count(a->jobs_completed, done, sizeof done);
         report_format_count(a->jobs_created, created, sizeof created);
@@ -184,6 +198,7 @@ static void write_figures(FILE *out, const report_model *m) {
 
 void report_markdown_write(FILE *out, const report_model *model) {
     write_header(out, model);
+    write_which(out, model);
     write_glance(out, model);
     write_summary_table(out, model);
     write_expectations(out, model);

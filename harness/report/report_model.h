@@ -30,6 +30,15 @@ typedef struct report_figure {
     char hint[REPORT_TEXT_BYTES];
 } report_figure;
 
+/* The APIs that are copies of one API (same model, limit, window and burst window), each behind
+ * its own limiter: the candidates of one "which limiter?" verdict. */
+typedef struct report_api_group {
+    int member_count;
+    int members[SCENARIO_APIS_MAX];  /* API indexes, best first (the verdict's order) */
+    char description[REPORT_TEXT_BYTES]; /* "burst-intolerant, 600 per 1min, 10 in 1s" */
+    char verdict[2 * REPORT_TEXT_BYTES];
+} report_api_group;
+
 typedef struct report_model {
     run_summary summary;
     provenance_summary provenance; /* present false for a folder written before provenance */
@@ -41,7 +50,14 @@ typedef struct report_model {
     int figure_count;
     report_figure figures[REPORT_FIGURES_MAX];
     const char *plots_note;
+    int group_count;
+    report_api_group groups[SCENARIO_APIS_MAX];
+    int row_order[SCENARIO_APIS_MAX]; /* the summary table's rows: group by group, best first */
 } report_model;
+
+/* Groups the APIs of model->summary into candidates of one API and ranks each group
+ * (verdict.h): fills groups, group_count and row_order. */
+void report_model_rank(report_model *model);
 
 /* Writes model as Markdown to out. */
 void report_markdown_write(FILE *out, const report_model *model);

@@ -200,6 +200,7 @@ int report_page_write(const report_page_options *o, rl_error *err) {
     if (rc == RL_OK) rc = read_expectations(o->results_dir, model, err);
     if (rc == RL_OK) rc = output_dir_make(o->page_dir, err);
     if (rc == RL_OK) {
+        report_model_rank(model);
         find_figures(model, o);
         rc = write_page_file(o, model, "report.md", report_markdown_write, err);
     }
