@@ -7,6 +7,7 @@
 
 #include "harness/cli/cli.h"
 #include "harness/cli/cli_progress.h"
+#include "harness/compare/ablation.h"
 #include "harness/compare/compare_table.h"
 #include "harness/experiment/experiment.h"
 #include "harness/report/expectations.h"
@@ -95,6 +96,18 @@ static int print_section(const experiment_spec *spec, int index, cli_progress *p
            e->expectation_count == 0 ? "no claim stated as an expectation"
            : failed == 0             ? "every expectation holds in the model"
                                      : "some expectations do not hold in the model (above)");
+    ablation_result ablation;
+    ablation_check(e, &ablation);
+    if (ablation.contradicts) {
+        printf("**Ablation check: FLAGGED.** The claim credits an algorithm, but its ablation "
+               "says the burst tolerance decides: %s\n\n",
+               ablation.text);
+    } else if (ablation.has_ablation) {
+        printf("**Ablation check:** the ablation does not contradict the claim. %s\n\n",
+               ablation.text);
+    } else {
+        printf("**Ablation check:** %s\n\n", ablation.text);
+    }
     compare_table_free(&table);
     experiment_free(e);
     free(e);
