@@ -100,7 +100,11 @@ static void run_usage(FILE *out) {
           "                    or kill\n"
           "  --memory-limit S  refuse a run whose memory estimate is above S (such as 2GiB);\n"
           "                    default: MemAvailable of /proc/meminfo\n\n"
-          "Progress goes to stderr when it is a terminal. Simulated, the same scenario and\n"
+          "Progress goes to stderr when it is a terminal (for a sweep: runs and points done,\n"
+          "elapsed, an estimate left); with --quiet, a sweep's failed claims name their point.\n"
+          "The folder keeps scenario.yaml (the effective scenario: rerun it to get the same\n"
+          "summary.json) and provenance.json (version, revision, seeds, command, world).\n"
+          "Simulated, the same scenario and\n"
           "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n"
           "Ctrl-C (SIGINT) or SIGTERM stops the run early: it writes what it has, marked\n"
           "\"partial\": true in summary.json, and exits 4; a second Ctrl-C stops at once.\n",
