@@ -9,6 +9,7 @@
 #include "harness/cli/cli_progress.h"
 #include "harness/compare/ablation.h"
 #include "harness/compare/compare_table.h"
+#include "harness/compare/verdict_experiment.h"
 #include "harness/experiment/experiment.h"
 #include "harness/report/expectations.h"
 #include "harness/report/figures.h"
@@ -78,6 +79,9 @@ static int print_section(const experiment_spec *spec, int index, cli_progress *p
     }
     puts("**Measured** (mean ± half-width of the 95% confidence interval):\n");
     compare_table_write_markdown(stdout, &table);
+    puts("\n**Which limiter?** (copies of one API ranked on the figures of its kind; a figure "
+         "decides only where the intervals do not overlap)\n");
+    verdict_experiment_write(stdout, e);
     int failed = 0;
     for (int p = 0; p < e->point_count && e->expectation_count > 0; p++) {
         printf("\n**Expectations%s%s:**\n\n", e->points[p].label[0] != '\0' ? " at " : "",

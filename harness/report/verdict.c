@@ -89,7 +89,7 @@ void verdict_rank(verdict_kind kind, const verdict_candidate *candidates, int co
 
 static const char *figure_phrase(verdict_figure f) {
     switch (f) {
-    case VERDICT_REFUSED: return "requests refused (429 or dropped)";
+    case VERDICT_REFUSED: return "requests refused";
     case VERDICT_WASTED: return "quota wasted";
     case VERDICT_LOST: return "jobs lost";
     case VERDICT_P99: return "p99 latency";

@@ -39,7 +39,7 @@ static void burst_intolerant_ranks_refusals_first(void **state) {
     verdict_write(VERDICT_BURST_INTOLERANT, c, &r, text, sizeof text);
     assert_string_equal(text,
                         "Best: slow_and_clean (slow_and_clean), ahead of clean_but_lossy "
-                        "(clean_but_lossy) on jobs lost: requests refused (429 or dropped) 0%, "
+                        "(clean_but_lossy) on jobs lost: requests refused 0%, "
                         "jobs lost 0%, p99 latency 9.00 s. It pays p99 latency 9.00 s against "
                         "2.00 s.");
 }
