@@ -30,9 +30,9 @@ set grid noxtics ytics
 # Panel m reads the value pair at column offset panel_pair[m] (1: 429, 2: p99, 3: wasted,
 # 4: jobs done); jobs done comes first, since a limiter that lost jobs lost before anything else.
 array panel_pair[4] = [4, 1, 2, 3]
-array panel_ylabel[4] = ["jobs done (%)", "429 rate (%)", "latency p99 (s)", \
-    "wasted quota (%)"]
-array panel_format[4] = ["%.3g%%", "%.3g%%", "%.3g s", "%.3g%%"]
+array panel_ylabel[4] = ["jobs done (%)", "429 (%)", "p99 (s)", \
+    "wasted (%)"]
+array panel_unit[4] = ["%", "%", " s", "%"]
 column_of(i, m) = 8 * (i - 1) + 2 * panel_pair[m]
 bar_width = 1.0 / (series_count + 2)
 bar_x(i) = $0 + (i - 0.5 - series_count / 2.0) * bar_width
@@ -64,12 +64,12 @@ do for [m=1:4] {
     if (with_ci) {
         plot for [i=1:series_count] datafile using (column(column_of(i, m))):(column(column_of(i, m) + 1)):xtic(1) \
                 linecolor rgb series_color[i] title series_title[i], \
-             for [i=1:series_count] datafile using (bar_x(i)):(column(column_of(i, m)) + column(column_of(i, m) + 1)):(sprintf(panel_format[m], column(column_of(i, m)))) \
+             for [i=1:series_count] datafile using (bar_x(i)):(column(column_of(i, m)) + column(column_of(i, m) + 1)):(fmt_num(column(column_of(i, m))) . panel_unit[m]) \
                 with labels offset 0, 0.6 font "Sans,11" notitle
     } else {
         plot for [i=1:series_count] datafile using (column(column_of(i, m))):xtic(1) \
                 linecolor rgb series_color[i] title series_title[i], \
-             for [i=1:series_count] datafile using (bar_x(i)):(column(column_of(i, m))):(sprintf(panel_format[m], column(column_of(i, m)))) \
+             for [i=1:series_count] datafile using (bar_x(i)):(column(column_of(i, m))):(fmt_num(column(column_of(i, m))) . panel_unit[m]) \
                 with labels offset 0, 0.6 font "Sans,11" notitle
     }
 }

@@ -52,7 +52,7 @@ if (window_mode) {
             at graph 0.98, graph 0.955 right font "Sans,18" front textcolor rgb peak_color
     }
     if (limit > 0 && !window_exact) {
-        set label 1 sprintf("peak %.4g/s = %sx the limit's rate", peak, fmt_ratio(peak * 1.0 / limit)) \
+        set label 1 sprintf("peak %s/s = %sx the limit's rate", fmt_num(peak), fmt_ratio(peak * 1.0 / limit)) \
             at graph 0.98, graph 0.955 right font "Sans,18" front \
             textcolor rgb (peak <= limit * 1.001 ? "#1a7a1a" : (api_refused ? "#b00000" : "#555555"))
     }

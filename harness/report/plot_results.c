@@ -175,8 +175,9 @@ static int write_window_settings(const figure_context *ctx, const plot_series *s
     if (long_window) {
         snprintf(text, sizeof text, "quota: %" PRId64 " per %s", a->limit, window);
     } else {
-        snprintf(text, sizeof text, "API limit, average %.4g/s",
-                 (double)a->limit * 1e6 / (double)a->window_us);
+        char rate[32];
+        report_format_number((double)a->limit * 1e6 / (double)a->window_us, rate, sizeof rate);
+        snprintf(text, sizeof text, "API limit, average %s/s", rate);
     }
     gnuplot_assign_string(out, "limit_text", text);
     return RL_OK;
@@ -229,12 +230,14 @@ static int write_bursts_figure(figure_context *ctx, int api, rl_error *err) {
     }
     char window[32], title[PLOT_TITLE_BYTES], text[128], color[PLOT_COLOR_BYTES];
     units_format_duration(a->burst_window_us, window, sizeof window);
+    char ratio[32];
+    report_format_ratio(a->burst_ratio, ratio, sizeof ratio);
     snprintf(title, sizeof title,
              "%s: bursts at %s, limiter %s\n"
              "most requests in any %s: %" PRId64 ", the API allows %" PRId64
-             " (burst ratio %.3g)",
+             " (burst ratio %s)",
              ctx->run_text, a->name, limiter_text(a), window, a->max_burst, a->burst_allowance,
-             a->burst_ratio);
+             ratio);
     snprintf(text, sizeof text, "timeseries_%s.dat", a->name);
     gnuplot_assign_string(out, "datafile", text);
     gnuplot_assign_string(out, "title_text", title);

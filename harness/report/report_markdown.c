@@ -112,6 +112,8 @@ static void write_summary_table(FILE *out, const report_model *m) {
     for (int row = 0; row < m->summary.api_count; row++) {
         const summary_api *a = &m->summary.apis[m->row_order[row]];
         char done[32], created[32], attempts[32], rate[16], p50[32], p99[32], wasted[16];
+        char burst[32];
+        report_format_ratio(a->burst_ratio, burst, sizeof burst);
         report_format_count(a->jobs_completed, done, sizeof done);
         report_format_count(a->jobs_created, created, sizeof created);
         report_format_count(a->attempts, attempts, sizeof attempts);
@@ -119,18 +121,19 @@ static void write_summary_table(FILE *out, const report_model *m) {
         report_format_latency(a->latency_p50_us, p50, sizeof p50);
         report_format_latency(a->latency_p99_us, p99, sizeof p99);
         report_format_percent(a->wasted_quota, wasted, sizeof wasted);
-        fprintf(out, "| %s | %s | %s / %s | %s | %s | %s | %s | %s | %.3g | %.3f |\n", a->name,
+        fprintf(out, "| %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %.3f |\n", a->name,
                 a->limiter[0] != '\0' ? a->limiter : "?", done, created, attempts, rate, p50,
-                p99, wasted, a->burst_ratio, a->fairness_jain);
+                p99, wasted, burst, a->fairness_jain);
     }
-    char rtt50[32], rtt99[32], ops[32];
+    char rtt50[32], rtt99[32], ops[32], ops_per_s[32];
+    report_format_number(m->summary.store_ops_per_s, ops_per_s, sizeof ops_per_s);
     report_format_count(m->summary.store_ops, ops, sizeof ops);
     report_format_latency(m->summary.store_rtt_p50_us, rtt50, sizeof rtt50);
     report_format_latency(m->summary.store_rtt_p99_us, rtt99, sizeof rtt99);
     fprintf(out,
-            "\nStore: %s operations (%.3g/s), round trip p50 %s, p99 %s. Definitions of every "
+            "\nStore: %s operations (%s/s), round trip p50 %s, p99 %s. Definitions of every "
             "column: docs/METRICS.md in the ratelab repository.\n\n",
-            ops, m->summary.store_ops_per_s, rtt50, rtt99);
+            ops, ops_per_s, rtt50, rtt99);
 }
 
 static void write_expectations(FILE *out, const report_model *m) {
