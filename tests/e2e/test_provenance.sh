@@ -59,6 +59,15 @@ check "report.html shows the override" grep -q 'limiters.shared_gcra.rate=10/s' 
 "$ratelab" plot "$work/demo" >/dev/null 2>&1 || true
 check "a run without --set has no override note" bash -c "! grep -q 'Overrides' '$work/demo/report.md'"
 
+# A provenance.json that is not JSON: plot refuses with one line naming the file, exit 2.
+cp -r "$work/demo" "$work/badprov"
+echo '[1,2' >"$work/badprov/provenance.json"
+status=0
+"$ratelab" plot "$work/badprov" >/dev/null 2>"$work/badprov.err" || status=$?
+check "bad provenance.json: exit 2" test "$status" -eq 2
+check "bad provenance.json: one line naming it" \
+  bash -c "test \$(wc -l <'$work/badprov.err') -eq 1 && grep -q 'provenance.json:2:' '$work/badprov.err'"
+
 # A sweep with replications: the sweep is written into scenario.yaml, replications in its header.
 "$ratelab" run scenarios/stampede.yaml --sweep limiters.shared_gcra.rate=8/s,10/s \
   --replications 2 --jobs 2 --out "$work/sweep" --quiet
