@@ -52,9 +52,10 @@ if (window_mode) {
             at graph 0.98, graph 0.955 right font "Sans,18" front textcolor rgb peak_color
     }
     if (limit > 0 && !window_exact) {
-        set label 1 sprintf("peak %s/s = %sx the limit's rate", fmt_num(peak), fmt_ratio(peak * 1.0 / limit)) \
-            at graph 0.98, graph 0.955 right font "Sans,18" front \
-            textcolor rgb (peak <= limit * 1.001 ? "#1a7a1a" : (api_refused ? "#b00000" : "#555555"))
+        set label 1 sprintf("peak %s/s = %sx the limit's rate", fmt_num(peak), \
+            fmt_ratio(peak * 1.0 / limit)) at graph 0.98, graph 0.955 right font "Sans,18" front \
+            textcolor rgb (peak <= limit * 1.001 ? "#1a7a1a" \
+                           : (api_refused ? "#b00000" : "#555555"))
     }
     plot datafile using 1:(0):3 with filledcurves linecolor rgb "#4daf4a" title "accepted", \
          "" using 1:3:($3 + $4) with filledcurves linecolor rgb "#e41a1c" title "refused (429)", \

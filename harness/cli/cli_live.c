@@ -82,7 +82,8 @@ int cli_run_live(const scenario *s, const char *out_dir, const live_options *opt
     }
     provenance->redis_server = stats.server;
     provenance->redis_version = stats.server_version[0] != '\0' ? stats.server_version : NULL;
-    live_fill fill = {.provenance = provenance, .metrics = m, .plots = plots, .plots_outcome = {.rc = RL_OK}};
+    live_fill fill = {.provenance = provenance, .metrics = m, .plots = plots,
+                      .plots_outcome = {.rc = RL_OK}};
     if (rc == RL_OK) {
         run_info info = {.world = "live", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};

@@ -34,7 +34,8 @@ static void write_overrides(FILE *out, const report_model *m) {
             fputs("`\n", out);
         }
         if (p->overrides_total > p->override_count) {
-            fprintf(out, "- and %d more (provenance.json)\n", p->overrides_total - p->override_count);
+            fprintf(out, "- and %d more (provenance.json)\n",
+                    p->overrides_total - p->override_count);
         }
         fputc('\n', out);
     }

@@ -128,8 +128,8 @@ static size_t write_trade_off(verdict_kind kind, const verdict_candidate *best,
         char a[80], b[80];
         format_figure(best, figures[i], a, sizeof a);
         format_figure(next, figures[i], b, sizeof b);
-        int n = snprintf(buf + used, size - used, "%s %s %s against %s", worse == 0 ? " It pays" : ",",
-                         figure_phrase(figures[i]), a, b);
+        int n = snprintf(buf + used, size - used, "%s %s %s against %s",
+                         worse == 0 ? " It pays" : ",", figure_phrase(figures[i]), a, b);
         used += n > 0 && (size_t)n < size - used ? (size_t)n : 0;
         worse++;
     }

@@ -15,12 +15,15 @@ cd "$source_dir"
 "$ratelab" findings scenarios/seed/3_burst_intolerance.yaml --replications 3 >"$work/seed3.md"
 check "seed 3: the claim is flagged" grep -q '^\*\*Ablation check: FLAGGED.\*\*' "$work/seed3.md"
 check "seed 3: the same algorithm, two tolerances, differ" \
-  grep -q 'leaky_bucket_meter with burst 20 (`powerbi_meter`.*and leaky_bucket_meter with burst 1 (`powerbi_meter_tight`.*differ' "$work/seed3.md"
+  grep -q "leaky_bucket_meter with burst 20 (\`powerbi_meter\`.*and leaky_bucket_meter with "\
+"burst 1 (\`powerbi_meter_tight\`.*differ" "$work/seed3.md"
 check "seed 3: two algorithms at one tolerance are alike" \
   grep -q 'gcra_pace with burst 20 (`powerbi_gcra_loose`.*are alike' "$work/seed3.md"
 
 # The same scenario with a claim that credits the tolerance, not an algorithm: not flagged.
-awk '/^claim: \|/ { print; print "  A limiter with no burst tolerance spaces requests evenly; one that tolerates"; print "  bursts lets 20 pods send together."; skip = 1; next }
+new_claim='  A limiter with no burst tolerance spaces requests evenly; one that tolerates
+  bursts lets 20 pods send together.'
+awk -v claim="$new_claim" '/^claim: \|/ { print; print claim; skip = 1; next }
      skip && /^  / { next } { skip = 0; print }' scenarios/seed/3_burst_intolerance.yaml \
   >"$work/tolerance_claim.yaml"
 "$ratelab" findings "$work/tolerance_claim.yaml" --replications 3 >"$work/tolerance.md"

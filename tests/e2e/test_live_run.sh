@@ -30,7 +30,8 @@ check "no temporary redis folder left" bash -c "! ls -d '$TMPDIR'/ratelab-redis-
 check "provenance.json says live" grep -q '"kind": "live"' "$work/demo/provenance.json"
 check "provenance.json names the Redis version" \
   grep -Eq '"redis_version": "[0-9]+\.[0-9]+' "$work/demo/provenance.json"
-check "provenance.json names the server" grep -q '"redis_server": "redis://127.0.0.1:' "$work/demo/provenance.json"
+check "provenance.json names the server" \
+  grep -q '"redis_server": "redis://127.0.0.1:' "$work/demo/provenance.json"
 check "scenario.yaml has the --set duration" grep -q '^duration: 3s' "$work/demo/scenario.yaml"
 
 # --plots: the figures and the report page, inside the folder, as for a simulated run.
