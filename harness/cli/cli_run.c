@@ -327,8 +327,14 @@ static void show_progress(void *context, int64_t virtual_us, int64_t duration_us
     if (wall_s < 0.5 && virtual_us < duration_us) {
         return; /* a run that takes only a moment shows no progress */
     }
-    fprintf(stderr, "\r  %.1f / %.1f s virtual, %.2f M events/s   ", (double)virtual_us / 1e6,
-            (double)duration_us / 1e6, wall_s > 0 ? (double)events_run / wall_s / 1e6 : 0.0);
+    /* The estimate assumes the rest of the virtual time goes as fast as what is done. */
+    double done = duration_us > 0 ? (double)virtual_us / (double)duration_us : 1.0;
+    double left_s = done > 0 ? wall_s * (1.0 - done) / done : 0.0;
+    fprintf(stderr,
+            "\r\033[K  %.1f / %.1f s virtual (%.0f%%), %.1f s elapsed, about %.0f s left, "
+            "%.2f M events/s",
+            (double)virtual_us / 1e6, (double)duration_us / 1e6, 100.0 * done, wall_s, left_s,
+            wall_s > 0 ? (double)events_run / wall_s / 1e6 : 0.0);
     p->shown = true;
 }
 

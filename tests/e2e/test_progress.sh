@@ -31,6 +31,12 @@ script -qec "'$ratelab' compare scenarios/stampede.yaml --replications 400 --job
 check "compare: the line names the file and the variant" \
   grep -aq 'stampede.yaml (variant 1 of 1): runs 400/400' "$work/compare.log"
 
+# One run: how far in virtual time, elapsed, the estimate left.
+script -qec "'$ratelab' run scenarios/stampede.yaml --out '$work/one' >/dev/null" "$work/one.log" \
+  >/dev/null
+check "one run: the line ends at 100% with elapsed and left" \
+  grep -aq '180.0 / 180.0 s virtual (100%), [0-9.]* s elapsed, about 0 s left' "$work/one.log"
+
 # --quiet in a sweep: a failed claim's lines say which point they belong to.
 "$ratelab" run scenarios/seed/3_burst_intolerance.yaml --sweep limiters.leaky_meter.burst=20,1 \
   --quiet --out "$work/sweep" >"$work/sweep.out" 2>"$work/sweep.err"
