@@ -33,6 +33,9 @@ endfunction()
 
 ratelab_layer(core harness/core LIBRARIES ${MATH_LIBRARY})
 target_compile_definitions(layer_core PUBLIC RATELAB_VERSION="${PROJECT_VERSION}")
+# The source revision, generated at build time (CMakeLists.txt: ratelab_build_info).
+target_sources(layer_core PRIVATE ${RATELAB_BUILD_INFO_GENERATED})
+add_dependencies(layer_core ratelab_build_info)
 ratelab_layer(algorithms algorithms DEPENDS core)
 ratelab_layer(mock_api mock_api DEPENDS core)
 ratelab_layer(scenario harness/scenario DEPENDS algorithms mock_api LIBRARIES PkgConfig::YAML)

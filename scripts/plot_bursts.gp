@@ -14,8 +14,8 @@ allowance = STATS_max
 set xrange [*:*] noextend
 set yrange [0:(peak > allowance ? peak : allowance) * 1.15 + 0.5]
 if (allowance > 0) {
-    set label 1 sprintf("peak %.0f in %s = %.2gx what the API allows", peak, window_text, \
-        peak / allowance) at graph 0.98, graph 0.955 right font "Sans,18" front \
+    set label 1 sprintf("peak %.0f in %s = %sx what the API allows", peak, window_text, \
+        fmt_ratio(peak * 1.0 / allowance)) at graph 0.98, graph 0.955 right font "Sans,18" front \
         textcolor rgb (peak > allowance ? "#b00000" : "#1a7a1a")
 }
 do for [i=1:fault_count] {
@@ -24,8 +24,13 @@ do for [i=1:fault_count] {
     set label 100 + i fault_label[i] at fault_start[i], graph 0.905 left offset 0.5, 0 \
         font "Sans,13" textcolor rgb "#444444" front
 }
-plot datafile using 1:7:8 with filledcurves above fillcolor rgb "#e41a1c" \
+# A bucket with no arrival has no measurement (0 in the file), not an empty window: with a long
+# burst window (an hour) drawing it as 0 made a forest of lines. It is left out (NaN), and the
+# measured buckets carry a dot so that isolated ones stay visible.
+measured(v) = (v > 0 ? v : NaN)
+plot datafile using 1:(measured($7)):8 with filledcurves above fillcolor rgb "#e41a1c" \
         fillstyle solid 0.3 noborder title "over the allowance", \
      "" using 1:8 with lines linewidth 3 dashtype 2 linecolor rgb "#000000" \
         title allowance_text, \
-     "" using 1:7 with lines linewidth 3 linecolor rgb line_color title series_text
+     "" using 1:(measured($7)) with linespoints linewidth 3 pointtype 7 pointsize 0.5 \
+        linecolor rgb line_color title series_text

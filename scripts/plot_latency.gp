@@ -9,7 +9,8 @@ set title title_text
 set xlabel "job latency, from creation to success (s)"
 set ylabel "jobs done within that time (% of jobs created)"
 set rmargin 4
-set key inside left top Left reverse samplen 3 spacing 1.4 box opaque
+# The legend goes under the graph, one API a line: inside, it hid the curves that reach 100%.
+set key below left Left reverse vertical maxcols 1 samplen 3 spacing 1.2
 set yrange [0:105]
 set ytics 0, 10, 100
 set xrange [*:*] noextend

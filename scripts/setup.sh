@@ -10,7 +10,8 @@
 # build-essential. procps gives the live tests pgrep; man-db the package tests `man`; file
 # is what cpack uses to find the binaries whose libraries make the package's Depends.
 # libhttp-parser-dev is `ratelab serve`'s HTTP parser; curl and python3-requests are the real
-# clients of its end-to-end test, wrk its benchmark.
+# clients of its end-to-end test, wrk its benchmark. chromium renders the report page in
+# tests/e2e/test_report_chromium.sh (headless).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ PACKAGES=(
   libuv1-dev libhiredis-dev libhttp-parser-dev
   redis-server redis-tools gnuplot-nox procps man-db
   clang libclang-rt-14-dev valgrind
-  curl python3 python3-requests wrk
+  curl python3 python3-requests wrk chromium
 )
 
 missing=()

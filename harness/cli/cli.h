@@ -64,6 +64,11 @@ int cli_expectations_write(const char *dir, const scenario *s, const metrics *m,
  * Returns CLI_EXIT_EXPECTATIONS_FAILED when one failed, else CLI_EXIT_OK. */
 int cli_expectations_report(const scenario *s, const double *measured, bool quiet);
 
+/* cli_expectations_report for one point of a sweep: when quiet, every line it prints (to
+ * stderr, when a claim failed) starts with "[POINT] ", so it stands alone in a log. */
+int cli_expectations_report_point(const scenario *s, const double *measured, bool quiet,
+                                  const char *point);
+
 /* cli_expectations_report on the figures of m (finished). */
 int cli_expectations_report_run(const scenario *s, const metrics *m, bool quiet);
 
@@ -78,7 +83,8 @@ struct experiment_spec;
 /* Runs a sweep or replications (cli_experiment.c), prints the table and the expectations,
  * writes the results folder out_dir (NULL: results/runs/NAME-experiment-seedN). Returns the exit
  * code. */
-int cli_run_experiment(const struct experiment_spec *spec, const char *out_dir, bool quiet);
+int cli_run_experiment(const struct experiment_spec *spec, const char *out_dir, bool quiet,
+                       int argc, char **argv);
 
 /* `ratelab compare FILE... [options]` (cli_compare.c). */
 int cli_compare(int argc, char **argv);
@@ -102,11 +108,15 @@ int cli_list(int argc, char **argv);
 struct scenario;
 struct live_options;
 
-/* The live branch of `run`: runs s (loaded from file) with options, writes out_dir (with the
- * figures and the report page when plots, as a simulated run does), prints unless quiet.
- * Returns the exit code. */
-int cli_run_live(const struct scenario *s, const char *file, const char *out_dir,
-                 const struct live_options *options, bool quiet, bool plots);
+struct run_provenance;
+
+/* The live branch of `run`: runs s (loaded from provenance->scenario_file) with options, writes
+ * out_dir (with its provenance, completed with the Redis server and version, and the figures
+ * and the report page when plots, as a simulated run does), prints unless quiet. Returns the
+ * exit code. */
+int cli_run_live(const struct scenario *s, const char *out_dir,
+                 const struct live_options *options, struct run_provenance *provenance,
+                 bool quiet, bool plots);
 
 /* Parses --live-outage proxy|pause|kill into *out (a live_outage_method). Returns 0 or -1. */
 int cli_live_outage_parse(const char *text, int *out);

@@ -6,6 +6,7 @@
 
 #include "algorithms/limiter.h"
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_progress.h"
 #include "harness/compare/baseline.h"
 #include "harness/compare/compare_table.h"
 #include "harness/experiment/experiment.h"
@@ -33,6 +34,7 @@ typedef struct compare_options {
     const char *plots_dir;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
+    cli_progress *progress; /* the progress line on a terminal */
 } compare_options;
 
 static void compare_usage(FILE *out) {
@@ -41,8 +43,9 @@ static void compare_usage(FILE *out) {
           "                       [--baseline FILE] [--write-baseline FILE] [--plots DIR]\n\n"
           "Runs every scenario (simulated) under every algorithm named, or as the files say\n"
           "(each point of a sweep: block is a variant), and prints one table: scenario x\n"
-          "variant x API with rate_429, latency p50/p99, wasted_quota, burst_ratio, fairness\n"
-          "and store ops (mean, and the 95% confidence interval with --replications >= 2).\n\n"
+          "variant x API with done_ratio and abandoned_ratio first, then rate_429, latency\n"
+          "p50/p99, wasted_quota, burst_ratio and fairness, and the store's figures once per\n"
+          "variant (mean, and the 95% confidence interval with --replications >= 2).\n\n"
           "options:\n"
           "  --algorithms LIST  run each scenario with every limiter set to each algorithm\n"
           "                     (`ratelab list`); a scenario an algorithm cannot take (a key\n"
@@ -207,7 +210,8 @@ static int run_variant(const compare_options *opts, const char *file, const char
         overrides[count++] = opts->overrides[i];
     }
     experiment_spec spec = {.file = file, .overrides = overrides, .override_count = count,
-                            .replications = opts->replications, .jobs = opts->jobs};
+                            .replications = opts->replications, .jobs = opts->jobs,
+                            .progress = cli_progress_runs, .progress_context = opts->progress};
     int rc = experiment_plan(&spec, e, err);
     if (rc == RL_OK && algorithm != NULL) {
         /* Every limiter of the scenario takes the algorithm. */
@@ -230,16 +234,57 @@ static int run_variant(const compare_options *opts, const char *file, const char
     return rc;
 }
 
-static void print_table(const compare_options *opts, const compare_table *table) {
+/* A baseline_check callback: keeps each finding in a growing compare_verdict list. */
+typedef struct verdict_list {
+    compare_verdict *items;
+    int count, capacity;
+    bool failed; /* out of memory: the list is short */
+} verdict_list;
+
+static void keep_verdict(void *context, const baseline_finding *finding) {
+    verdict_list *list = context;
+    if (list->count == list->capacity) {
+        int grown = list->capacity == 0 ? 16 : list->capacity * 2;
+        compare_verdict *items = realloc(list->items, (size_t)grown * sizeof *items);
+        if (items == NULL) {
+            list->failed = true;
+            return;
+        }
+        list->items = items;
+        list->capacity = grown;
+    }
+    list->items[list->count++] = (compare_verdict){.base = finding->base,
+                                                   .current = finding->current,
+                                                   .figure = finding->figure,
+                                                   .allowed = finding->allowed};
+}
+
+/* The JSON table, with the baseline's verdicts when there is a baseline (b not NULL). */
+static void print_json(const compare_options *opts, const compare_table *table,
+                       const baseline *b) {
     rl_error err;
+    verdict_list list = {0};
+    compare_verdicts verdicts = {.baseline_path = opts->baseline_path};
+    if (b != NULL) {
+        baseline_check(b, table, keep_verdict, &list);
+        verdicts.count = list.count;
+        verdicts.items = list.items;
+    }
+    if (list.failed) {
+        fputs("ratelab compare: out of memory listing the baseline's findings\n", stderr);
+    } else if (compare_table_write_json(stdout, table, b != NULL ? &verdicts : NULL, &err) !=
+               RL_OK) {
+        fprintf(stderr, "ratelab compare: %s\n", err.message);
+    }
+    free(list.items);
+}
+
+static void print_table(const compare_options *opts, const compare_table *table,
+                        const baseline *b) {
     switch (opts->format) {
     case FORMAT_MARKDOWN: compare_table_write_markdown(stdout, table); break;
     case FORMAT_CSV: compare_table_write_csv(stdout, table); break;
-    case FORMAT_JSON:
-        if (compare_table_write_json(stdout, table, &err) != RL_OK) {
-            fprintf(stderr, "ratelab compare: %s\n", err.message);
-        }
-        break;
+    case FORMAT_JSON: print_json(opts, table, b); break;
     }
 }
 
@@ -348,11 +393,20 @@ int cli_compare(int argc, char **argv) {
     }
     int skipped = 0;
     int variants = opts->algorithm_count > 0 ? opts->algorithm_count : 1;
+    cli_progress progress;
+    cli_progress_begin(&progress, false);
+    opts->progress = &progress;
     for (int f = 0; exit_code == 0 && f < opts->file_count; f++) {
         for (int a = 0; exit_code == 0 && a < variants; a++) {
             const char *algorithm = opts->algorithm_count > 0 ? opts->algorithms[a] : NULL;
             rl_error_clear(&err);
+            char label[sizeof progress.label];
+            snprintf(label, sizeof label, "%s%s%s (variant %d of %d)", opts->files[f],
+                     algorithm != NULL ? " under " : "", algorithm != NULL ? algorithm : "",
+                     f * variants + a + 1, opts->file_count * variants);
+            cli_progress_label(&progress, label);
             int rc = run_variant(opts, opts->files[f], algorithm, &table, &err);
+            cli_progress_finish(&progress);
             if (rc == RL_ERR_INVALID && algorithm != NULL) {
                 fprintf(stderr, "ratelab compare: %s under %s: skipped: %s\n", opts->files[f],
                         algorithm, err.message);
@@ -371,7 +425,7 @@ int cli_compare(int argc, char **argv) {
         exit_code = CLI_EXIT_BAD_INPUT;
     }
     if (exit_code == 0) {
-        print_table(opts, &table);
+        print_table(opts, &table, opts->baseline_path != NULL ? &b : NULL);
         if (opts->plots_dir != NULL) {
             exit_code = draw_plots(opts->plots_dir, &table);
         }

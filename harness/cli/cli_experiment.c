@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_progress.h"
 #include "harness/cli/cli_interrupt.h"
 #include "harness/experiment/experiment.h"
 #include "harness/experiment/experiment_write.h"
 #include "harness/report/expectations.h"
 #include "harness/report/figures.h"
+#include "harness/report/provenance.h"
 #include "harness/report/results_folder.h"
 
 int cli_sweep_parse(const char *text, scenario_sweep_key *out, rl_error *err) {
@@ -106,14 +108,21 @@ static int report_expectations(const experiment *e, bool quiet) {
         if (!quiet) {
             printf("\n%s", e->points[p].label[0] != '\0' ? e->points[p].label : "(as written)");
         }
-        if (cli_expectations_report(&e->base, means, quiet) != CLI_EXIT_OK) {
+        const char *point = e->points[p].label[0] != '\0' ? e->points[p].label : "as written";
+        if (cli_expectations_report_point(&e->base, means, quiet, point) != CLI_EXIT_OK) {
             exit_code = CLI_EXIT_EXPECTATIONS_FAILED;
         }
     }
     return exit_code;
 }
 
-int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool quiet) {
+/* A results_folder_fill_fn: the experiment's scenario.yaml and provenance.json. */
+static int fill_provenance(const char *tmp_dir, void *context, rl_error *err) {
+    return provenance_write(tmp_dir, context, err);
+}
+
+int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool quiet, int argc,
+                       char **argv) {
     experiment *e = calloc(1, sizeof *e);
     if (e == NULL) {
         fputs("ratelab run: out of memory\n", stderr);
@@ -147,7 +156,13 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
      * only meaningful whole). Should the handler not install, a signal stops the process. */
     experiment_spec controlled = *spec;
     controlled.stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
+    cli_progress progress;
+    cli_progress_begin(&progress, quiet);
+    cli_progress_label(&progress, e->base.name);
+    controlled.progress = cli_progress_runs;
+    controlled.progress_context = &progress;
     rc = experiment_run(&controlled, e, &err);
+    cli_progress_finish(&progress);
     cli_interrupt_restore();
     if (rc == RL_OK && e->interrupted) {
         fprintf(stderr,
@@ -159,7 +174,12 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
         return CLI_EXIT_INTERRUPTED;
     }
     if (rc == RL_OK) {
-        rc = experiment_write_folder(out_path, e, &err);
+        run_provenance provenance = {
+            .scenario_file = spec->file, .overrides = spec->overrides,
+            .override_count = spec->override_count, .sweep = e->sweep,
+            .sweep_count = e->sweep_key_count, .seed_first = e->seed,
+            .seed_count = e->replications, .argc = argc, .argv = argv, .world = "simulation"};
+        rc = experiment_write_folder(out_path, e, fill_provenance, &provenance, &err);
     }
     if (rc != RL_OK) {
         fprintf(stderr, "ratelab run: %s: %s\n", spec->file, err.message);

@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "harness/cli/cli.h"
+#include "harness/cli/cli_progress.h"
+#include "harness/compare/ablation.h"
 #include "harness/compare/compare_table.h"
+#include "harness/compare/verdict_experiment.h"
 #include "harness/experiment/experiment.h"
 #include "harness/report/expectations.h"
 #include "harness/report/figures.h"
@@ -38,7 +41,7 @@ static void print_quoted(const char *text) {
 }
 
 /* Prints one scenario's section. Returns how many expectations failed, or -1 on error. */
-static int print_section(const experiment_spec *spec, int index) {
+static int print_section(const experiment_spec *spec, int index, cli_progress *progress) {
     experiment *e = calloc(1, sizeof *e);
     compare_table table = {0};
     if (e == NULL) {
@@ -50,6 +53,7 @@ static int print_section(const experiment_spec *spec, int index) {
     int rc = experiment_plan(spec, e, &err);
     if (rc == RL_OK) {
         rc = experiment_run(spec, e, &err);
+        cli_progress_finish(progress);
     }
     if (rc == RL_OK) {
         rc = compare_table_add_experiment(&table, e, NULL, &err);
@@ -75,6 +79,9 @@ static int print_section(const experiment_spec *spec, int index) {
     }
     puts("**Measured** (mean ± half-width of the 95% confidence interval):\n");
     compare_table_write_markdown(stdout, &table);
+    puts("\n**Which limiter?** (copies of one API ranked on the figures of its kind; a figure "
+         "decides only where the intervals do not overlap)\n");
+    verdict_experiment_write(stdout, e);
     int failed = 0;
     for (int p = 0; p < e->point_count && e->expectation_count > 0; p++) {
         printf("\n**Expectations%s%s:**\n\n", e->points[p].label[0] != '\0' ? " at " : "",
@@ -93,6 +100,18 @@ static int print_section(const experiment_spec *spec, int index) {
            e->expectation_count == 0 ? "no claim stated as an expectation"
            : failed == 0             ? "every expectation holds in the model"
                                      : "some expectations do not hold in the model (above)");
+    ablation_result ablation;
+    ablation_check(e, &ablation);
+    if (ablation.contradicts) {
+        printf("**Ablation check: FLAGGED.** The claim credits an algorithm, but its ablation "
+               "says the burst tolerance decides: %s\n\n",
+               ablation.text);
+    } else if (ablation.has_ablation) {
+        printf("**Ablation check:** the ablation does not contradict the claim. %s\n\n",
+               ablation.text);
+    } else {
+        printf("**Ablation check:** %s\n\n", ablation.text);
+    }
     compare_table_free(&table);
     experiment_free(e);
     free(e);
@@ -141,9 +160,16 @@ int cli_findings(int argc, char **argv) {
     puts("measured mean. Figures are defined in [METRICS.md](METRICS.md). The model is the");
     puts("model: a claim that holds here holds under the stated assumptions, no more.\n");
     int failed = 0;
+    cli_progress progress;
+    cli_progress_begin(&progress, false);
+    spec.progress = cli_progress_runs;
+    spec.progress_context = &progress;
     for (int f = 0; f < file_count; f++) {
         spec.file = files[f];
-        int rc = print_section(&spec, f + 1);
+        char label[sizeof progress.label];
+        snprintf(label, sizeof label, "%s (file %d of %d)", files[f], f + 1, file_count);
+        cli_progress_label(&progress, label);
+        int rc = print_section(&spec, f + 1, &progress);
         if (rc < 0) {
             return CLI_EXIT_BAD_INPUT;
         }

@@ -9,6 +9,7 @@
 #include "harness/cli/cli.h"
 #include "harness/core/units.h"
 #include "harness/live/live_run.h"
+#include "harness/report/provenance.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
 
@@ -45,6 +46,7 @@ static void print_store_line(const live_run_stats *st) {
 
 /* What the results folder gets before it takes its final name: expectations, then figures. */
 typedef struct live_fill {
+    const run_provenance *provenance;
     const metrics *metrics;
     bool plots;
     cli_plots_outcome plots_outcome;
@@ -52,15 +54,19 @@ typedef struct live_fill {
 
 static int live_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     live_fill *fill = context;
-    int rc = cli_expectations_write(tmp_dir, fill->metrics->scenario, fill->metrics, err);
+    int rc = provenance_write(tmp_dir, fill->provenance, err);
+    if (rc == RL_OK) {
+        rc = cli_expectations_write(tmp_dir, fill->metrics->scenario, fill->metrics, err);
+    }
     if (rc == RL_OK && fill->plots) {
         rc = cli_plots_fill(tmp_dir, &fill->plots_outcome, err);
     }
     return rc;
 }
 
-int cli_run_live(const scenario *s, const char *file, const char *out_dir,
-                 const live_options *options, bool quiet, bool plots) {
+int cli_run_live(const scenario *s, const char *out_dir, const live_options *options,
+                 run_provenance *provenance, bool quiet, bool plots) {
+    const char *file = provenance->scenario_file;
     metrics *m = calloc(1, sizeof *m); /* large: not on the stack */
     if (m == NULL) {
         fputs("ratelab run --live: out of memory\n", stderr);
@@ -74,7 +80,10 @@ int cli_run_live(const scenario *s, const char *file, const char *out_dir,
     if (show) {
         fputc('\n', stderr);
     }
-    live_fill fill = {.metrics = m, .plots = plots, .plots_outcome = {.rc = RL_OK}};
+    provenance->redis_server = stats.server;
+    provenance->redis_version = stats.server_version[0] != '\0' ? stats.server_version : NULL;
+    live_fill fill = {.provenance = provenance, .metrics = m, .plots = plots,
+                      .plots_outcome = {.rc = RL_OK}};
     if (rc == RL_OK) {
         run_info info = {.world = "live", .events_run = stats.events_run,
                          .jobs_alive_max = stats.jobs_alive_max, .partial = stats.partial};

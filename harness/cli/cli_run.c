@@ -14,6 +14,7 @@
 #include "harness/experiment/experiment.h"
 #include "harness/live/live_run.h"
 #include "harness/report/output_file.h"
+#include "harness/report/provenance.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
@@ -38,6 +39,8 @@ typedef struct run_options {
     uint64_t memory_limit_bytes; /* --memory-limit, else MemAvailable */
     live_options live_opts;
     bool live_outage_given; /* --live-outage: only with --live */
+    int argc;              /* the command line from "run" on, for provenance.json */
+    char **argv;
     size_t override_count;
     scenario_override overrides[CLI_OVERRIDES_MAX];
 } run_options;
@@ -102,7 +105,11 @@ static void run_usage(FILE *out) {
           "                    or kill\n"
           "  --memory-limit S  refuse a run whose memory estimate is above S (such as 2GiB);\n"
           "                    default: MemAvailable of /proc/meminfo\n\n"
-          "Progress goes to stderr when it is a terminal. Simulated, the same scenario and\n"
+          "Progress goes to stderr when it is a terminal (for a sweep: runs and points done,\n"
+          "elapsed, an estimate left); with --quiet, a sweep's failed claims name their point.\n"
+          "The folder keeps scenario.yaml (the effective scenario: rerun it to get the same\n"
+          "summary.json) and provenance.json (version, revision, seeds, command, world).\n"
+          "Simulated, the same scenario and\n"
           "seed give byte-identical summary.json and timeseries.csv (live runs do not).\n"
           "Ctrl-C (SIGINT) or SIGTERM stops the run early: it writes what it has, marked\n"
           "\"partial\": true in summary.json, and exits 4; a second Ctrl-C stops at once.\n",
@@ -146,6 +153,8 @@ static int parse_small_count(const char *text, int min, int max, int *out) {
 static int parse_options(const char *command, int argc, char **argv, bool allow_run_flags,
                          run_options *opts) {
     memset(opts, 0, sizeof *opts);
+    opts->argc = argc;
+    opts->argv = argv;
     void (*usage)(FILE *) = allow_run_flags ? run_usage : validate_usage;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -335,13 +344,20 @@ static void show_progress(void *context, int64_t virtual_us, int64_t duration_us
     if (wall_s < 0.5 && virtual_us < duration_us) {
         return; /* a run that takes only a moment shows no progress */
     }
-    fprintf(stderr, "\r  %.1f / %.1f s virtual, %.2f M events/s   ", (double)virtual_us / 1e6,
-            (double)duration_us / 1e6, wall_s > 0 ? (double)events_run / wall_s / 1e6 : 0.0);
+    /* The estimate assumes the rest of the virtual time goes as fast as what is done. */
+    double done = duration_us > 0 ? (double)virtual_us / (double)duration_us : 1.0;
+    double left_s = done > 0 ? wall_s * (1.0 - done) / done : 0.0;
+    fprintf(stderr,
+            "\r\033[K  %.1f / %.1f s virtual (%.0f%%), %.1f s elapsed, about %.0f s left, "
+            "%.2f M events/s",
+            (double)virtual_us / 1e6, (double)duration_us / 1e6, 100.0 * done, wall_s, left_s,
+            wall_s > 0 ? (double)events_run / wall_s / 1e6 : 0.0);
     p->shown = true;
 }
 
 /* What the results folder gets before it takes its final name: expectations, then figures. */
 typedef struct run_fill {
+    const run_provenance *provenance;
     const scenario *scenario;
     const metrics *metrics;
     const run_info *info;                /* as summary.json was written */
@@ -366,7 +382,10 @@ static int rewrite_summary_partial(const char *dir, const run_fill *fill, rl_err
 
 static int run_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     run_fill *fill = context;
-    int rc = cli_expectations_write(tmp_dir, fill->scenario, fill->metrics, err);
+    int rc = provenance_write(tmp_dir, fill->provenance, err);
+    if (rc == RL_OK) {
+        rc = cli_expectations_write(tmp_dir, fill->scenario, fill->metrics, err);
+    }
     if (rc == RL_OK && fill->plots) {
         rc = cli_plots_fill(tmp_dir, &fill->plots_outcome, err);
     }
@@ -498,11 +517,16 @@ int cli_run(int argc, char **argv) {
                   stderr);
             return CLI_EXIT_BAD_INPUT;
         }
-        return note_replaced(cli_run_experiment(&spec, opts.out_dir, opts.quiet),
-                             replaces, opts.quiet, out_dir);
+        return note_replaced(
+            cli_run_experiment(&spec, opts.out_dir, opts.quiet, opts.argc, opts.argv), replaces,
+            opts.quiet, out_dir);
     }
+    run_provenance provenance = {.scenario_file = opts.file, .overrides = opts.overrides,
+                                 .override_count = opts.override_count, .seed_first = s->seed,
+                                 .seed_count = 1, .argc = opts.argc, .argv = opts.argv,
+                                 .world = opts.live ? "live" : "simulation"};
     if (opts.live) {
-        rc = cli_run_live(s, opts.file, out_dir, &opts.live_opts, opts.quiet, opts.plots);
+        rc = cli_run_live(s, out_dir, &opts.live_opts, &provenance, opts.quiet, opts.plots);
         free(m);
         free(s);
         return note_replaced(rc, replaces, opts.quiet, out_dir);
@@ -516,8 +540,8 @@ int cli_run(int argc, char **argv) {
     /* From here a first SIGINT/SIGTERM stops the run and the results are still written. Should
      * the handler not install, a signal stops the process the default way. */
     const volatile sig_atomic_t *stop = cli_interrupt_install() == 0 ? cli_interrupt_flag() : NULL;
-    run_fill fill = {.scenario = s, .metrics = m, .stop = stop, .plots = opts.plots,
-                     .plots_outcome = {.rc = RL_OK}};
+    run_fill fill = {.provenance = &provenance, .scenario = s, .metrics = m, .stop = stop,
+                     .plots = opts.plots, .plots_outcome = {.rc = RL_OK}};
     sim_run_control control = {.progress = show ? show_progress : NULL,
                                .progress_context = &progress,
                                .stop = stop};

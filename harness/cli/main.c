@@ -7,6 +7,7 @@
 #include <jemalloc/jemalloc.h>
 
 #include "harness/cli/cli.h"
+#include "harness/core/build_info.h"
 
 /* jemalloc's start-up options, read by jemalloc itself (never written): back large allocations
  * with transparent huge pages where the kernel allows it (madvise mode). At a million pods the
@@ -92,7 +93,9 @@ int main(int argc, char **argv) {
         return output_checked(CLI_EXIT_OK);
     }
     if (strcmp(command, "--version") == 0 || strcmp(command, "version") == 0) {
-        printf("ratelab %s (C11; allocator: jemalloc %s)\n", RATELAB_VERSION, allocator_version());
+        printf("ratelab %s\nrevision: %s\nrandom streams: v%d\nallocator: jemalloc %s\n",
+               build_info_version(), build_info_revision(), build_info_rng_stream_version(),
+               allocator_version());
         return output_checked(CLI_EXIT_OK);
     }
     int rc;

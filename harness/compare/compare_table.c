@@ -2,6 +2,7 @@
 #include "harness/compare/compare_table.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,10 +10,15 @@
 #include "harness/report/figures.h"
 #include "harness/report/summary_table.h"
 
-const figure_id COMPARE_COLUMNS[] = {FIGURE_RATE_429,    FIGURE_LATENCY_P50, FIGURE_LATENCY_P99,
-                                     FIGURE_WASTED_QUOTA, FIGURE_BURST_RATIO, FIGURE_FAIRNESS,
-                                     FIGURE_STORE_OPS};
+const figure_id COMPARE_COLUMNS[] = {FIGURE_DONE_RATIO,  FIGURE_ABANDONED_RATIO,
+                                     FIGURE_RATE_429,    FIGURE_LATENCY_P50,
+                                     FIGURE_LATENCY_P99, FIGURE_WASTED_QUOTA,
+                                     FIGURE_BURST_RATIO, FIGURE_FAIRNESS};
 const int COMPARE_COLUMN_COUNT = (int)(sizeof COMPARE_COLUMNS / sizeof COMPARE_COLUMNS[0]);
+const figure_id COMPARE_STORE_COLUMNS[] = {FIGURE_STORE_OPS, FIGURE_STORE_RTT_P99,
+                                           FIGURE_STORE_LOCK_RETRIES, FIGURE_STORE_ERRORS};
+const int COMPARE_STORE_COLUMN_COUNT =
+    (int)(sizeof COMPARE_STORE_COLUMNS / sizeof COMPARE_STORE_COLUMNS[0]);
 
 static compare_row *row_new(compare_table *t) {
     if (t->count == t->capacity) {
@@ -75,6 +81,53 @@ const compare_row *compare_table_find(const compare_table *t, const char *scenar
     return NULL;
 }
 
+/* Whether row i is the first of its scenario and variant (the store figures are a run's). */
+static bool first_of_run(const compare_table *t, int i) {
+    for (int j = 0; j < i; j++) {
+        if (strcmp(t->rows[j].scenario, t->rows[i].scenario) == 0 &&
+            strcmp(t->rows[j].variant, t->rows[i].variant) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Writes one cell: the mean, and its interval with replications. */
+static void markdown_cell(FILE *out, const compare_row *row, figure_id f) {
+    char mean[32], half[32];
+    figures_format(f, row->mean[f], mean, sizeof mean);
+    if (row->replications >= 2) {
+        figures_format(f, row->half_width[f], half, sizeof half);
+        fprintf(out, " %s ± %s |", mean, half);
+    } else {
+        fprintf(out, " %s |", mean);
+    }
+}
+
+/* The store figures, one row per scenario and variant. */
+static void write_markdown_store(FILE *out, const compare_table *t) {
+    fputs("\n| scenario | variant |", out);
+    for (int c = 0; c < COMPARE_STORE_COLUMN_COUNT; c++) {
+        fprintf(out, " store_%s |", figure_info_of(COMPARE_STORE_COLUMNS[c])->name);
+    }
+    fputs("\n|---|---|", out);
+    for (int c = 0; c < COMPARE_STORE_COLUMN_COUNT; c++) {
+        fputs("---:|", out);
+    }
+    fputc('\n', out);
+    for (int i = 0; i < t->count; i++) {
+        if (!first_of_run(t, i)) {
+            continue;
+        }
+        const compare_row *row = &t->rows[i];
+        fprintf(out, "| %s | %s |", row->scenario, row->variant);
+        for (int c = 0; c < COMPARE_STORE_COLUMN_COUNT; c++) {
+            markdown_cell(out, row, COMPARE_STORE_COLUMNS[c]);
+        }
+        fputc('\n', out);
+    }
+}
+
 void compare_table_write_markdown(FILE *out, const compare_table *t) {
     fputs("| scenario | variant | api |", out);
     for (int c = 0; c < COMPARE_COLUMN_COUNT; c++) {
@@ -90,18 +143,11 @@ void compare_table_write_markdown(FILE *out, const compare_table *t) {
         const compare_row *row = &t->rows[i];
         fprintf(out, "| %s | %s | %s |", row->scenario, row->variant, row->api);
         for (int c = 0; c < COMPARE_COLUMN_COUNT; c++) {
-            figure_id f = COMPARE_COLUMNS[c];
-            char mean[32], half[32];
-            figures_format(f, row->mean[f], mean, sizeof mean);
-            if (row->replications >= 2) {
-                figures_format(f, row->half_width[f], half, sizeof half);
-                fprintf(out, " %s ± %s |", mean, half);
-            } else {
-                fprintf(out, " %s |", mean);
-            }
+            markdown_cell(out, row, COMPARE_COLUMNS[c]);
         }
         fputc('\n', out);
     }
+    write_markdown_store(out, t);
 }
 
 /* A figure's CSV column stem: times carry their unit, store figures their subject. */
@@ -152,27 +198,71 @@ void compare_table_write_csv(FILE *out, const compare_table *t) {
     }
 }
 
-int compare_table_write_json(FILE *out, const compare_table *t, rl_error *err) {
-    json_t *rows = json_array();
-    for (int i = 0; i < t->count; i++) {
-        const compare_row *row = &t->rows[i];
-        json_t *figures = json_object();
-        for (int f = 0; f < FIGURE_COUNT; f++) {
-            const figure_info *info = figure_info_of((figure_id)f);
+/* The figures of row that are of_store (or not), as {"NAME": {"mean", "ci95_half_width"}}. */
+static json_t *figures_json(const compare_row *row, bool of_store) {
+    json_t *figures = json_object();
+    for (int f = 0; f < FIGURE_COUNT; f++) {
+        const figure_info *info = figure_info_of((figure_id)f);
+        if (info->of_store != of_store) {
+            continue;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", info->of_store ? "store_" : "", info->name);
+        json_object_set_new(figures, name,
+                            json_pack("{s:f,s:f}", "mean", row->mean[f], "ci95_half_width",
+                                      row->half_width[f]));
+    }
+    return figures;
+}
+
+/* {"file", "verdict": "pass" or "worse", "findings": [...]} of a baseline check. */
+static json_t *verdicts_json(const compare_verdicts *v) {
+    json_t *findings = json_array();
+    for (int i = 0; i < v->count; i++) {
+        const compare_verdict *x = &v->items[i];
+        json_t *item = json_pack("{s:s,s:s,s:s}", "scenario", x->base->scenario, "variant",
+                                 x->base->variant, "api", x->base->api);
+        if (x->current == NULL) {
+            json_object_set_new(item, "finding", json_stringn("missing", 7));
+        } else {
+            const figure_info *info = figure_info_of((figure_id)x->figure);
             char name[64];
             snprintf(name, sizeof name, "%s%s", info->of_store ? "store_" : "", info->name);
-            json_object_set_new(figures, name,
-                                json_pack("{s:f,s:f}", "mean", row->mean[f], "ci95_half_width",
-                                          row->half_width[f]));
+            json_object_set_new(item, "finding", json_stringn("worse", 5));
+            json_object_set_new(item, "figure", json_stringn(name, strlen(name)));
+            json_object_set_new(item, "baseline", json_real(x->base->mean[x->figure]));
+            json_object_set_new(item, "now", json_real(x->current->mean[x->figure]));
+            json_object_set_new(item, "tolerance", json_real(x->allowed));
         }
+        json_array_append_new(findings, item);
+    }
+    return json_pack("{s:s,s:s,s:o}", "file", v->baseline_path, "verdict",
+                     v->count == 0 ? "pass" : "worse", "findings", findings);
+}
+
+int compare_table_write_json(FILE *out, const compare_table *t, const compare_verdicts *verdicts,
+                             rl_error *err) {
+    json_t *rows = json_array();
+    json_t *runs = json_array();
+    for (int i = 0; i < t->count; i++) {
+        const compare_row *row = &t->rows[i];
         json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "scenario",
                                               row->scenario, "variant", row->variant,
                                               "algorithm", row->algorithm, "api", row->api,
                                               "replications", row->replications, "figures",
-                                              figures));
+                                              figures_json(row, false)));
+        if (first_of_run(t, i)) {
+            json_array_append_new(runs, json_pack("{s:s,s:s,s:i,s:o}", "scenario",
+                                                  row->scenario, "variant", row->variant,
+                                                  "replications", row->replications, "figures",
+                                                  figures_json(row, true)));
+        }
     }
-    json_t *root = json_pack("{s:s,s:o}", "units", "ratios as fractions, times in us", "rows",
-                             rows);
+    json_t *root = json_pack("{s:s,s:o,s:o}", "units", "ratios as fractions, times in us", "rows",
+                             rows, "runs", runs);
+    if (verdicts != NULL) {
+        json_object_set_new(root, "baseline", verdicts_json(verdicts));
+    }
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     fputc('\n', out);

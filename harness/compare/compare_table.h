@@ -36,19 +36,43 @@ int compare_table_add_experiment(compare_table *t, const experiment *e, const ch
 const compare_row *compare_table_find(const compare_table *t, const char *scenario_name,
                                       const char *variant, const char *api);
 
-/* The figures shown as columns, in order, and how many. */
+/* The figures shown as columns of the API rows, in order, and how many: done and abandoned
+ * first (a row that lost jobs is read as such before anything else), no store figure. */
 extern const figure_id COMPARE_COLUMNS[];
 extern const int COMPARE_COLUMN_COUNT;
 
-/* Writes t as a Markdown table (what CI puts in its job summary). */
+/* The store figures, shown once per scenario and variant, and how many. */
+extern const figure_id COMPARE_STORE_COLUMNS[];
+extern const int COMPARE_STORE_COLUMN_COUNT;
+
+/* Writes t as Markdown (what CI puts in its job summary): the API rows, then one row of store
+ * figures per scenario and variant. */
 void compare_table_write_markdown(FILE *out, const compare_table *t);
 
 /* Writes t as CSV: scenario, variant, algorithm, api, replications, then NAME_mean and
  * NAME_ci95 for every figure (times as NAME_us_...), the columns plot_comparison reads. */
 void compare_table_write_csv(FILE *out, const compare_table *t);
 
-/* Writes t as a JSON document {"rows": [...]} (with jansson). Returns 0 or RL_ERR_IO. */
-int compare_table_write_json(FILE *out, const compare_table *t, rl_error *err);
+/* One figure of a row that got worse than a baseline allows, or a baseline row missing now. */
+typedef struct compare_verdict {
+    const compare_row *base;    /* the baseline's row */
+    const compare_row *current; /* NULL: the row is missing from this comparison */
+    int figure;                 /* figure_id, or -1 for a missing row */
+    double allowed;             /* the tolerance it exceeded */
+} compare_verdict;
+
+/* What a baseline check found, for the JSON output. Borrowed by the writer. */
+typedef struct compare_verdicts {
+    const char *baseline_path;
+    int count;
+    const compare_verdict *items;
+} compare_verdicts;
+
+/* Writes t as a JSON document (with jansson): {"rows": [...]} with each API's figures, "runs"
+ * with the store figures once per scenario and variant, and "baseline" with the verdict and
+ * every finding when verdicts is not NULL. Returns 0 or RL_ERR_IO. */
+int compare_table_write_json(FILE *out, const compare_table *t, const compare_verdicts *verdicts,
+                             rl_error *err);
 
 /* Frees t's rows. */
 void compare_table_free(compare_table *t);

@@ -4,6 +4,12 @@
 
 #include <stdint.h>
 
+/* The version of the random streams: which numbers a (seed, stream) draws and in what order
+ * the simulation asks for them. Raise it with any change that makes the same scenario and seed
+ * draw different numbers (generator, seeding, stream ids, order of draws), so results record
+ * whether they can be compared draw for draw. */
+#define RNG_STREAM_VERSION 1
+
 /* xoshiro256** state. Seed it with rng_seed; never share one between entities. */
 typedef struct rng {
     uint64_t s[4];

@@ -23,6 +23,12 @@
 #define EXPERIMENT_OVERRIDES_MAX 80
 #define EXPERIMENT_LABEL_BYTES 512
 
+/* Told after each finished run: runs and points (all of whose runs finished) done so far, of
+ * how many. Calls come from the worker threads one at a time (under a lock), so the callback
+ * needs no locking of its own; it must be quick. */
+typedef void (*experiment_progress_fn)(void *context, int64_t runs_done, int64_t runs_total,
+                                       int points_done, int points_total);
+
 /* What to run. Strings are borrowed for the experiment's life. */
 typedef struct experiment_spec {
     const char *file;
@@ -39,6 +45,8 @@ typedef struct experiment_spec {
      * sweep: and extra_sweep are ignored). Their override texts are borrowed. */
     const struct experiment_point *given_points;
     int given_point_count;
+    experiment_progress_fn progress;   /* may be NULL; called after each run (see below) */
+    void *progress_context;
 } experiment_spec;
 
 /* One point of the grid (or a given point): its settings and a label such as

@@ -5,6 +5,7 @@
  * what makes this safe. */
 #include "harness/experiment/experiment.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,6 +29,10 @@ typedef struct run_queue {
     atomic_bool interrupted;
     atomic_int_fast64_t runs_done;
     pthread_mutex_t error_lock; /* guards first_rc and first_error */
+    pthread_mutex_t progress_lock; /* guards point_runs_done, points_done and the callback */
+    int *point_runs_done;       /* [point]: runs of the point finished */
+    int points_done;
+    int64_t progress_runs_done;
     int first_rc;
     rl_error first_error;
 } run_queue;
@@ -117,6 +122,25 @@ static int run_one(run_queue *q, int64_t index, scenario *s, metrics *m, rl_erro
     return rc;
 }
 
+/* Counts run index as done and tells spec->progress, one thread at a time. */
+static void progress_note(run_queue *q, int64_t index) {
+    if (q->spec->progress == NULL) {
+        return;
+    }
+    const experiment *e = q->e;
+    pthread_mutex_lock(&q->progress_lock);
+    int point = (int)(index / e->replications);
+    q->point_runs_done[point]++;
+    assert(q->point_runs_done[point] <= e->replications);
+    if (q->point_runs_done[point] == e->replications) {
+        q->points_done++;
+    }
+    q->progress_runs_done++;
+    q->spec->progress(q->spec->progress_context, q->progress_runs_done,
+                      (int64_t)e->point_count * e->replications, q->points_done, e->point_count);
+    pthread_mutex_unlock(&q->progress_lock);
+}
+
 static void *worker(void *context) {
     run_queue *q = context;
     scenario *s = rl_calloc(1, sizeof *s);
@@ -138,6 +162,8 @@ static void *worker(void *context) {
         if (rc != RL_OK) {
             record_error(q, rc, &err, (int)(index / q->e->replications),
                          q->e->seed + (uint64_t)(index % q->e->replications));
+        } else {
+            progress_note(q, index);
         }
     }
     rl_free(s);
@@ -181,6 +207,14 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
     atomic_init(&q.interrupted, false);
     atomic_init(&q.runs_done, 0);
     pthread_mutex_init(&q.error_lock, NULL);
+    pthread_mutex_init(&q.progress_lock, NULL);
+    q.point_runs_done = rl_calloc((size_t)e->point_count, sizeof *q.point_runs_done);
+    if (q.point_runs_done == NULL) {
+        pthread_mutex_destroy(&q.error_lock);
+        pthread_mutex_destroy(&q.progress_lock);
+        return rl_error_set(err, RL_ERR_NOMEM, "not enough memory to count %d points",
+                            e->point_count);
+    }
     int jobs = spec->jobs < (int)runs ? spec->jobs : (int)runs;
     pthread_t threads[256];
     int started = 0;
@@ -194,6 +228,8 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
         pthread_join(threads[i], NULL);
     }
     pthread_mutex_destroy(&q.error_lock);
+    pthread_mutex_destroy(&q.progress_lock);
+    rl_free(q.point_runs_done);
     if (q.first_rc != RL_OK) {
         *err = q.first_error;
         return q.first_rc;

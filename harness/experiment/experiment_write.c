@@ -60,7 +60,6 @@ void experiment_write_summary_json(FILE *out, const experiment *e) {
     json_object_begin(&w, NULL);
     json_string(&w, "kind", "experiment");
     json_string(&w, "scenario", e->base.name);
-    json_string(&w, "source", e->base.source_path);
     json_uint(&w, "seed_first", e->seed);
     json_int(&w, "replications", e->replications);
     json_int(&w, "points_count", e->point_count);
@@ -113,7 +112,8 @@ static int write_file(const char *dir, const char *name, file_writer write, cons
     return output_file_close(out, dir, name, err);
 }
 
-int experiment_write_folder(const char *dir, const experiment *e, rl_error *err) {
+int experiment_write_folder(const char *dir, const experiment *e, results_folder_fill_fn fill,
+                            void *fill_context, rl_error *err) {
     char tmp_dir[RESULTS_PATH_BYTES];
     int rc = results_folder_begin(dir, tmp_dir, sizeof tmp_dir, err);
     if (rc != RL_OK) {
@@ -128,6 +128,9 @@ int experiment_write_folder(const char *dir, const experiment *e, rl_error *err)
     }
     if (rc == RL_OK && e->expectation_count > 0) {
         rc = write_file(tmp_dir, "expectations.csv", write_expectations_csv, e, err);
+    }
+    if (rc == RL_OK && fill != NULL) {
+        rc = fill(tmp_dir, fill_context, err);
     }
     if (rc != RL_OK) {
         results_folder_abort(tmp_dir);

@@ -7,6 +7,7 @@
 
 #include "harness/core/rl_error.h"
 #include "harness/experiment/experiment.h"
+#include "harness/report/results_writer.h"
 
 /* Writes each point's mean and 95% half-width per API and figure as CSV with a header row. */
 void experiment_write_points_csv(FILE *out, const experiment *e);
@@ -17,8 +18,11 @@ void experiment_write_runs_csv(FILE *out, const experiment *e);
 /* Writes the experiment's summary.json. */
 void experiment_write_summary_json(FILE *out, const experiment *e);
 
-/* Writes the files into a new folder dir, atomically (results_folder.h). Returns 0 or
- * RL_ERR_IO / RL_ERR_INVALID with a message. */
-int experiment_write_folder(const char *dir, const experiment *e, rl_error *err);
+/* Writes the files into a new folder dir, atomically (results_folder.h), calling fill(tmp_dir,
+ * fill_context, err) (when not NULL) before the folder takes its name, as
+ * results_write_folder_then does. Returns 0, fill's error, or RL_ERR_IO / RL_ERR_INVALID with
+ * a message. */
+int experiment_write_folder(const char *dir, const experiment *e, results_folder_fill_fn fill,
+                            void *fill_context, rl_error *err);
 
 #endif

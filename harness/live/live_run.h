@@ -48,6 +48,7 @@ typedef struct live_run_stats {
     bool keys_cleanup_failed; /* the keys could not be deleted (the server was away) */
     char server[96];          /* redis://host:port/db, with no credentials */
     bool server_embedded;
+    char server_version[32];  /* redis_version of INFO server; "" when it did not say */
 } live_run_stats;
 
 /* Runs s live and fills out (initialised here; the caller calls metrics_destroy, also after an

@@ -130,6 +130,26 @@ static int load_scripts(live_world *w, redisContext *c, rl_error *err) {
     return RL_OK;
 }
 
+/* Reads redis_version from INFO server into w->stats_server_version ("" when the server does
+ * not say: the run does not depend on it, the results folder records it). */
+static void read_server_version(live_world *w, redisContext *c) {
+    w->stats_server_version[0] = '\0';
+    redisReply *reply = redisCommand(c, "INFO server");
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
+        const char *at = strstr(reply->str, "redis_version:");
+        if (at != NULL) {
+            at += strlen("redis_version:");
+            size_t length = strcspn(at, "\r\n");
+            if (length >= sizeof w->stats_server_version) {
+                length = sizeof w->stats_server_version - 1;
+            }
+            memcpy(w->stats_server_version, at, length);
+            w->stats_server_version[length] = '\0';
+        }
+    }
+    freeReplyObject(reply);
+}
+
 int live_setup_begin(live_world *w, rl_error *err) {
     const scenario *s = w->scenario;
     bool embedded = w->options.redis_url == NULL;
@@ -163,6 +183,7 @@ int live_setup_begin(live_world *w, rl_error *err) {
     if (c == NULL) {
         return RL_ERR_IO;
     }
+    read_server_version(w, c);
     rc = load_scripts(w, c, err);
     redisFree(c);
     return rc;

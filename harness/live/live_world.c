@@ -372,6 +372,7 @@ int live_run(const scenario *s, const live_options *options, metrics *out, live_
         rc = world_run(w, stats, err);
     }
     snprintf(stats->server, sizeof stats->server, "%s", w->stats_server);
+    snprintf(stats->server_version, sizeof stats->server_version, "%s", w->stats_server_version);
     stats->server_embedded = w->server_started;
     world_destroy(w);
     live_setup_end(w, stats); /* delete the run's keys, stop the embedded server */

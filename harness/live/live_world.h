@@ -54,6 +54,7 @@ typedef struct live_world {
     redis_server server;
     bool server_started;
     char stats_server[LIVE_SERVER_TEXT_BYTES];
+    char stats_server_version[32]; /* redis_version from INFO server, "" if not said */
     char client_host[REDIS_URL_PART_BYTES]; /* where pods connect: the server or the proxy */
     int client_port;
     fault_proxy proxy;

@@ -645,6 +645,24 @@ static void stream_on_arrival(fleet *f, uint64_t target) {
     }
 }
 
+/* How long after the traffic's start its first job comes: 0 (first: now), or one gap drawn from
+ * the pod's stream (first: random): uniform in [0, gap) for constant traffic, exponential with
+ * the mean gap for Poisson traffic (as if the process had been running before). */
+static int64_t first_arrival_offset(fleet *f, uint32_t pod_index,
+                                    const scenario_traffic *traffic) {
+    const workload_config *w = &traffic->workload;
+    if (w->kind == WORKLOAD_GATHER || w->first == WORKLOAD_FIRST_NOW) {
+        return 0;
+    }
+    rng *r = &f->pods[pod_index].random;
+    if (w->kind == WORKLOAD_CONSTANT) {
+        uint64_t gap_us = (uint64_t)(w->rate_period_us / w->rate_count);
+        return gap_us > 0 ? (int64_t)rng_below(r, gap_us) : 0;
+    }
+    double mean_us = (double)w->rate_period_us / (double)w->rate_count;
+    return dist_round_nonnegative(-mean_us * log(rng_uniform01_open0(r)));
+}
+
 static void pod_on_wake(fleet *f, uint64_t target) {
     uint32_t pod_index = (uint32_t)(target & UINT32_MAX);
     const fleet_pod *p = &f->pods[pod_index];
@@ -655,12 +673,13 @@ static void pod_on_wake(fleet *f, uint64_t target) {
     int64_t now_us = env_now(f);
     for (int t = 0; t < group->traffic_count; t++) {
         const scenario_traffic *traffic = &group->traffic[t];
-        int64_t first_us = now_us + traffic->start_us;
+        int64_t delay_us = traffic->start_us + first_arrival_offset(f, pod_index, traffic);
+        int64_t first_us = now_us + delay_us;
         int64_t stop_us = traffic->stop_us > 0 ? traffic->stop_us : f->scenario->duration_us;
         if (first_us >= stop_us || first_us >= f->scenario->duration_us) {
             continue;
         }
-        stream_start_arrivals(f, p->first_stream + (uint32_t)t, traffic->start_us);
+        stream_start_arrivals(f, p->first_stream + (uint32_t)t, delay_us);
     }
 }
 

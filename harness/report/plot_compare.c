@@ -17,7 +17,7 @@
 #include "harness/report/plot_scripts.h"
 
 #define COMPARE_TEXT_BYTES 96
-#define COMPARE_VALUES 6 /* rate_429 %, its ci; p99 s, its ci; wasted quota %, its ci */
+#define COMPARE_VALUES 8 /* 429 %, ci; p99 s, ci; wasted quota %, ci; jobs done %, ci */
 
 /* comparison.csv as a grid: groups (scenario, API) by algorithms. */
 typedef struct compare_table {
@@ -30,16 +30,21 @@ typedef struct compare_table {
     double values[PLOT_COMPARE_GROUPS_MAX][PLOT_COMPARE_ALGORITHMS_MAX][COMPARE_VALUES];
     int64_t replications_min;
     int64_t replications_max;
+    bool by_variant;   /* bars are the variants (settings), not the algorithms */
+    int variant_count; /* distinct variants seen (up to PLOT_COMPARE_ALGORITHMS_MAX + 1) */
+    char variants[PLOT_COMPARE_ALGORITHMS_MAX + 1][COMPARE_TEXT_BYTES];
 } compare_table;
 
 /* The columns read, in the order of compare_table.values, and what each is multiplied by. */
 static const char *const value_columns[COMPARE_VALUES] = {
-    "rate_429_mean",       "rate_429_ci95",     "latency_p99_us_mean",
-    "latency_p99_us_ci95", "wasted_quota_mean", "wasted_quota_ci95"};
-static const double value_scales[COMPARE_VALUES] = {100.0, 100.0, 1e-6, 1e-6, 100.0, 100.0};
+    "rate_429_mean",     "rate_429_ci95",     "latency_p99_us_mean", "latency_p99_us_ci95",
+    "wasted_quota_mean", "wasted_quota_ci95", "done_ratio_mean",     "done_ratio_ci95"};
+static const double value_scales[COMPARE_VALUES] = {100.0, 100.0, 1e-6,  1e-6,
+                                                    100.0, 100.0, 100.0, 100.0};
 
 typedef struct compare_columns {
     int scenario, algorithm, api, replications;
+    int variant; /* -1 when the file has no variant column */
     int values[COMPARE_VALUES];
 } compare_columns;
 
@@ -51,6 +56,7 @@ static int find_columns(const csv_reader *r, compare_columns *c, rl_error *err) 
     for (int v = 0; rc == RL_OK && v < COMPARE_VALUES; v++) {
         rc = csv_reader_require(r, value_columns[v], &c->values[v], err);
     }
+    c->variant = csv_reader_column(r, "variant");
     return rc;
 }
 
@@ -98,10 +104,26 @@ static int algorithm_index(compare_table *t, const char *algorithm) {
     return t->algorithm_count++;
 }
 
+/* Counts the distinct variants (the bars are the variants when there are two or more). */
+static void note_variant(compare_table *t, const char *variant) {
+    char name[COMPARE_TEXT_BYTES];
+    copy_label(name, variant);
+    for (int i = 0; i < t->variant_count; i++) {
+        if (strcmp(t->variants[i], name) == 0) {
+            return;
+        }
+    }
+    if (t->variant_count <= PLOT_COMPARE_ALGORITHMS_MAX) {
+        memcpy(t->variants[t->variant_count++], name, sizeof name);
+    }
+}
+
 static int add_row(compare_table *t, const csv_reader *r, const compare_columns *c,
                    rl_error *err) {
+    const char *variant = c->variant >= 0 ? csv_reader_field(r, c->variant) : "";
+    note_variant(t, variant);
     int g = group_index(t, csv_reader_field(r, c->scenario), csv_reader_field(r, c->api));
-    int a = algorithm_index(t, csv_reader_field(r, c->algorithm));
+    int a = algorithm_index(t, t->by_variant ? variant : csv_reader_field(r, c->algorithm));
     if (g < 0 || a < 0) {
         return rl_error_set(err, RL_ERR_LIMIT,
                             "%s:%lld: more than %d scenario groups or %d algorithms", r->path,
@@ -137,7 +159,7 @@ static int add_row(compare_table *t, const csv_reader *r, const compare_columns 
     return rc;
 }
 
-static int read_table(const char *path, compare_table *t, rl_error *err) {
+static int read_rows(const char *path, compare_table *t, rl_error *err) {
     csv_reader r;
     int rc = csv_reader_open(&r, path, err);
     if (rc != RL_OK) {
@@ -160,6 +182,18 @@ static int read_table(const char *path, compare_table *t, rl_error *err) {
     return rc;
 }
 
+/* Reads comparison.csv into t: the bars are its algorithms, or, when it holds two or more
+ * variants (settings of a sweep, --algorithms), its variants, read again that way. */
+static int read_table(const char *path, compare_table *t, rl_error *err) {
+    int rc = read_rows(path, t, err);
+    if (rc == RL_OK && t->variant_count >= 2) {
+        memset(t, 0, sizeof *t);
+        t->by_variant = true;
+        rc = read_rows(path, t, err);
+    }
+    return rc;
+}
+
 /* True when another group has the same scenario: its label then names the API too. */
 static bool scenario_has_several_apis(const compare_table *t, int g) {
     for (int i = 0; i < t->group_count; i++) {
@@ -178,12 +212,18 @@ static int write_dat(const compare_table *t, const char *dir, rl_error *err) {
         return rc;
     }
     fputs("# written by ratelab from comparison.csv: one row per scenario group; for each "
-          "algorithm, in the order of comparison.gp's series_title:\n"
+          "series (algorithm or variant), in the order of comparison.gp's series_title:\n"
           "# rate_429 mean and ci95 (%), latency p99 mean and ci95 (s), wasted quota mean and "
-          "ci95 (%); NaN where the algorithm did not run\n",
+          "ci95 (%), jobs done mean and ci95 (%); NaN where the series did not run\n",
           out);
+    bool one_scenario = true;
+    for (int g = 1; g < t->group_count; g++) {
+        one_scenario = one_scenario && strcmp(t->group_scenario[g], t->group_scenario[0]) == 0;
+    }
     for (int g = 0; g < t->group_count; g++) {
-        if (scenario_has_several_apis(t, g)) {
+        if (one_scenario && t->group_count > 1) {
+            fprintf(out, "\"%s\"", t->group_api[g]); /* the title names the scenario */
+        } else if (scenario_has_several_apis(t, g)) {
             fprintf(out, "\"%s: %s\"", t->group_scenario[g], t->group_api[g]);
         } else {
             fprintf(out, "\"%s\"", t->group_scenario[g]);
@@ -233,9 +273,21 @@ static void write_title(FILE *out, const compare_table *t) {
                  " replications, whiskers: 95%% confidence interval",
                  t->replications_min, t->replications_max);
     }
+    bool one_scenario = true;
+    for (int g = 1; g < t->group_count; g++) {
+        one_scenario = one_scenario && strcmp(t->group_scenario[g], t->group_scenario[0]) == 0;
+    }
+    char groups[COMPARE_TEXT_BYTES + 32];
+    if (one_scenario) {
+        snprintf(groups, sizeof groups, "%s, %d API%s", t->group_scenario[0], t->group_count,
+                 t->group_count == 1 ? "" : "s");
+    } else {
+        snprintf(groups, sizeof groups, "%d scenario groups", t->group_count);
+    }
     snprintf(title, sizeof title,
-             "comparison of %d algorithms over %d scenario groups; lower is better\n%s",
-             t->algorithm_count, t->group_count, replications);
+             "comparison of %d %s over %s; jobs done: higher is better, the rest: lower\n%s",
+             t->algorithm_count, t->by_variant ? "variants" : "algorithms", groups,
+             replications);
     gnuplot_assign_string(out, "title_text", title);
 }
 
@@ -261,6 +313,19 @@ static int write_script(const compare_table *t, const char *dir, plot_format for
     for (int a = 0; a < t->algorithm_count; a++) {
         plot_palette_color(t->algorithms[a], color_text[a]);
         titles[a] = t->algorithms[a];
+    }
+    /* Variants of one algorithm would share its colour: bars that differ by a setting get one
+     * colour each, as do algorithms whose colours collide. */
+    bool collide = t->by_variant;
+    for (int a = 0; a < t->algorithm_count && !collide; a++) {
+        for (int b = 0; b < a; b++) {
+            collide = collide || strcmp(color_text[a], color_text[b]) == 0;
+        }
+    }
+    for (int a = 0; a < t->algorithm_count; a++) {
+        if (collide) {
+            plot_palette_series_color(a, color_text[a]);
+        }
         colors[a] = color_text[a];
     }
     gnuplot_assign_strings(out, "series_title", titles, t->algorithm_count);

@@ -72,3 +72,12 @@ void plot_palette_color(const char *label, char color[PLOT_COLOR_BYTES]) {
     }
     snprintf(color, PLOT_COLOR_BYTES, "#%02x%02x%02x", channel[0], channel[1], channel[2]);
 }
+
+void plot_palette_series_color(int index, char color[PLOT_COLOR_BYTES]) {
+    /* Distinct at a glance, and none of the over-time figures' red, green and orange. */
+    static const uint32_t distinct[] = {0x1f77b4, 0x6a3d9a, 0x8c564b, 0x17a2b8, 0xd62f9e,
+                                        0xc89400, 0x08306b, 0x9a9a00, 0x555555, 0x7fb8e6};
+    size_t count = sizeof distinct / sizeof distinct[0];
+    uint32_t rgb = distinct[(size_t)(index < 0 ? 0 : index) % count];
+    snprintf(color, PLOT_COLOR_BYTES, "#%06x", (unsigned)rgb);
+}

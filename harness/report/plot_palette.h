@@ -17,6 +17,10 @@
  * of the name, so they too keep their colour from figure to figure. */
 void plot_palette_color(const char *label, char color[PLOT_COLOR_BYTES]);
 
+/* The colour of series index (from 0) of a figure whose series must all differ (variants of
+ * one algorithm): a fixed list of distinct hues without red, green and orange, then again. */
+void plot_palette_series_color(int index, char color[PLOT_COLOR_BYTES]);
+
 /* True when the label's (first) limiter is held in each pod (`@local`): drawn dashed. */
 bool plot_palette_is_local(const char *label);
 

@@ -17,6 +17,7 @@
 #include "harness/report/plot_figure.h"
 #include "harness/report/plot_palette.h"
 #include "harness/report/plot_scripts.h"
+#include "harness/report/plot_window.h"
 #include "harness/report/report_format.h"
 #include "harness/report/results_folder.h"
 
@@ -142,6 +143,46 @@ static int write_series_dat(const figure_context *ctx, const plot_series *series
     return output_file_close(out, ctx->plots_dir, file, err);
 }
 
+/* The window view of the over-time figure: its data file (long windows), the busiest window
+ * and the legend's limit text. */
+static int write_window_settings(const figure_context *ctx, const plot_series *series, int api,
+                                 FILE *out, rl_error *err) {
+    const summary_api *a = &ctx->summary->apis[api];
+    bool long_window = a->window_us >= PLOT_WINDOW_LONG_US;
+    char file[PLOT_NAME_BYTES], window[32];
+    snprintf(file, sizeof file, "timeseries_window_%s.dat", a->name);
+    units_format_duration(a->window_us, window, sizeof window);
+    if (long_window) {
+        FILE *dat = NULL;
+        int rc = output_file_open(ctx->plots_dir, file, &dat, err);
+        if (rc != RL_OK) {
+            return rc;
+        }
+        plot_window_write_dat(series, a->name, api, a->window_us, a->limit, dat);
+        rc = output_file_close(dat, ctx->plots_dir, file, err);
+        if (rc != RL_OK) {
+            return rc;
+        }
+    }
+    gnuplot_assign_number(out, "window_mode", long_window ? 1 : 0);
+    gnuplot_assign_string(out, "windowfile", file);
+    gnuplot_assign_string(out, "window_text", window);
+    gnuplot_assign_number(out, "limit_count", (double)a->limit);
+    gnuplot_assign_number(out, "window_exact", a->window_us >= series->bucket_us ? 1 : 0);
+    gnuplot_assign_number(out, "peak_window",
+                          (double)plot_window_attempts_max(series, api, a->window_us));
+    char text[96];
+    if (long_window) {
+        snprintf(text, sizeof text, "quota: %" PRId64 " per %s", a->limit, window);
+    } else {
+        char rate[32];
+        report_format_number((double)a->limit * 1e6 / (double)a->window_us, rate, sizeof rate);
+        snprintf(text, sizeof text, "API limit, average %s/s", rate);
+    }
+    gnuplot_assign_string(out, "limit_text", text);
+    return RL_OK;
+}
+
 static int write_timeseries_figure(figure_context *ctx, const plot_series *series, int api,
                                    rl_error *err) {
     const summary_api *a = &ctx->summary->apis[api];
@@ -159,19 +200,22 @@ static int write_timeseries_figure(figure_context *ctx, const plot_series *serie
     units_format_duration(a->window_us, window, sizeof window);
     report_format_count(a->limit, limit, sizeof limit);
     snprintf(title, sizeof title,
-             "%s: requests per second at %s, limiter %s\n"
+             "%s: %s at %s, limiter %s\n"
              "refused (429): %s of %s attempts; jobs done: %s of %s; API limit %s per %s",
-             ctx->run_text, a->name, limiter_text(a), rate, attempts, done, created, limit,
-             window);
+             ctx->run_text,
+             a->window_us >= PLOT_WINDOW_LONG_US ? "quota use" : "requests per second", a->name,
+             limiter_text(a), rate, attempts, done, created, limit, window);
     char text[128];
     snprintf(text, sizeof text, "timeseries_%s.dat", a->name);
     gnuplot_assign_string(out, "datafile", text);
     gnuplot_assign_string(out, "title_text", title);
     units_format_duration(series->bucket_us, text, sizeof text);
     gnuplot_assign_string(out, "bucket_text", text);
-    snprintf(text, sizeof text, "API limit: %.4g/s average",
-             (double)a->limit * 1e6 / (double)a->window_us);
-    gnuplot_assign_string(out, "limit_text", text);
+    rc = write_window_settings(ctx, series, api, out, err);
+    if (rc != RL_OK) {
+        fclose(out);
+        return rc;
+    }
     gnuplot_assign_number(out, "api_refused", a->rejected_429 + a->dropped > 0 ? 1 : 0);
     write_faults(out, ctx, api);
     return wrapper_close(ctx, out, PLOT_KIND_TIMESERIES, err);
@@ -186,12 +230,14 @@ static int write_bursts_figure(figure_context *ctx, int api, rl_error *err) {
     }
     char window[32], title[PLOT_TITLE_BYTES], text[128], color[PLOT_COLOR_BYTES];
     units_format_duration(a->burst_window_us, window, sizeof window);
+    char ratio[32];
+    report_format_ratio(a->burst_ratio, ratio, sizeof ratio);
     snprintf(title, sizeof title,
              "%s: bursts at %s, limiter %s\n"
              "most requests in any %s: %" PRId64 ", the API allows %" PRId64
-             " (burst ratio %.3g)",
+             " (burst ratio %s)",
              ctx->run_text, a->name, limiter_text(a), window, a->max_burst, a->burst_allowance,
-             a->burst_ratio);
+             ratio);
     snprintf(text, sizeof text, "timeseries_%s.dat", a->name);
     gnuplot_assign_string(out, "datafile", text);
     gnuplot_assign_string(out, "title_text", title);

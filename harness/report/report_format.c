@@ -46,3 +46,24 @@ void report_format_percent(double share, char *buf, size_t size) {
         snprintf(buf, size, "%.2g%%", pct);
     }
 }
+
+void report_format_ratio(double ratio, char *buf, size_t size) {
+    if (ratio >= 100.0) {
+        snprintf(buf, size, "%.0f", ratio);
+    } else if (ratio >= 10.0) {
+        snprintf(buf, size, "%.1f", ratio);
+    } else {
+        snprintf(buf, size, "%.2f", ratio);
+    }
+}
+
+void report_format_number(double value, char *buf, size_t size) {
+    double magnitude = value < 0 ? -value : value;
+    if (magnitude >= 1000.0 && magnitude < 9.2e18) {
+        report_format_count((int64_t)(value < 0 ? value - 0.5 : value + 0.5), buf, size);
+    } else if (magnitude >= 0.001 || magnitude == 0.0) {
+        snprintf(buf, size, "%.3g", value);
+    } else {
+        snprintf(buf, size, "%.6f", value);
+    }
+}

@@ -16,4 +16,12 @@ void report_format_latency(int64_t us, char *buf, size_t size);
  * ("73.3%", "0.12%", "0%") into buf. */
 void report_format_percent(double share, char *buf, size_t size);
 
+/* Formats a ratio (a burst ratio, a peak over a limit) as people read it, never in scientific
+ * notation: "320", "18.0", "1.20", "0.50" into buf. */
+void report_format_ratio(double ratio, char *buf, size_t size);
+
+/* Formats a rate or any other plain number with three significant digits, never in scientific
+ * notation: "12,346", "545", "8.33", "0.278" into buf. */
+void report_format_number(double value, char *buf, size_t size);
+
 #endif

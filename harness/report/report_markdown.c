@@ -21,6 +21,37 @@ static void md_cell(FILE *out, const char *text) {
     }
 }
 
+/* The run's overrides, above the description they may contradict; then where it came from. */
+static void write_overrides(FILE *out, const report_model *m) {
+    const provenance_summary *p = &m->provenance;
+    char note[512];
+    report_model_override_note(m, note, sizeof note);
+    if (note[0] != '\0') {
+        fprintf(out, "**Overrides.** %s\n\n", note);
+        for (int i = 0; i < p->override_count; i++) {
+            fputs("- `", out);
+            md_cell(out, p->overrides[i]);
+            fputs("`\n", out);
+        }
+        if (p->overrides_total > p->override_count) {
+            fprintf(out, "- and %d more (provenance.json)\n",
+                    p->overrides_total - p->override_count);
+        }
+        fputc('\n', out);
+    }
+    if (p->present) {
+        fputs("Made by ratelab ", out);
+        md_cell(out, p->version);
+        fputs(" (revision `", out);
+        md_cell(out, p->revision);
+        fputs("`), ", out);
+        md_cell(out, p->world);
+        fputs(": `", out);
+        md_cell(out, p->command);
+        fputs("`.\n\n", out);
+    }
+}
+
 static void write_header(FILE *out, const report_model *m) {
     const run_summary *s = &m->summary;
     char duration[32];
@@ -29,12 +60,14 @@ static void write_header(FILE *out, const report_model *m) {
             s->partial ? ", partial run" : "");
     fprintf(out, "%s, %" PRId64 " pods, %s%s", s->world, s->pods, duration,
             strcmp(s->world, "simulation") == 0 ? " of virtual time" : "");
-    if (s->file[0] != '\0') {
+    const char *file = report_model_scenario_file(m);
+    if (file[0] != '\0') {
         fputs("; scenario file `", out);
-        md_cell(out, s->file);
+        md_cell(out, file);
         fputc('`', out);
     }
     fputs(".\n\n", out);
+    write_overrides(out, m);
     if (s->description[0] != '\0') {
         fputs("> ", out);
         for (const char *c = s->description; *c != '\0'; c++) {
@@ -45,6 +78,20 @@ static void write_header(FILE *out, const report_model *m) {
         }
         fputs("\n\n", out);
     }
+}
+
+/* The top of the page: for each API and its copies, which limiter did best. */
+static void write_which(FILE *out, const report_model *m) {
+    fputs("## Which limiter?\n\n", out);
+    for (int g = 0; g < m->group_count; g++) {
+        const report_api_group *group = &m->groups[g];
+        fputs("- **", out);
+        md_cell(out, group->description);
+        fputs(".** ", out);
+        md_cell(out, group->verdict);
+        fputc('\n', out);
+    }
+    fputc('\n', out);
 }
 
 static void write_glance(FILE *out, const report_model *m) {
@@ -63,9 +110,11 @@ static void write_summary_table(FILE *out, const report_model *m) {
           "ratio | fairness |\n"
           "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
           out);
-    for (int i = 0; i < m->summary.api_count; i++) {
-        const summary_api *a = &m->summary.apis[i];
+    for (int row = 0; row < m->summary.api_count; row++) {
+        const summary_api *a = &m->summary.apis[m->row_order[row]];
         char done[32], created[32], attempts[32], rate[16], p50[32], p99[32], wasted[16];
+        char burst[32];
+        report_format_ratio(a->burst_ratio, burst, sizeof burst);
         report_format_count(a->jobs_completed, done, sizeof done);
         report_format_count(a->jobs_created, created, sizeof created);
         report_format_count(a->attempts, attempts, sizeof attempts);
@@ -73,18 +122,19 @@ static void write_summary_table(FILE *out, const report_model *m) {
         report_format_latency(a->latency_p50_us, p50, sizeof p50);
         report_format_latency(a->latency_p99_us, p99, sizeof p99);
         report_format_percent(a->wasted_quota, wasted, sizeof wasted);
-        fprintf(out, "| %s | %s | %s / %s | %s | %s | %s | %s | %s | %.3g | %.3f |\n", a->name,
+        fprintf(out, "| %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %.3f |\n", a->name,
                 a->limiter[0] != '\0' ? a->limiter : "?", done, created, attempts, rate, p50,
-                p99, wasted, a->burst_ratio, a->fairness_jain);
+                p99, wasted, burst, a->fairness_jain);
     }
-    char rtt50[32], rtt99[32], ops[32];
+    char rtt50[32], rtt99[32], ops[32], ops_per_s[32];
+    report_format_number(m->summary.store_ops_per_s, ops_per_s, sizeof ops_per_s);
     report_format_count(m->summary.store_ops, ops, sizeof ops);
     report_format_latency(m->summary.store_rtt_p50_us, rtt50, sizeof rtt50);
     report_format_latency(m->summary.store_rtt_p99_us, rtt99, sizeof rtt99);
     fprintf(out,
-            "\nStore: %s operations (%.3g/s), round trip p50 %s, p99 %s. Definitions of every "
+            "\nStore: %s operations (%s/s), round trip p50 %s, p99 %s. Definitions of every "
             "column: docs/METRICS.md in the ratelab repository.\n\n",
-            ops, m->summary.store_ops_per_s, rtt50, rtt99);
+            ops, ops_per_s, rtt50, rtt99);
 }
 
 static void write_expectations(FILE *out, const report_model *m) {
@@ -152,6 +202,7 @@ static void write_figures(FILE *out, const report_model *m) {
 
 void report_markdown_write(FILE *out, const report_model *model) {
     write_header(out, model);
+    write_which(out, model);
     write_glance(out, model);
     write_summary_table(out, model);
     write_expectations(out, model);

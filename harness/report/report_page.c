@@ -11,27 +11,70 @@
 #include "harness/report/csv_reader.h"
 #include "harness/report/output_file.h"
 #include "harness/report/plot.h"
+#include "harness/report/plot_window.h"
 #include "harness/report/report_format.h"
 #include "harness/report/report_model.h"
 #include "harness/report/results_folder.h"
 
-void report_model_headline(const report_model *model, int i, char *buf, size_t size) {
-    const summary_api *a = &model->summary.apis[i];
-    char attempts[32], done[32], created[32], rate[16], p99[32], wasted[16];
-    report_format_count(a->attempts, attempts, sizeof attempts);
+/* The jobs half of a headline: lost jobs named first, then what was done. */
+static void headline_jobs(const summary_api *a, char *buf, size_t size) {
+    char done[32], created[32], done_share[16], lost_share[16];
+    int64_t lost = a->jobs_abandoned + a->jobs_pending;
     report_format_count(a->jobs_completed, done, sizeof done);
     report_format_count(a->jobs_created, created, sizeof created);
+    double created_d = a->jobs_created > 0 ? (double)a->jobs_created : 1.0;
+    report_format_percent((double)a->jobs_completed / created_d, done_share, sizeof done_share);
+    report_format_percent((double)lost / created_d, lost_share, sizeof lost_share);
+    if (lost > 0) {
+        snprintf(buf, size,
+                 "LOST %" PRId64 " of %s jobs (%s: %" PRId64 " abandoned, %" PRId64
+                 " still pending at the end); %s done (%s)",
+                 lost, created, lost_share, a->jobs_abandoned, a->jobs_pending, done,
+                 done_share);
+    } else {
+        snprintf(buf, size, "all %s jobs done (%s; none abandoned, none pending)", created,
+                 done_share);
+    }
+}
+
+void report_model_headline(const report_model *model, int i, char *buf, size_t size) {
+    const summary_api *a = &model->summary.apis[i];
+    char attempts[32], rate[16], p99[32], wasted[16], jobs[256];
+    report_format_count(a->attempts, attempts, sizeof attempts);
     report_format_percent(a->rate_429, rate, sizeof rate);
     report_format_latency(a->latency_p99_us, p99, sizeof p99);
     report_format_percent(a->wasted_quota, wasted, sizeof wasted);
+    headline_jobs(a, jobs, sizeof jobs);
     bool within = a->rejected_429 == 0 && a->dropped == 0 && a->burst_ratio <= 1.0;
+    /* "Within the limits" is only said beside the jobs: a limiter that kept the API happy by
+     * losing work did not succeed. */
     snprintf(buf, size,
-             "(%s): %s the API's limits: %s of %s attempts refused (429), %" PRId64
-             " dropped, bursts up to %.3gx what it allows; %s of %s jobs done; p99 latency %s; "
-             "%s of the quota wasted.",
-             a->limiter[0] != '\0' ? a->limiter : "limiter unknown",
-             within ? "within" : "over", rate, attempts, a->dropped, a->burst_ratio, done,
-             created, p99, wasted);
+             "(%s): %s. The API saw %s its limits: %s of %s attempts refused (429), %" PRId64
+             " dropped, bursts up to %.2fx what it allows; p99 latency %s; %s of the quota "
+             "wasted.",
+             a->limiter[0] != '\0' ? a->limiter : "limiter unknown", jobs,
+             within ? "nothing over" : "traffic over", rate, attempts, a->dropped,
+             a->burst_ratio, p99, wasted);
+}
+
+void report_model_override_note(const report_model *model, char *buf, size_t size) {
+    const provenance_summary *p = &model->provenance;
+    buf[0] = '\0';
+    if (!p->present || p->overrides_total == 0) {
+        return;
+    }
+    snprintf(buf, size,
+             "This run changed %d setting%s of the scenario file (below). The description was "
+             "written for the file as it is and may no longer match this run; the effective "
+             "scenario is scenario.yaml in this folder.",
+             p->overrides_total, p->overrides_total == 1 ? "" : "s");
+}
+
+const char *report_model_scenario_file(const report_model *model) {
+    if (model->provenance.present && model->provenance.scenario_file[0] != '\0') {
+        return model->provenance.scenario_file;
+    }
+    return model->summary.file;
 }
 
 /* Parses "true"/"false" (any case) into 1/0; anything else is -1. */
@@ -110,9 +153,14 @@ static void find_figures(report_model *model, const report_page_options *o) {
         const char *limiter = a->limiter[0] != '\0' ? a->limiter : "limiter unknown";
         snprintf(heading, sizeof heading, "%s (%s): requests per second", a->name, limiter);
         add_figure(model, o, PLOT_KIND_TIMESERIES, a->name, heading,
-                   "The height is what the pods sent each second: green was accepted, red "
-                   "refused with a 429, orange dropped. The dashed line is the API's declared "
-                   "limit; grey bands are fault windows.");
+                   a->window_us >= PLOT_WINDOW_LONG_US
+                       ? "The height is what the API counted so far in its quota window "
+                         "(it starts again at each window): green accepted, red refused with a "
+                         "429, orange dropped. The dashed blue line is the quota; grey bands "
+                         "are fault windows."
+                       : "The height is what the pods sent each second: green was accepted, "
+                         "red refused with a 429, orange dropped. The dashed blue line is the "
+                         "API's declared limit; grey bands are fault windows.");
         units_format_duration(a->burst_window_us, window, sizeof window);
         snprintf(heading, sizeof heading, "%s (%s): bursts", a->name, limiter);
         snprintf(hint, sizeof hint,
@@ -147,10 +195,12 @@ int report_page_write(const report_page_options *o, rl_error *err) {
     char path[RESULTS_PATH_BYTES];
     int rc = results_path_join(path, sizeof path, o->results_dir, "summary.json", err);
     if (rc == RL_OK) rc = summary_read_file(path, &model->summary, err);
+    if (rc == RL_OK) rc = provenance_read(o->results_dir, &model->provenance, err);
     if (rc == RL_OK) rc = plot_faults_read(o->results_dir, &model->faults, err);
     if (rc == RL_OK) rc = read_expectations(o->results_dir, model, err);
     if (rc == RL_OK) rc = output_dir_make(o->page_dir, err);
     if (rc == RL_OK) {
+        report_model_rank(model);
         find_figures(model, o);
         rc = write_page_file(o, model, "report.md", report_markdown_write, err);
     }

@@ -95,7 +95,6 @@ void results_write_summary_json(FILE *out, const scenario *s, const metrics *m,
     json_bool(&w, "partial", info->partial);
     json_object_begin(&w, "scenario");
     json_string(&w, "name", s->name);
-    json_string(&w, "file", s->source_path);
     json_string(&w, "description", s->description);
     json_uint(&w, "seed", s->seed);
     json_int(&w, "duration_us", s->duration_us);

@@ -72,6 +72,13 @@ typedef enum workload_kind {
     WORKLOAD_CONSTANT    /* jobs arrive evenly at rate_count per rate_period_us */
 } workload_kind;
 
+/* When a poisson or constant workload's first job arrives after its pod wakes. */
+typedef enum workload_first {
+    WORKLOAD_FIRST_NOW = 0, /* at wake-up (plus the traffic's start): every pod at once */
+    WORKLOAD_FIRST_RANDOM   /* one gap later, drawn as the others are: constant, uniform in
+                               [0, gap); poisson, exponential with the mean gap */
+} workload_first;
+
 typedef struct workload_config {
     workload_kind kind;
     int64_t requests;       /* gather: jobs per gather */
@@ -79,6 +86,7 @@ typedef struct workload_config {
     int64_t rate_count;     /* poisson, constant */
     int64_t rate_period_us; /* poisson, constant */
     int64_t concurrency;    /* jobs of this traffic a pod works on at once; 0 = no bound */
+    workload_first first;   /* poisson, constant: when the first job comes after wake-up */
 } workload_config;
 
 typedef enum jitter_kind {

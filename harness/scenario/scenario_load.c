@@ -285,12 +285,12 @@ static int check_root(const ytree_node *root, const char *name, rl_error *err) {
     return RL_OK;
 }
 
-int scenario_load_text(const char *text, size_t length, const char *name,
-                       const scenario_override *overrides, size_t override_count, scenario *out,
-                       rl_error *err) {
-    if (name == NULL) {
-        name = UNNAMED_SOURCE;
-    }
+/* Reads text into a tree and applies the overrides: into *out_root (the caller frees it with
+ * ytree_free), or an error with nothing allocated. */
+static int load_tree(const char *text, size_t length, const char *name,
+                     const scenario_override *overrides, size_t override_count,
+                     ytree_node **out_root, rl_error *err) {
+    *out_root = NULL;
     if (text == NULL && length > 0) {
         return rl_error_set(err, RL_ERR_INVALID, "%s: no text given", name);
     }
@@ -316,6 +316,22 @@ int scenario_load_text(const char *text, size_t length, const char *name,
     for (size_t i = 0; status == RL_OK && i < override_count; i++) {
         status = override_apply(root, &overrides[i], err);
     }
+    if (status != RL_OK) {
+        ytree_free(root);
+        return status;
+    }
+    *out_root = root;
+    return RL_OK;
+}
+
+int scenario_load_text(const char *text, size_t length, const char *name,
+                       const scenario_override *overrides, size_t override_count, scenario *out,
+                       rl_error *err) {
+    if (name == NULL) {
+        name = UNNAMED_SOURCE;
+    }
+    ytree_node *root = NULL;
+    int status = load_tree(text, length, name, overrides, override_count, &root, err);
     if (status == RL_OK) {
         snprintf(out->source_path, sizeof out->source_path, "%s", name);
         status = scenario_schema_read(root, name, out, err);
@@ -369,5 +385,75 @@ int scenario_load_file(const char *path, const scenario_override *overrides, siz
         status = scenario_load_text(text, length, path, overrides, override_count, out, err);
     }
     rl_free(text);
+    return status;
+}
+
+/* A `sweep:` mapping holding the keys of sweep[0..count), or NULL when out of memory. */
+static ytree_node *sweep_tree_new(const scenario_sweep_key *sweep, int count) {
+    ytree_node *mapping = ytree_collection_new(YTREE_MAPPING, 0);
+    for (int k = 0; mapping != NULL && k < count; k++) {
+        ytree_node *values = ytree_collection_new(YTREE_SEQUENCE, 0);
+        for (int v = 0; values != NULL && v < sweep[k].value_count; v++) {
+            ytree_node *value = ytree_scalar_new(sweep[k].values[v], 0);
+            if (value == NULL || ytree_sequence_add(values, value) != RL_OK) {
+                ytree_free(values);
+                values = NULL;
+            }
+        }
+        if (values == NULL || ytree_mapping_add(mapping, sweep[k].path, 0, values) != RL_OK) {
+            ytree_free(mapping);
+            mapping = NULL;
+        }
+    }
+    return mapping;
+}
+
+/* Replaces the root's `sweep:` by sweep[0..count), or removes it when count is 0. */
+static int sweep_replace(ytree_node *root, const scenario_sweep_key *sweep, int count) {
+    for (size_t i = 0; i < root->count; i++) {
+        if (strcmp(root->pairs[i].key, "sweep") == 0) {
+            rl_free(root->pairs[i].key);
+            ytree_free(root->pairs[i].value);
+            memmove(&root->pairs[i], &root->pairs[i + 1],
+                    (root->count - i - 1) * sizeof root->pairs[0]);
+            root->count--;
+            break;
+        }
+    }
+    if (count == 0) {
+        return RL_OK;
+    }
+    ytree_node *mapping = sweep_tree_new(sweep, count);
+    if (mapping == NULL) {
+        return RL_ERR_NOMEM;
+    }
+    return ytree_mapping_add(root, "sweep", 0, mapping);
+}
+
+int scenario_effective_yaml(const char *path, const scenario_override *overrides,
+                            size_t override_count, const scenario_sweep_key *sweep,
+                            int sweep_count, char **out_text, size_t *out_length, rl_error *err) {
+    *out_text = NULL;
+    *out_length = 0;
+    char *text = NULL;
+    size_t length = 0;
+    int status = read_file(path, &text, &length, err);
+    if (status != RL_OK) {
+        return status;
+    }
+    ytree_node *root = NULL;
+    if (length > SCENARIO_FILE_BYTES_MAX) {
+        status = rl_error_set(err, RL_ERR_INVALID, "%s: the file is over 1 MiB", path);
+    } else {
+        status = load_tree(text, length, path, overrides, override_count, &root, err);
+    }
+    rl_free(text);
+    if (status == RL_OK && sweep_replace(root, sweep, sweep_count) != RL_OK) {
+        status = rl_error_set(err, RL_ERR_NOMEM, "%s: out of memory writing the sweep", path);
+    }
+    if (status == RL_OK) {
+        status = ytree_emit(root, out_text, out_length, err);
+    }
+    ytree_free(root);
     return status;
 }

@@ -30,4 +30,14 @@ int scenario_load_text(const char *text, size_t length, const char *name,
                        const scenario_override *overrides, size_t override_count, scenario *out,
                        rl_error *err);
 
+/* The effective scenario of a run: the file at path with overrides applied (in order) and its
+ * `sweep:` block replaced by sweep[0..sweep_count) (removed when sweep_count is 0), written as
+ * YAML into a new NUL-terminated buffer in *out_text (*out_length bytes) that the caller frees
+ * with rl_free. Loading that text gives the same scenario as loading path with the overrides:
+ * the file a results folder keeps so that the run can be repeated from it. Returns 0 or the
+ * loader's errors (the same message as scenario_load_file), or RL_ERR_NOMEM. */
+int scenario_effective_yaml(const char *path, const scenario_override *overrides,
+                            size_t override_count, const scenario_sweep_key *sweep,
+                            int sweep_count, char **out_text, size_t *out_length, rl_error *err);
+
 #endif

@@ -59,7 +59,7 @@ static const char *const GROUP_KEYS[] = {"count", "start", "jitter", "traffic", 
 static const char *const TRAFFIC_KEYS[] = {"api", "limiter", "workload", "retry",
                                            "ttl", "start", "stop", NULL};
 static const char *const WORKLOAD_KEYS[] = {"kind", "requests", "every", "rate", "concurrency",
-                                            NULL};
+                                            "first", NULL};
 static const char *const RETRY_KEYS[] = {"max", "base", "cap", "jitter", "retry_after", NULL};
 static const char *const DIST_KEYS[] = {"dist", "value", "min", "max", "mean", "median", "p99",
                                         NULL};
@@ -72,6 +72,8 @@ static const enum_entry STORE_FAILURE_MODES[] = {{"fail_closed", STORE_FAILURE_F
                                                  {"local_fallback", STORE_FAILURE_LOCAL_FALLBACK}};
 static const enum_entry WORKLOAD_KINDS[] = {
     {"gather", WORKLOAD_GATHER}, {"poisson", WORKLOAD_POISSON}, {"constant", WORKLOAD_CONSTANT}};
+static const enum_entry WORKLOAD_FIRSTS[] = {{"now", WORKLOAD_FIRST_NOW},
+                                             {"random", WORKLOAD_FIRST_RANDOM}};
 static const enum_entry JITTERS[] = {{"full", JITTER_FULL},
                                      {"equal", JITTER_EQUAL},
                                      {"decorrelated", JITTER_DECORRELATED},
@@ -722,7 +724,9 @@ static int read_workload(const schema_ctx *c, const schema_map *m, workload_conf
     const char *misplaced = NULL;
     const char *only_for = NULL;
     if (w->kind == WORKLOAD_GATHER) {
-        misplaced = schema_get(m, "rate") != NULL ? "rate" : NULL;
+        misplaced = schema_get(m, "rate") != NULL    ? "rate"
+                    : schema_get(m, "first") != NULL ? "first"
+                                                     : NULL;
         only_for = "only for kinds poisson and constant";
     } else {
         misplaced = schema_get(m, "requests") != NULL ? "requests"
@@ -761,6 +765,12 @@ static int read_workload(const schema_ctx *c, const schema_map *m, workload_conf
                                "more than one job per microsecond per pod; at most 1000000/s "
                                "(time steps by 1 us): spread the traffic over more pods");
         }
+        int first = WORKLOAD_FIRST_NOW;
+        if (status == RL_OK && schema_get(m, "first") != NULL) {
+            status = schema_read_enum(c, m, "first", WORKLOAD_FIRSTS, COUNT_OF(WORKLOAD_FIRSTS),
+                                      &first);
+        }
+        w->first = (workload_first)first;
     }
     if (status == RL_OK) {
         status =

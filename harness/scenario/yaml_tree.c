@@ -5,6 +5,7 @@
  * --set. Every libyaml event is deleted right after use and the parser on every path. */
 #include "harness/scenario/yaml_tree.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,6 +160,26 @@ static int collection_reserve(ytree_node *node) {
         node->items = items;
     }
     node->capacity = capacity;
+    return RL_OK;
+}
+
+ytree_node *ytree_collection_new(ytree_kind kind, int line) {
+    assert(kind == YTREE_MAPPING || kind == YTREE_SEQUENCE);
+    ytree_node *node = rl_calloc(1, sizeof *node);
+    if (node != NULL) {
+        node->kind = kind;
+        node->line = line;
+    }
+    return node;
+}
+
+int ytree_sequence_add(ytree_node *sequence, ytree_node *item) {
+    assert(sequence->kind == YTREE_SEQUENCE);
+    if (collection_reserve(sequence) != RL_OK) {
+        ytree_free(item);
+        return RL_ERR_NOMEM;
+    }
+    sequence->items[sequence->count++] = item;
     return RL_OK;
 }
 

@@ -59,6 +59,21 @@ ytree_pair *ytree_mapping_find(const ytree_node *mapping, const char *key);
  * The caller owns it until it is linked into a tree. */
 ytree_node *ytree_scalar_new(const char *text, int line);
 
+/* A new empty mapping or sequence (kind) with line (0 when made by ratelab); NULL when out of
+ * memory. The caller owns it until it is linked into a tree. */
+ytree_node *ytree_collection_new(ytree_kind kind, int line);
+
+/* Appends item to sequence, taking ownership of item (also when it fails). Returns 0 or
+ * RL_ERR_NOMEM. */
+int ytree_sequence_add(ytree_node *sequence, ytree_node *item);
+
+/* Writes the tree under root as one YAML document (block style, keys in their order, text
+ * that would read back as something else quoted) into a new NUL-terminated buffer in
+ * *out_text, *out_length bytes. Reading it back gives the same tree, line numbers apart.
+ * Returns 0 or RL_ERR_NOMEM / RL_ERR_INVALID (libyaml refused) with a message; the caller
+ * frees *out_text with rl_free. */
+int ytree_emit(const ytree_node *root, char **out_text, size_t *out_length, rl_error *err);
+
 /* Appends the pair (copy of key, value) to mapping, taking ownership of value (also when it
  * fails). Returns 0 or RL_ERR_NOMEM. */
 int ytree_mapping_add(ytree_node *mapping, const char *key, int key_line, ytree_node *value);

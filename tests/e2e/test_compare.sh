@@ -12,8 +12,13 @@ files=("$source_dir/scenarios/stampede.yaml" "$source_dir/scenarios/demo.yaml")
 
 "$ratelab" compare "${files[@]}" >"$work/table.md" 2>"$work/table.err"
 check "compare exits 0" test $? -eq 0
-check "markdown header" grep -q '^| scenario | variant | api | rate_429 |' "$work/table.md"
-check "a row per scenario and API" test "$(grep -c '^| stampede \|^| demo ' "$work/table.md")" -eq 4
+check "markdown header, done ratio first" \
+  grep -q '^| scenario | variant | api | done_ratio | abandoned_ratio | rate_429 |' "$work/table.md"
+# A row per scenario and API (4), then the store's figures once per scenario and variant (2).
+check "a row per scenario and API, and per run" \
+  test "$(grep -c '^| stampede \|^| demo ' "$work/table.md")" -eq 6
+check "store figures in their own table" grep -q '^| scenario | variant | store_ops |' "$work/table.md"
+check "no store column on API rows" bash -c "! grep -q '| api |.*store_' '$work/table.md'"
 
 "$ratelab" compare "${files[@]}" --format csv >"$work/table.csv"
 check "csv has the plot columns" grep -q 'rate_429_mean,rate_429_ci95' "$work/table.csv"
@@ -26,7 +31,8 @@ check "json is one document" bash -c "head -c1 '$work/table.json' | grep -q '{' 
 "$ratelab" compare "${files[0]}" --algorithms gcra,token_bucket,leaky_bucket_queue \
   --replications 2 --write-baseline "$work/baseline.json" >"$work/algorithms.md" 2>"$work/algorithms.err"
 check "algorithms: exit 0" test $? -eq 0
-check "algorithms: rows per algorithm" test "$(grep -c 'algorithm=gcra \|algorithm=gcra |' "$work/algorithms.md")" -eq 2
+# Two API rows and one store row per algorithm.
+check "algorithms: rows per algorithm" test "$(grep -c 'algorithm=gcra \|algorithm=gcra |' "$work/algorithms.md")" -eq 3
 check "algorithms: intervals shown" grep -q ' ± ' "$work/algorithms.md"
 check "algorithms: skipped one is named" grep -q 'under leaky_bucket_queue: skipped' "$work/algorithms.err"
 check "baseline written" test -s "$work/baseline.json"
@@ -38,6 +44,10 @@ check "the same figures meet the baseline" test $? -eq 0
 "$ratelab" compare "${files[0]}" --algorithms gcra,token_bucket --replications 2 \
   --set limiters.shared_gcra.burst=5 --baseline "$work/baseline.json" >/dev/null 2>"$work/worse.err"
 check "a worse figure exits 1" test $? -eq 1
+"$ratelab" compare "${files[0]}" --algorithms gcra,token_bucket --replications 2 --format json \
+  --set limiters.shared_gcra.burst=5 --baseline "$work/baseline.json" >"$work/worse.json" 2>/dev/null
+check "json carries the baseline's verdict" grep -q '"verdict": "worse"' "$work/worse.json"
+check "json names the worse figure" grep -q '"finding": "worse"' "$work/worse.json"
 check "the worse figure is named" grep -q 'WORSE .*powerbi_shared: rate_429' "$work/worse.err"
 "$ratelab" compare "${files[0]}" --algorithms gcra --replications 2 \
   --baseline "$work/baseline.json" >/dev/null 2>"$work/missing.err"

@@ -26,6 +26,13 @@ check "summary.json is complete" grep -q '"partial": false' "$work/demo/summary.
 check "the run's keys are deleted" grep -q '^keys: deleted 2 ' "$work/demo.out"
 check "the embedded server is stopped" server_gone "$work/demo.out"
 check "no temporary redis folder left" bash -c "! ls -d '$TMPDIR'/ratelab-redis-* 2>/dev/null"
+# Provenance: the world is live, with the server and its version (from INFO server).
+check "provenance.json says live" grep -q '"kind": "live"' "$work/demo/provenance.json"
+check "provenance.json names the Redis version" \
+  grep -Eq '"redis_version": "[0-9]+\.[0-9]+' "$work/demo/provenance.json"
+check "provenance.json names the server" \
+  grep -q '"redis_server": "redis://127.0.0.1:' "$work/demo/provenance.json"
+check "scenario.yaml has the --set duration" grep -q '^duration: 3s' "$work/demo/scenario.yaml"
 
 # --plots: the figures and the report page, inside the folder, as for a simulated run.
 "$ratelab" run "$source_dir/scenarios/demo.yaml" --live --set duration=2s --plots \

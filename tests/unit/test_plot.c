@@ -251,8 +251,21 @@ static void report_page_shows_expectations_and_figures(void **state) {
     assert_non_null(strstr(md, "![powerbi_local (gcra_pace@local): requests per second]"
                                "(plots/timeseries_powerbi_local.png)"));
     assert_non_null(strstr(md, "(plots/latency.png)"));
-    assert_non_null(strstr(md, "- **powerbi_shared** (gcra_pace@redis): within the API's limits"));
-    assert_non_null(strstr(md, "- **powerbi_local** (gcra_pace@local): over the API's limits"));
+    /* The top answers "which limiter?" for the two copies of the API, and the table follows. */
+    assert_non_null(strstr(md, "## Which limiter?\n\n- **Burst-intolerant API, 600 per 1min, 10 in "
+                               "any 1s;"));
+    assert_non_null(strstr(md, "Best: gcra_pace@redis (powerbi_shared), ahead of gcra_pace@local "
+                               "(powerbi_local) on requests refused"));
+    assert_non_null(strstr(md, "It pays p99 latency 65.9 s against 20.3 s."));
+    assert_true(strstr(md, "| powerbi_shared | gcra_pace@redis |") <
+                strstr(md, "| powerbi_local | gcra_pace@local |"));
+    /* Jobs first: lost jobs are named before anything else; "within limits" only beside them. */
+    assert_non_null(strstr(md, "- **powerbi_shared** (gcra_pace@redis): all 600 jobs done (100.0%; "
+                               "none abandoned, none pending). The API saw nothing over its "
+                               "limits"));
+    assert_non_null(strstr(md, "- **powerbi_local** (gcra_pace@local): LOST 394 of 600 jobs "
+                               "(65.7%: 394 abandoned, 0 still pending at the end); 206 done "
+                               "(34.3%). The API saw traffic over its limits"));
     free(md);
     char *html = read_file(f->run, "report.html");
     assert_non_null(strstr(html, "<img src=\"plots/bursts_powerbi_shared.png\""));
