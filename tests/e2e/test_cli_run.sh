@@ -28,6 +28,14 @@ check "another seed gives other figures" bash -c "! cmp -s '$work/a/timeseries.c
 check "--quiet prints nothing" test ! -s "$work/quiet.out"
 check "rerun replaced the folder" test -s "$work/a/summary.json"
 
+# A queued job whose time-to-live runs out while it waits for a slow local limiter is abandoned
+# once (it aborted in stream_unqueue before the job state machine had one door: a job taken off
+# its queue was abandoned and taken off again).
+"$ratelab" run "$source_dir/scenarios/stampede.yaml" --out "$work/slow" --quiet \
+  --set limiters.per_pod_gcra.rate=1/min && slow_rc=0 || slow_rc=$?
+check "a limiter slower than the jobs' time-to-live runs to the end (exit 0)" test "$slow_rc" -eq 0
+check "... its jobs expire in the queue and are counted (ttl_expired)" grep -q '"ttl_expired": [1-9]' "$work/slow/summary.json"
+
 # The data loss of issue 22: a folder that merely holds a summary.json, with a user's work in it
 # (three levels deep), is not replaced: exit 2 before anything runs, every file still there.
 mkdir -p "$work/mine/src/a/b"
