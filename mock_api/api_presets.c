@@ -1,7 +1,8 @@
 /* api_presets.c - named api_config presets shaped like real public APIs.
  *
- * The figures marked "documented" come from the page cited for each preset (as read when the
- * preset was written; providers change their limits). Everything else is an assumption chosen
+ * The figures marked "documented" come from the page cited for each preset, as that page stated
+ * them at source_date (from the authors' knowledge of the public page, not fetched when this
+ * file was written: ratelab is built offline; providers change their limits, so check the page). Everything else is an assumption chosen
  * to be plausible, and says so. Latencies are lognormal (median, 99th percentile). */
 #include "mock_api/api_presets.h"
 
@@ -27,6 +28,7 @@ static const api_preset presets[] = {
         .name = "powerbi",
         .summary = "Power BI Execute Queries: 120/min per user, at most 4 in any 1 s, 1 s penalty",
         .source_url = "https://learn.microsoft.com/en-us/rest/api/power-bi/datasets/execute-queries",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_BURST_INTOLERANT,
@@ -51,6 +53,7 @@ static const api_preset presets[] = {
         .name = "github",
         .summary = "GitHub REST: 5,000/h quota (reset time on 429), at most 900 in any minute",
         .source_url = "https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_QUOTA_BOUND,
@@ -72,9 +75,10 @@ static const api_preset presets[] = {
      * windows of 40 each fill a minute); it gives reports the declared rate.
      * Assumed: no penalty or drops; 150 ms median latency, 1 s at p99. */
     {
-        .name = "shopify",
+        .name = "shopify_rest",
         .summary = "Shopify REST Admin: leaky bucket 40 deep at 2/s, as 40 per sliding 20 s",
         .source_url = "https://shopify.dev/docs/api/admin-rest/usage/rate-limits",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_BURST_INTOLERANT,
@@ -95,6 +99,7 @@ static const api_preset presets[] = {
         .name = "stripe",
         .summary = "Stripe live mode: 100 reads per second",
         .source_url = "https://docs.stripe.com/rate-limits",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_BURST_INTOLERANT,
@@ -118,6 +123,7 @@ static const api_preset presets[] = {
         .name = "llm",
         .summary = "LLM API: 500 requests and 90,000 tokens per minute, 200-2000 tokens each",
         .source_url = "https://platform.openai.com/docs/guides/rate-limits",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_QUOTA_BOUND,

@@ -15,6 +15,7 @@
 #include "harness/core/units.h"
 #include "harness/scenario/scenario_blocks.h"
 #include "harness/scenario/schema_read.h"
+#include "mock_api/api_presets.h"
 
 #define DEFAULT_SEED 1
 #define DEFAULT_BIN_US INT64_C(100000)
@@ -45,8 +46,9 @@ static const char *const ROOT_KEYS[] = {"name",     "description", "claim",    "
                                         "pods",     "faults",      "expect",   "sweep",
                                         NULL};
 static const char *const STORE_KEYS[] = {"network", "command", "script", "timeout", NULL};
-static const char *const API_KEYS[] = {"model", "limit", "burst", "burst_window", "drop",
-                                       "penalty", "tokens", "cost", "quota", "latency", NULL};
+static const char *const API_KEYS[] = {"model", "limit",   "burst", "burst_window",
+                                       "drop",  "penalty", "tokens", "cost",
+                                       "quota", "latency", "preset", NULL};
 static const char *const QUOTA_BOUND_KEYS[] = {"tokens", "cost", "quota", NULL};
 static const char *const LIMITER_KEYS[] = {"algorithm", "scope",      "rate",
                                            "burst",     "max_wait",   "queue",
@@ -366,9 +368,12 @@ static int read_api_model(const schema_ctx *c, const schema_map *m, api_model_ki
 }
 
 /* Reads burst and burst_window (at most one of them) into cfg. */
-static int read_api_burst(const schema_ctx *c, const schema_map *m, api_config *cfg) {
-    cfg->burst_window_us =
-        cfg->kind == API_MODEL_BURST_INTOLERANT ? DEFAULT_BURST_WINDOW_US : cfg->window_us;
+static int read_api_burst(const schema_ctx *c, const schema_map *m, bool has_preset,
+                          api_config *cfg) {
+    if (!has_preset) {
+        cfg->burst_window_us =
+            cfg->kind == API_MODEL_BURST_INTOLERANT ? DEFAULT_BURST_WINDOW_US : cfg->window_us;
+    }
     const ytree_pair *window = schema_get(m, "burst_window");
     if (window != NULL && schema_get(m, "burst") != NULL) {
         char path[YTREE_PATH_BYTES];
@@ -403,10 +408,12 @@ static int read_api_tokens(const schema_ctx *c, const schema_map *m, api_config 
                 window, window);
 }
 
-static int read_api_fields(const schema_ctx *c, const schema_map *m, api_config *cfg) {
+/* Reads the settings of an API into cfg, over its defaults or its preset's settings. */
+static int read_api_fields(const schema_ctx *c, const schema_map *m, bool has_preset,
+                           api_config *cfg) {
     int status = schema_read_rate(c, m, "limit", &cfg->limit, &cfg->window_us);
     if (status == RL_OK) {
-        status = read_api_burst(c, m, cfg);
+        status = read_api_burst(c, m, has_preset, cfg);
     }
     if (status == RL_OK) {
         status = schema_read_ppm(c, m, "drop", &cfg->drop_ppm);
@@ -431,6 +438,81 @@ static int read_api_fields(const schema_ctx *c, const schema_map *m, api_config 
     return status;
 }
 
+/* Reads preset (optional) into cfg: the preset's settings, which the keys beside it override;
+ * *found says whether there was one. An unknown name fails with the list of presets. */
+static int read_api_preset(const schema_ctx *c, const schema_map *m, api_config *cfg,
+                           bool *found) {
+    *found = false;
+    const ytree_pair *pair = schema_get(m, "preset");
+    if (pair == NULL) {
+        return RL_OK;
+    }
+    char path[YTREE_PATH_BYTES];
+    schema_key_path(m, "preset", path, sizeof path);
+    char names[256] = "";
+    for (int i = 0; i < api_preset_count(); i++) {
+        schema_list_append(names, sizeof names, api_preset_at(i)->name);
+    }
+    const char *text = NULL;
+    int status = schema_value_text(c, path, pair, names, &text);
+    if (status != RL_OK) {
+        return status;
+    }
+    const api_preset *preset = api_preset_find(text);
+    if (preset == NULL) {
+        char quoted[YTREE_QUOTE_BYTES];
+        ytree_quote(text, quoted, sizeof quoted);
+        return schema_fail(c, schema_value_line(pair), path,
+                           "\"%s\" is not a preset; allowed: %s (ratelab list --presets)", quoted,
+                           names);
+    }
+    *cfg = preset->config;
+    *found = true;
+    return RL_OK;
+}
+
+/* Checks that a model given beside a preset is the preset's own (a preset's settings belong to
+ * its model; another model starts from no preset). */
+static int check_preset_model(const schema_ctx *c, const schema_map *m, api_model_kind preset_kind,
+                              api_model_kind kind) {
+    if (kind == preset_kind) {
+        return RL_OK;
+    }
+    char path[YTREE_PATH_BYTES];
+    schema_key_path(m, "model", path, sizeof path);
+    return schema_fail(c, schema_value_line(schema_get(m, "model")), path,
+                       "the preset is model %s; leave model out or write %s (another model "
+                       "takes no preset)",
+                       api_model_kind_name(preset_kind), api_model_kind_name(preset_kind));
+}
+
+/* Reads model into cfg->kind: required without a preset, else the preset's own if given. */
+static int read_api_kind(const schema_ctx *c, const schema_map *m, bool has_preset,
+                         api_config *cfg) {
+    if (!has_preset) {
+        int status = schema_require(c, m, "model",
+                                    "an API needs model (burst_intolerant or quota_bound) or "
+                                    "preset");
+        if (status == RL_OK) {
+            status = schema_require(c, m, "limit",
+                                    "an API needs limit (COUNT/PERIOD such as 120/min) or preset");
+        }
+        if (status == RL_OK) {
+            status = read_api_model(c, m, &cfg->kind);
+        }
+        return status;
+    }
+    if (schema_get(m, "model") == NULL) {
+        return RL_OK;
+    }
+    api_model_kind preset_kind = cfg->kind;
+    int status = read_api_model(c, m, &cfg->kind);
+    if (status == RL_OK) {
+        status = check_preset_model(c, m, preset_kind, cfg->kind);
+    }
+    return status;
+}
+
 static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pair *entry,
                     scenario_api *api) {
     schema_map m;
@@ -438,23 +520,19 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
     schema_key_path(apis, entry->key, path, sizeof path);
     int status = schema_check_name(c, entry->key_line, path, entry->key, false);
     if (status == RL_OK) {
-        status =
-            schema_open_map(c, apis, entry, "a mapping of API settings (model, limit, ...)", &m);
+        status = schema_open_map(c, apis, entry,
+                                 "a mapping of API settings (preset, model, limit, ...)", &m);
     }
     if (status == RL_OK) {
         status = schema_check_keys(c, &m, API_KEYS);
     }
-    if (status == RL_OK) {
-        status =
-            schema_require(c, &m, "model", "an API needs model (burst_intolerant or quota_bound)");
-    }
-    if (status == RL_OK) {
-        status =
-            schema_require(c, &m, "limit", "an API needs limit (COUNT/PERIOD such as 120/min)");
-    }
     api_config *cfg = &api->config;
+    bool has_preset = false;
     if (status == RL_OK) {
-        status = read_api_model(c, &m, &cfg->kind);
+        status = read_api_preset(c, &m, cfg, &has_preset);
+    }
+    if (status == RL_OK) {
+        status = read_api_kind(c, &m, has_preset, cfg);
     }
     if (status == RL_OK) {
         status = check_api_model_keys(c, &m, cfg->kind);
@@ -463,11 +541,14 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
         return status;
     }
     snprintf(api->name, sizeof api->name, "%s", entry->key);
-    api->limit_line = schema_value_line(schema_get(&m, "limit"));
-    /* api_config_validate wants a burst_intolerant API's cost left at the constant 0. */
-    cfg->cost_tokens = dist_constant(cfg->kind == API_MODEL_QUOTA_BOUND ? 1 : 0);
-    cfg->latency_us = dist_constant(DEFAULT_API_LATENCY_US);
-    status = read_api_fields(c, &m, cfg);
+    const ytree_pair *limit = schema_get(&m, "limit");
+    api->limit_line = schema_value_line(limit != NULL ? limit : schema_get(&m, "preset"));
+    if (!has_preset) {
+        /* api_config_validate wants a burst_intolerant API's cost left at the constant 0. */
+        cfg->cost_tokens = dist_constant(cfg->kind == API_MODEL_QUOTA_BOUND ? 1 : 0);
+        cfg->latency_us = dist_constant(DEFAULT_API_LATENCY_US);
+    }
+    status = read_api_fields(c, &m, has_preset, cfg);
     if (status != RL_OK) {
         return status;
     }

@@ -112,6 +112,11 @@ edited unknown_algorithm "pods:" "limiters:\n  l: {algorithm: gcrq, scope: local
 refused unknown_algorithm "FILE:8: limiters.l.algorithm: \"gcrq\" is not a known algorithm; write one of"
 edited unknown_model "model: burst_intolerant" "model: burst"
 refused unknown_model "FILE:5: apis.a.model: \"burst\" is not a model; write burst_intolerant or quota_bound"
+edited unknown_preset "model: burst_intolerant" "preset: shopify"
+sed -i '/limit: 10\/s/d' "$work/unknown_preset.yaml"
+refused unknown_preset "FILE:5: apis.a.preset: \"shopify\" is not a preset; allowed: powerbi, github, shopify_rest"
+edited preset_other_model "limit: 10/s" "preset: llm"
+refused preset_other_model "FILE:5: apis.a.model: the preset is model quota_bound; leave model out or write quota_bound"
 edited unknown_scope "pods:" "limiters:\n  l: {algorithm: gcra, scope: global, rate: 1/s}\npods:"
 refused unknown_scope "FILE:8: limiters.l.scope: \"global\" is not allowed; write one of local, redis, redis_lock"
 

@@ -381,7 +381,7 @@ static void test_names(void **state) {
 /* Every preset validates, has a source and a unique name, and is found by its name. */
 static void test_presets(void **state) {
     (void)state;
-    const char *expected[] = {"powerbi", "github", "shopify", "stripe", "llm"};
+    const char *expected[] = {"powerbi", "github", "shopify_rest", "stripe", "llm"};
     assert_int_equal(api_preset_count(), 5);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         const api_preset *preset = api_preset_find(expected[i]);
@@ -399,6 +399,7 @@ static void test_presets(void **state) {
         assert_ptr_equal(api_preset_find(preset->name), preset);
         assert_true(strncmp(preset->source_url, "https://", 8) == 0);
         assert_true(strlen(preset->summary) > 0);
+        assert_true(strlen(preset->source_date) >= 4);
         api_model model;
         assert_int_equal(api_model_init(&model, &preset->config, SEED, 0), RL_OK);
         for (int64_t t = 0; t < 1000; t++) {
