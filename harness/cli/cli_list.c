@@ -63,6 +63,9 @@ static void print_preset_values(const api_preset *preset) {
     printf("    # source: %s (as of %s)\n", preset->source_url, preset->source_date);
     printf("    model: %s\n", api_model_kind_name(cfg->kind));
     print_rate("limit", cfg->limit, cfg->window_us);
+    if (cfg->kind == API_MODEL_LEAKY_BUCKET) {
+        printf("    bucket: %" PRId64 "\n", cfg->bucket_size);
+    }
     if (cfg->burst_limit > 0) {
         print_rate("burst", cfg->burst_limit, cfg->burst_window_us);
     } else {
@@ -117,6 +120,8 @@ int cli_list(int argc, char **argv) {
            "a limit per window plus a short burst window; 429, drops and penalties on bursts");
     printf("  %-22s %s\n", api_model_kind_name(API_MODEL_QUOTA_BOUND),
            "requests and tokens per window plus a long-period quota; welcomes bursts");
+    printf("  %-22s %s\n", api_model_kind_name(API_MODEL_LEAKY_BUCKET),
+           "a bucket of `bucket` requests leaking `limit`; 429 when full; reports its fill");
     puts("\napi presets:");
     for (int i = 0; i < api_preset_count(); i++) {
         const api_preset *p = api_preset_at(i);

@@ -48,8 +48,12 @@ static const char *const ROOT_KEYS[] = {"name",     "description", "claim",    "
 static const char *const STORE_KEYS[] = {"network", "command", "script", "timeout", NULL};
 static const char *const API_KEYS[] = {"model", "limit",   "burst", "burst_window",
                                        "drop",  "penalty", "tokens", "cost",
-                                       "quota", "latency", "preset", NULL};
+                                       "quota", "latency", "preset", "bucket", NULL};
 static const char *const QUOTA_BOUND_KEYS[] = {"tokens", "cost", "quota", NULL};
+static const char *const LEAKY_BUCKET_KEYS[] = {"bucket", NULL};
+/* Keys of the other models that a leaky_bucket API refuses: its bucket is its burst. */
+static const char *const NOT_LEAKY_BUCKET_KEYS[] = {"burst", NULL};
+#define API_MODEL_NAMES "burst_intolerant, quota_bound or leaky_bucket"
 static const char *const LIMITER_KEYS[] = {"algorithm", "scope",      "rate",
                                            "burst",     "max_wait",   "queue",
                                            "on_store_failure", "store_retry", "lock_ttl",
@@ -330,22 +334,37 @@ static int read_store(const schema_ctx *c, const schema_map *root, store_config 
 
 /* ---- APIs ---- */
 
-/* Refuses the quota_bound-only keys in an API of another model. */
-static int check_api_model_keys(const schema_ctx *c, const schema_map *m, api_model_kind kind) {
-    if (kind == API_MODEL_QUOTA_BOUND) {
-        return RL_OK;
-    }
-    for (const char *const *key = QUOTA_BOUND_KEYS; *key != NULL; key++) {
+/* Refuses the first key of keys found in m, saying why. */
+static int refuse_keys(const schema_ctx *c, const schema_map *m, const char *const *keys,
+                       const char *why, api_model_kind kind) {
+    for (const char *const *key = keys; *key != NULL; key++) {
         const ytree_pair *pair = schema_get(m, *key);
         if (pair != NULL) {
             char path[YTREE_PATH_BYTES];
             schema_key_path(m, *key, path, sizeof path);
-            return schema_fail(c, pair->key_line, path,
-                               "only for model quota_bound; this API is %s",
+            return schema_fail(c, pair->key_line, path, "%s; this API is %s", why,
                                api_model_kind_name(kind));
         }
     }
     return RL_OK;
+}
+
+/* Refuses the keys of one model in an API of another. */
+static int check_api_model_keys(const schema_ctx *c, const schema_map *m, api_model_kind kind) {
+    int status = RL_OK;
+    if (kind != API_MODEL_QUOTA_BOUND) {
+        status = refuse_keys(c, m, QUOTA_BOUND_KEYS, "only for model quota_bound", kind);
+    }
+    if (status == RL_OK && kind != API_MODEL_LEAKY_BUCKET) {
+        status = refuse_keys(c, m, LEAKY_BUCKET_KEYS, "only for model leaky_bucket", kind);
+    }
+    if (status == RL_OK && kind == API_MODEL_LEAKY_BUCKET) {
+        status = refuse_keys(c, m, NOT_LEAKY_BUCKET_KEYS,
+                             "not for model leaky_bucket, whose bucket is the burst it allows "
+                             "(burst_window sets where max_burst is measured)",
+                             kind);
+    }
+    return status;
 }
 
 /* Reads model (required) into *kind. */
@@ -354,7 +373,7 @@ static int read_api_model(const schema_ctx *c, const schema_map *m, api_model_ki
     char path[YTREE_PATH_BYTES];
     schema_key_path(m, "model", path, sizeof path);
     const char *text = NULL;
-    int status = schema_value_text(c, path, pair, "burst_intolerant or quota_bound", &text);
+    int status = schema_value_text(c, path, pair, API_MODEL_NAMES, &text);
     if (status != RL_OK) {
         return status;
     }
@@ -362,7 +381,7 @@ static int read_api_model(const schema_ctx *c, const schema_map *m, api_model_ki
         char quoted[YTREE_QUOTE_BYTES];
         ytree_quote(text, quoted, sizeof quoted);
         return schema_fail(c, schema_value_line(pair), path,
-                    "\"%s\" is not a model; write burst_intolerant or quota_bound", quoted);
+                    "\"%s\" is not a model; write " API_MODEL_NAMES, quoted);
     }
     return RL_OK;
 }
@@ -372,7 +391,7 @@ static int read_api_burst(const schema_ctx *c, const schema_map *m, bool has_pre
                           api_config *cfg) {
     if (!has_preset) {
         cfg->burst_window_us =
-            cfg->kind == API_MODEL_BURST_INTOLERANT ? DEFAULT_BURST_WINDOW_US : cfg->window_us;
+            cfg->kind == API_MODEL_QUOTA_BOUND ? cfg->window_us : DEFAULT_BURST_WINDOW_US;
     }
     const ytree_pair *window = schema_get(m, "burst_window");
     if (window != NULL && schema_get(m, "burst") != NULL) {
@@ -430,6 +449,9 @@ static int read_api_fields(const schema_ctx *c, const schema_map *m, bool has_pr
     }
     if (status == RL_OK) {
         status = schema_read_rate(c, m, "quota", &cfg->quota_limit, &cfg->quota_window_us);
+    }
+    if (status == RL_OK) {
+        status = schema_read_count(c, m, "bucket", 1, API_BUCKET_SIZE_MAX, &cfg->bucket_size);
     }
     const quantity_spec time = {.is_time = true, .min = 0};
     if (status == RL_OK) {
@@ -491,14 +513,18 @@ static int read_api_kind(const schema_ctx *c, const schema_map *m, bool has_pres
                          api_config *cfg) {
     if (!has_preset) {
         int status = schema_require(c, m, "model",
-                                    "an API needs model (burst_intolerant or quota_bound) or "
-                                    "preset");
+                                    "an API needs model (" API_MODEL_NAMES ") or preset");
         if (status == RL_OK) {
             status = schema_require(c, m, "limit",
                                     "an API needs limit (COUNT/PERIOD such as 120/min) or preset");
         }
         if (status == RL_OK) {
             status = read_api_model(c, m, &cfg->kind);
+        }
+        if (status == RL_OK && cfg->kind == API_MODEL_LEAKY_BUCKET) {
+            status = schema_require(c, m, "bucket",
+                                    "a leaky_bucket API needs bucket (the requests it holds, "
+                                    "such as 40)");
         }
         return status;
     }

@@ -482,6 +482,42 @@ static void test_api_presets(void **state) {
                       "120/min) or preset");
 }
 
+/* A leaky_bucket API: bucket and limit read, burst_window defaults to 1 s; bucket is required
+ * and only for it; burst and the quota_bound keys are refused in it. */
+static void test_leaky_bucket_api(void **state) {
+    (void)state;
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    char *text = doc_edit(MINIMAL, "model: burst_intolerant\n    limit: 10/s",
+                          "model: leaky_bucket\n    limit: 2/s\n    bucket: 40");
+    expect_loads(text, s);
+    free(text);
+    const api_config *api = &s->apis[0].config;
+    assert_int_equal(api->kind, API_MODEL_LEAKY_BUCKET);
+    assert_int_equal(api->bucket_size, 40);
+    assert_int_equal(api->limit, 2);
+    assert_int_equal(api->window_us, 1000000);
+    assert_int_equal(api->burst_window_us, 1000000);
+    assert_int_equal(api->burst_limit, 0);
+    assert_dist(&api->cost_tokens, DIST_CONSTANT, 0, 0);
+    free(s);
+    expect_edit_error(MINIMAL, "model: burst_intolerant", "model: leaky_bucket",
+                      "t.yaml:5: apis.a.bucket: missing; a leaky_bucket API needs bucket");
+    expect_edit_error(MINIMAL, "model: burst_intolerant", "model: leaky_bucket\n    bucket: 0",
+                      "t.yaml:6: apis.a.bucket: 0 is out of range; allowed 1 to 1048576");
+    expect_edit_error(MINIMAL, "limit: 10/s", "limit: 10/s\n    bucket: 5",
+                      "t.yaml:7: apis.a.bucket: only for model leaky_bucket; this API is "
+                      "burst_intolerant");
+    expect_edit_error(MINIMAL, "model: burst_intolerant",
+                      "model: leaky_bucket\n    bucket: 5\n    burst: 3/s",
+                      "t.yaml:7: apis.a.burst: not for model leaky_bucket, whose bucket is the "
+                      "burst it allows");
+    expect_edit_error(MINIMAL, "model: burst_intolerant",
+                      "model: leaky_bucket\n    bucket: 5\n    tokens: 3/s",
+                      "t.yaml:7: apis.a.tokens: only for model quota_bound; this API is "
+                      "leaky_bucket");
+}
+
 static void test_limiter_defaults_and_none(void **state) {
     (void)state;
     scenario *s = malloc(sizeof *s);
@@ -818,8 +854,8 @@ static void test_error_undefined_references(void **state) {
                       "t.yaml:9: limiters.l.algorithm: \"gcrq\" is not a known algorithm; write "
                       "one of ");
     expect_edit_error(MINIMAL, "model: burst_intolerant", "model: burst",
-                      "t.yaml:5: apis.a.model: \"burst\" is not a model; write burst_intolerant "
-                      "or quota_bound");
+                      "t.yaml:5: apis.a.model: \"burst\" is not a model; write burst_intolerant, "
+                      "quota_bound or leaky_bucket");
 }
 
 static void test_error_names(void **state) {
@@ -1448,6 +1484,7 @@ int main(void) {
         cmocka_unit_test(test_minimal_scenario_defaults),
         cmocka_unit_test(test_quota_bound_defaults),
         cmocka_unit_test(test_api_presets),
+        cmocka_unit_test(test_leaky_bucket_api),
         cmocka_unit_test(test_limiter_defaults_and_none),
         cmocka_unit_test(test_scenario_queries),
         cmocka_unit_test(test_yaml_styles_accepted),
