@@ -438,6 +438,13 @@ api_burst_peak api_model_burst_peak(const api_model *model) {
                             .burst_allowance = api_config_burst_allowance(&model->config)};
 }
 
+int64_t api_model_bucket_drain_us(const api_model *model) {
+    assert(model != NULL);
+    assert(model->config.kind == API_MODEL_LEAKY_BUCKET);
+    int64_t limit = model->config.limit;
+    return model->bucket_level / limit + (model->bucket_level % limit != 0);
+}
+
 int64_t api_model_arrivals_in_burst_window(const api_model *model) {
     return api_sliding_count_count(&model->arrivals_in_burst_window);
 }

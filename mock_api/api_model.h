@@ -138,6 +138,10 @@ typedef struct api_burst_peak {
 /* model's burst figures so far. */
 api_burst_peak api_model_burst_peak(const api_model *model);
 
+/* leaky_bucket: microseconds from the model's latest call until its bucket is empty (0: empty).
+ * The X-RateLimit-Reset of `ratelab serve` for this model. */
+int64_t api_model_bucket_drain_us(const api_model *model);
+
 /* Arrivals in model's sliding burst window ending at its latest arrival (that one included). */
 int64_t api_model_arrivals_in_burst_window(const api_model *model);
 
