@@ -106,7 +106,7 @@ static int validate_common(const api_config *config, rl_error *err) {
     return validate_dist(&config->latency_us, "latency", err);
 }
 
-/* Checks that a burst_intolerant config leaves the quota_bound settings unset. */
+/* Checks that a burst_intolerant or leaky_bucket config leaves the quota_bound settings unset. */
 static int validate_burst_intolerant(const api_config *config, rl_error *err) {
     if (config->tokens_limit != 0) {
         return rl_error_set(err, RL_ERR_INVALID, "tokens: only for model quota_bound");
@@ -151,16 +151,39 @@ static int validate_quota_bound(const api_config *config, rl_error *err) {
     return validate_duration(config->quota_window_us, 0, "quota: the window", err);
 }
 
+/* Checks the leaky_bucket settings: a bucket, no burst window limit, nothing of quota_bound. */
+static int validate_leaky_bucket(const api_config *config, rl_error *err) {
+    if (config->bucket_size < 1 || config->bucket_size > API_BUCKET_SIZE_MAX) {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "bucket: must be between 1 and 2^20 (1048576) requests; got %lld",
+                            (long long)config->bucket_size);
+    }
+    if (config->burst_limit != 0) {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "burst: not for model leaky_bucket, whose bucket is the burst it "
+                            "allows; give bucket");
+    }
+    return validate_burst_intolerant(config, err);
+}
+
 int api_config_validate(const api_config *config, rl_error *err) {
     assert(config != NULL);
-    if (config->kind != API_MODEL_BURST_INTOLERANT && config->kind != API_MODEL_QUOTA_BOUND) {
+    if (config->kind != API_MODEL_BURST_INTOLERANT && config->kind != API_MODEL_QUOTA_BOUND &&
+        config->kind != API_MODEL_LEAKY_BUCKET) {
         return rl_error_set(err, RL_ERR_INVALID,
-                            "model: unknown model %d; allowed: burst_intolerant, quota_bound",
+                            "model: unknown model %d; allowed: burst_intolerant, quota_bound, "
+                            "leaky_bucket",
                             (int)config->kind);
     }
     int rc = validate_common(config, err);
     if (rc != RL_OK) {
         return rc;
+    }
+    if (config->kind == API_MODEL_LEAKY_BUCKET) {
+        return validate_leaky_bucket(config, err);
+    }
+    if (config->bucket_size != 0) {
+        return rl_error_set(err, RL_ERR_INVALID, "bucket: only for model leaky_bucket");
     }
     if (config->kind == API_MODEL_BURST_INTOLERANT) {
         return validate_burst_intolerant(config, err);
@@ -179,6 +202,9 @@ int64_t api_config_burst_allowance(const api_config *config) {
     /* floor(limit * burst_window_us / window_us) in 128 bits: the product can reach 2^93. */
     __extension__ typedef unsigned __int128 u128;
     u128 scaled = (u128)config->limit * (u128)config->burst_window_us / (u128)config->window_us;
+    if (config->kind == API_MODEL_LEAKY_BUCKET) {
+        scaled += (u128)config->bucket_size; /* a full bucket at once, then what leaks */
+    }
     if (scaled > (u128)INT64_MAX) {
         return INT64_MAX;
     }
@@ -255,10 +281,39 @@ static int record_arrival(api_model *model, int64_t now_us) {
     return RL_OK;
 }
 
+/* Leaks the bucket up to now_us: limit requests per window_us, that is limit units of
+ * bucket_level (requests x window_us) per microsecond, down to empty. */
+static void bucket_leak(api_model *model, int64_t now_us) {
+    assert(now_us >= model->bucket_updated_us);
+    int64_t elapsed_us = now_us - model->bucket_updated_us;
+    int64_t limit = model->config.limit;
+    /* The bucket is empty after ceil(level / limit) us; below that, elapsed * limit < level +
+     * limit, which cannot overflow. */
+    int64_t empty_after_us = model->bucket_level / limit + (model->bucket_level % limit != 0);
+    model->bucket_level = elapsed_us >= empty_after_us ? 0
+                                                        : model->bucket_level - elapsed_us * limit;
+    model->bucket_updated_us = now_us;
+    assert(model->bucket_level >= 0);
+}
+
+/* leaky_bucket: how long until one more request fits in the bucket (0: it does now). */
+static int64_t bucket_wait_us(const api_model *model) {
+    const api_config *config = &model->config;
+    int64_t capacity = config->bucket_size * config->window_us;
+    int64_t excess = model->bucket_level + config->window_us - capacity;
+    if (excess <= 0) {
+        return 0;
+    }
+    return excess / config->limit + (excess % config->limit != 0);
+}
+
 /* How long until the request at now_us costing cost_tokens passes every limit (0: it does now).
  * Ignores the penalty. */
 static int64_t limits_wait_us(const api_model *model, int64_t now_us, int64_t cost_tokens) {
     const api_config *config = &model->config;
+    if (config->kind == API_MODEL_LEAKY_BUCKET) {
+        return bucket_wait_us(model);
+    }
     int64_t window_end_wait_us = model->window_start_us + config->window_us - now_us;
     int64_t wait_us = 0;
     if (model->window_accepted >= config->limit) {
@@ -288,6 +343,11 @@ static int64_t limits_wait_us(const api_model *model, int64_t now_us, int64_t co
 /* Counts the request at now_us, costing cost_tokens, as accepted. */
 static int accept_request(api_model *model, int64_t now_us, int64_t cost_tokens) {
     const api_config *config = &model->config;
+    if (config->kind == API_MODEL_LEAKY_BUCKET) {
+        model->bucket_level += config->window_us;
+        assert(model->bucket_level <= config->bucket_size * config->window_us);
+        return RL_OK;
+    }
     if (config->burst_limit > 0) {
         int rc = api_sliding_count_add(&model->accepted_in_burst_window, now_us);
         if (rc != RL_OK) {
@@ -304,6 +364,18 @@ static int accept_request(api_model *model, int64_t now_us, int64_t cost_tokens)
     return RL_OK;
 }
 
+/* leaky_bucket: writes the bucket's fill (rounded up to whole requests) and size into out. */
+static void report_bucket(const api_model *model, api_response *out) {
+    const api_config *config = &model->config;
+    if (config->kind != API_MODEL_LEAKY_BUCKET) {
+        return;
+    }
+    out->bucket_fill = model->bucket_level / config->window_us +
+                       (model->bucket_level % config->window_us != 0);
+    out->bucket_size = config->bucket_size;
+    assert(out->bucket_fill <= out->bucket_size);
+}
+
 int api_model_call(api_model *model, int64_t now_us, api_response *out) {
     return api_model_call_cost(model, now_us, -1, out);
 }
@@ -316,6 +388,9 @@ int api_model_call_cost(api_model *model, int64_t now_us, int64_t cost_tokens_gi
     const api_config *config = &model->config;
     memset(out, 0, sizeof *out);
     roll_fixed_windows(model, now_us);
+    if (config->kind == API_MODEL_LEAKY_BUCKET) {
+        bucket_leak(model, now_us);
+    }
     if (config->burst_limit > 0) {
         api_sliding_count_expire(&model->accepted_in_burst_window, now_us, config->burst_window_us);
     }
@@ -339,6 +414,7 @@ int api_model_call_cost(api_model *model, int64_t now_us, int64_t cost_tokens_gi
         }
         out->status = API_STATUS_ACCEPTED;
         out->cost_tokens = config->kind == API_MODEL_QUOTA_BOUND ? cost_tokens : 0;
+        report_bucket(model, out);
         return RL_OK;
     }
     if (in_penalty) {
@@ -352,6 +428,7 @@ int api_model_call_cost(api_model *model, int64_t now_us, int64_t cost_tokens_gi
     bool dropped = (int64_t)rng_below(&model->random, (uint64_t)API_PPM_MAX) < config->drop_ppm;
     out->status = dropped ? API_STATUS_DROPPED : API_STATUS_REJECTED_429;
     out->retry_after_us = dropped ? 0 : wait_us;
+    report_bucket(model, out);
     return RL_OK;
 }
 
@@ -359,6 +436,13 @@ api_burst_peak api_model_burst_peak(const api_model *model) {
     return (api_burst_peak){.max_burst = model->max_burst,
                             .max_burst_at_us = model->max_burst_at_us,
                             .burst_allowance = api_config_burst_allowance(&model->config)};
+}
+
+int64_t api_model_bucket_drain_us(const api_model *model) {
+    assert(model != NULL);
+    assert(model->config.kind == API_MODEL_LEAKY_BUCKET);
+    int64_t limit = model->config.limit;
+    return model->bucket_level / limit + (model->bucket_level % limit != 0);
 }
 
 int64_t api_model_arrivals_in_burst_window(const api_model *model) {
@@ -369,6 +453,7 @@ const char *api_model_kind_name(api_model_kind kind) {
     switch (kind) {
     case API_MODEL_BURST_INTOLERANT: return "burst_intolerant";
     case API_MODEL_QUOTA_BOUND: return "quota_bound";
+    case API_MODEL_LEAKY_BUCKET: return "leaky_bucket";
     }
     return "unknown";
 }
@@ -382,6 +467,10 @@ int api_model_kind_parse(const char *name, api_model_kind *out) {
     }
     if (strcmp(name, "quota_bound") == 0) {
         *out = API_MODEL_QUOTA_BOUND;
+        return RL_OK;
+    }
+    if (strcmp(name, "leaky_bucket") == 0) {
+        *out = API_MODEL_LEAKY_BUCKET;
         return RL_OK;
     }
     return RL_ERR_UNKNOWN;

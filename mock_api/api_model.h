@@ -9,6 +9,13 @@
  *   window of window_us (tokens per request drawn from cost_tokens), and at most quota_limit
  *   requests per quota_window_us; over any, a 429 whose Retry-After is the reset time of the
  *   window that refused. Bursts are welcome: there is no short window unless burst_limit is set.
+ * - leaky_bucket (a Shopify-like API): a bucket bucket_size requests deep that leaks `limit` per
+ *   window_us, continuously. Each accepted request adds one; a request that would overflow it
+ *   (fill + 1 > bucket_size) gets a 429 whose Retry-After is the time until one unit has leaked
+ *   enough for it to fit. Every answer reports the bucket's fill after the decision (rounded up
+ *   to whole requests) and its size, as Shopify's X-Shopify-Shop-Api-Call-Limit: "32/40" does;
+ *   a fill below the size means a request at that instant would be accepted. The bucket starts
+ *   empty. No fixed window, burst window limit, tokens or quota; drop and penalty apply.
  *
  * Both count accepted requests against their limits (refused ones do not use quota). Every
  * arrival, accepted or not, counts towards max_burst, the most arrivals seen in any sliding
@@ -26,8 +33,13 @@
 
 typedef enum api_model_kind {
     API_MODEL_BURST_INTOLERANT = 0,
-    API_MODEL_QUOTA_BOUND
+    API_MODEL_QUOTA_BOUND,
+    API_MODEL_LEAKY_BUCKET
 } api_model_kind;
+
+/* Deepest leaky bucket, in requests: keeps the fill's fixed-point arithmetic (requests times
+ * window_us) below 2^62. */
+#define API_BUCKET_SIZE_MAX (INT64_C(1) << 20)
 
 /* Settings of one API, as a scenario file gives them. */
 typedef struct api_config {
@@ -42,6 +54,7 @@ typedef struct api_config {
     dist cost_tokens;        /* quota_bound: tokens one request uses */
     int64_t quota_limit;     /* quota_bound: requests per quota_window_us; 0 = none */
     int64_t quota_window_us;
+    int64_t bucket_size;     /* leaky_bucket: requests the bucket holds (1 to 2^20); else 0 */
     dist latency_us;         /* time from arrival to the response, accepted or not */
 } api_config;
 
@@ -57,6 +70,9 @@ typedef struct api_response {
     int64_t latency_us;     /* when the client sees the answer, after arrival */
     int64_t retry_after_us; /* 429 only: Retry-After (>= 1); 0 otherwise */
     int64_t cost_tokens;    /* tokens the request used (quota_bound accepted only) */
+    int64_t bucket_fill;    /* leaky_bucket: requests in the bucket after this decision, rounded
+                               up (X-Shopify-Shop-Api-Call-Limit's first number); else 0 */
+    int64_t bucket_size;    /* leaky_bucket: its size (the header's second number); else 0 */
 } api_response;
 
 /* A sliding count of events in the last window_us, over a growable ring of timestamps. */
@@ -80,6 +96,8 @@ typedef struct api_model {
     int64_t quota_window_start_us; /* quota_bound: start of the current quota window */
     int64_t quota_accepted;
     int64_t penalty_until_us;      /* refusing everything before this instant */
+    int64_t bucket_level;          /* leaky_bucket: fill in requests x window_us (exact) */
+    int64_t bucket_updated_us;     /* leaky_bucket: when bucket_level was last leaked */
     api_sliding_count accepted_in_burst_window; /* enforcement of burst_limit */
     api_sliding_count arrivals_in_burst_window; /* measurement of max_burst */
     int64_t max_burst;             /* most arrivals in any sliding burst_window_us so far */
@@ -90,7 +108,8 @@ typedef struct api_model {
 int api_config_validate(const api_config *config, rl_error *err);
 
 /* What the API allows in its burst window: burst_limit, or else the window limit scaled to the
- * burst window (at least 1). The denominator of burst_ratio. */
+ * burst window (at least 1); for leaky_bucket, the bucket plus what leaks in the burst window.
+ * The denominator of burst_ratio. */
 int64_t api_config_burst_allowance(const api_config *config);
 
 /* Initialises model for config with random stream (seed, stream_id). Returns 0 or RL_ERR_NOMEM. */
@@ -119,10 +138,14 @@ typedef struct api_burst_peak {
 /* model's burst figures so far. */
 api_burst_peak api_model_burst_peak(const api_model *model);
 
+/* leaky_bucket: microseconds from the model's latest call until its bucket is empty (0: empty).
+ * The X-RateLimit-Reset of `ratelab serve` for this model. */
+int64_t api_model_bucket_drain_us(const api_model *model);
+
 /* Arrivals in model's sliding burst window ending at its latest arrival (that one included). */
 int64_t api_model_arrivals_in_burst_window(const api_model *model);
 
-/* A static name of kind ("burst_intolerant", "quota_bound"). */
+/* A static name of kind ("burst_intolerant", "quota_bound", "leaky_bucket"). */
 const char *api_model_kind_name(api_model_kind kind);
 
 /* The kind called name; returns 0 or RL_ERR_UNKNOWN. */

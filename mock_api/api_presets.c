@@ -1,7 +1,8 @@
 /* api_presets.c - named api_config presets shaped like real public APIs.
  *
- * The figures marked "documented" come from the page cited for each preset (as read when the
- * preset was written; providers change their limits). Everything else is an assumption chosen
+ * The figures marked "documented" come from the page cited for each preset, as that page stated
+ * them at source_date (from the authors' knowledge of the public page, not fetched when this
+ * file was written: ratelab is built offline; providers change their limits, so check the page). Everything else is an assumption chosen
  * to be plausible, and says so. Latencies are lognormal (median, 99th percentile). */
 #include "mock_api/api_presets.h"
 
@@ -27,6 +28,7 @@ static const api_preset presets[] = {
         .name = "powerbi",
         .summary = "Power BI Execute Queries: 120/min per user, at most 4 in any 1 s, 1 s penalty",
         .source_url = "https://learn.microsoft.com/en-us/rest/api/power-bi/datasets/execute-queries",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_BURST_INTOLERANT,
@@ -51,6 +53,7 @@ static const api_preset presets[] = {
         .name = "github",
         .summary = "GitHub REST: 5,000/h quota (reset time on 429), at most 900 in any minute",
         .source_url = "https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_QUOTA_BOUND,
@@ -63,25 +66,23 @@ static const api_preset presets[] = {
     },
     /* Shopify REST Admin API (https://shopify.dev/docs/api/admin-rest/usage/rate-limits).
      * Documented: a leaky bucket per app and store, 40 requests deep, leaking 2 requests per
-     * second on the standard plan; over it, 429 with Retry-After.
-     * Our models have no leaky bucket, so this one is approximated by a sliding window of 40
-     * requests per 20 s (the time the bucket takes to drain): it accepts a burst of 40 at once and
-     * 2/s on average, like the bucket, but after a full burst it waits for the window to slide
-     * where the bucket would already let 2/s through, so it is somewhat stricter. The fixed
-     * limit of 120 per minute is the same mean rate (never the binding constraint: three 20 s
-     * windows of 40 each fill a minute); it gives reports the declared rate.
-     * Assumed: no penalty or drops; 150 ms median latency, 1 s at p99. */
+     * second on the standard plan (Shopify Plus: 80 deep at 4/s); a request that finds the bucket
+     * full gets 429 with Retry-After; every answer carries X-Shopify-Shop-Api-Call-Limit, the
+     * bucket's fill such as "32/40". Modelled as it is documented (model leaky_bucket).
+     * Assumed: the bucket starts empty; no penalty or drops; max_burst measured over 1 s; 150 ms
+     * median latency, 1 s at p99. */
     {
-        .name = "shopify",
-        .summary = "Shopify REST Admin: leaky bucket 40 deep at 2/s, as 40 per sliding 20 s",
+        .name = "shopify_rest",
+        .summary = "Shopify REST Admin: leaky bucket 40 deep leaking 2/s (standard plan)",
         .source_url = "https://shopify.dev/docs/api/admin-rest/usage/rate-limits",
+        .source_date = "2024",
         .config =
             {
-                .kind = API_MODEL_BURST_INTOLERANT,
-                .limit = 120,
-                .window_us = MIN_US,
-                .burst_limit = 40,
-                .burst_window_us = 20 * S_US,
+                .kind = API_MODEL_LEAKY_BUCKET,
+                .limit = 2,
+                .window_us = S_US,
+                .bucket_size = 40,
+                .burst_window_us = S_US,
                 .latency_us = {.kind = DIST_LOGNORMAL, .a = 150 * MS_US, .b = S_US},
             },
     },
@@ -95,6 +96,7 @@ static const api_preset presets[] = {
         .name = "stripe",
         .summary = "Stripe live mode: 100 reads per second",
         .source_url = "https://docs.stripe.com/rate-limits",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_BURST_INTOLERANT,
@@ -118,6 +120,7 @@ static const api_preset presets[] = {
         .name = "llm",
         .summary = "LLM API: 500 requests and 90,000 tokens per minute, 200-2000 tokens each",
         .source_url = "https://platform.openai.com/docs/guides/rate-limits",
+        .source_date = "2024",
         .config =
             {
                 .kind = API_MODEL_QUOTA_BOUND,

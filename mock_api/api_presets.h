@@ -12,6 +12,7 @@ typedef struct api_preset {
     const char *name;       /* as written in scenario files: "powerbi", "github", ... */
     const char *summary;    /* one line for listings */
     const char *source_url; /* the public documentation page the preset is modelled on */
+    const char *source_date; /* when the documented figures were as stated ("2024") */
     api_config config;      /* valid for api_config_validate */
 } api_preset;
 

@@ -15,6 +15,7 @@
 #include "harness/core/units.h"
 #include "harness/scenario/scenario_blocks.h"
 #include "harness/scenario/schema_read.h"
+#include "mock_api/api_presets.h"
 
 #define DEFAULT_SEED 1
 #define DEFAULT_BIN_US INT64_C(100000)
@@ -45,9 +46,14 @@ static const char *const ROOT_KEYS[] = {"name",     "description", "claim",    "
                                         "pods",     "faults",      "expect",   "sweep",
                                         NULL};
 static const char *const STORE_KEYS[] = {"network", "command", "script", "timeout", NULL};
-static const char *const API_KEYS[] = {"model", "limit", "burst", "burst_window", "drop",
-                                       "penalty", "tokens", "cost", "quota", "latency", NULL};
+static const char *const API_KEYS[] = {"model", "limit",   "burst", "burst_window",
+                                       "drop",  "penalty", "tokens", "cost",
+                                       "quota", "latency", "preset", "bucket", NULL};
 static const char *const QUOTA_BOUND_KEYS[] = {"tokens", "cost", "quota", NULL};
+static const char *const LEAKY_BUCKET_KEYS[] = {"bucket", NULL};
+/* Keys of the other models that a leaky_bucket API refuses: its bucket is its burst. */
+static const char *const NOT_LEAKY_BUCKET_KEYS[] = {"burst", NULL};
+#define API_MODEL_NAMES "burst_intolerant, quota_bound or leaky_bucket"
 static const char *const LIMITER_KEYS[] = {"algorithm", "scope",      "rate",
                                            "burst",     "max_wait",   "queue",
                                            "on_store_failure", "store_retry", "lock_ttl",
@@ -328,22 +334,37 @@ static int read_store(const schema_ctx *c, const schema_map *root, store_config 
 
 /* ---- APIs ---- */
 
-/* Refuses the quota_bound-only keys in an API of another model. */
-static int check_api_model_keys(const schema_ctx *c, const schema_map *m, api_model_kind kind) {
-    if (kind == API_MODEL_QUOTA_BOUND) {
-        return RL_OK;
-    }
-    for (const char *const *key = QUOTA_BOUND_KEYS; *key != NULL; key++) {
+/* Refuses the first key of keys found in m, saying why. */
+static int refuse_keys(const schema_ctx *c, const schema_map *m, const char *const *keys,
+                       const char *why, api_model_kind kind) {
+    for (const char *const *key = keys; *key != NULL; key++) {
         const ytree_pair *pair = schema_get(m, *key);
         if (pair != NULL) {
             char path[YTREE_PATH_BYTES];
             schema_key_path(m, *key, path, sizeof path);
-            return schema_fail(c, pair->key_line, path,
-                               "only for model quota_bound; this API is %s",
+            return schema_fail(c, pair->key_line, path, "%s; this API is %s", why,
                                api_model_kind_name(kind));
         }
     }
     return RL_OK;
+}
+
+/* Refuses the keys of one model in an API of another. */
+static int check_api_model_keys(const schema_ctx *c, const schema_map *m, api_model_kind kind) {
+    int status = RL_OK;
+    if (kind != API_MODEL_QUOTA_BOUND) {
+        status = refuse_keys(c, m, QUOTA_BOUND_KEYS, "only for model quota_bound", kind);
+    }
+    if (status == RL_OK && kind != API_MODEL_LEAKY_BUCKET) {
+        status = refuse_keys(c, m, LEAKY_BUCKET_KEYS, "only for model leaky_bucket", kind);
+    }
+    if (status == RL_OK && kind == API_MODEL_LEAKY_BUCKET) {
+        status = refuse_keys(c, m, NOT_LEAKY_BUCKET_KEYS,
+                             "not for model leaky_bucket, whose bucket is the burst it allows "
+                             "(burst_window sets where max_burst is measured)",
+                             kind);
+    }
+    return status;
 }
 
 /* Reads model (required) into *kind. */
@@ -352,7 +373,7 @@ static int read_api_model(const schema_ctx *c, const schema_map *m, api_model_ki
     char path[YTREE_PATH_BYTES];
     schema_key_path(m, "model", path, sizeof path);
     const char *text = NULL;
-    int status = schema_value_text(c, path, pair, "burst_intolerant or quota_bound", &text);
+    int status = schema_value_text(c, path, pair, API_MODEL_NAMES, &text);
     if (status != RL_OK) {
         return status;
     }
@@ -360,15 +381,18 @@ static int read_api_model(const schema_ctx *c, const schema_map *m, api_model_ki
         char quoted[YTREE_QUOTE_BYTES];
         ytree_quote(text, quoted, sizeof quoted);
         return schema_fail(c, schema_value_line(pair), path,
-                    "\"%s\" is not a model; write burst_intolerant or quota_bound", quoted);
+                    "\"%s\" is not a model; write " API_MODEL_NAMES, quoted);
     }
     return RL_OK;
 }
 
 /* Reads burst and burst_window (at most one of them) into cfg. */
-static int read_api_burst(const schema_ctx *c, const schema_map *m, api_config *cfg) {
-    cfg->burst_window_us =
-        cfg->kind == API_MODEL_BURST_INTOLERANT ? DEFAULT_BURST_WINDOW_US : cfg->window_us;
+static int read_api_burst(const schema_ctx *c, const schema_map *m, bool has_preset,
+                          api_config *cfg) {
+    if (!has_preset) {
+        cfg->burst_window_us =
+            cfg->kind == API_MODEL_QUOTA_BOUND ? cfg->window_us : DEFAULT_BURST_WINDOW_US;
+    }
     const ytree_pair *window = schema_get(m, "burst_window");
     if (window != NULL && schema_get(m, "burst") != NULL) {
         char path[YTREE_PATH_BYTES];
@@ -403,10 +427,12 @@ static int read_api_tokens(const schema_ctx *c, const schema_map *m, api_config 
                 window, window);
 }
 
-static int read_api_fields(const schema_ctx *c, const schema_map *m, api_config *cfg) {
+/* Reads the settings of an API into cfg, over its defaults or its preset's settings. */
+static int read_api_fields(const schema_ctx *c, const schema_map *m, bool has_preset,
+                           api_config *cfg) {
     int status = schema_read_rate(c, m, "limit", &cfg->limit, &cfg->window_us);
     if (status == RL_OK) {
-        status = read_api_burst(c, m, cfg);
+        status = read_api_burst(c, m, has_preset, cfg);
     }
     if (status == RL_OK) {
         status = schema_read_ppm(c, m, "drop", &cfg->drop_ppm);
@@ -424,9 +450,91 @@ static int read_api_fields(const schema_ctx *c, const schema_map *m, api_config 
     if (status == RL_OK) {
         status = schema_read_rate(c, m, "quota", &cfg->quota_limit, &cfg->quota_window_us);
     }
+    if (status == RL_OK) {
+        status = schema_read_count(c, m, "bucket", 1, API_BUCKET_SIZE_MAX, &cfg->bucket_size);
+    }
     const quantity_spec time = {.is_time = true, .min = 0};
     if (status == RL_OK) {
         status = read_dist(c, m, "latency", &time, &cfg->latency_us);
+    }
+    return status;
+}
+
+/* Reads preset (optional) into cfg: the preset's settings, which the keys beside it override;
+ * *found says whether there was one. An unknown name fails with the list of presets. */
+static int read_api_preset(const schema_ctx *c, const schema_map *m, api_config *cfg,
+                           bool *found) {
+    *found = false;
+    const ytree_pair *pair = schema_get(m, "preset");
+    if (pair == NULL) {
+        return RL_OK;
+    }
+    char path[YTREE_PATH_BYTES];
+    schema_key_path(m, "preset", path, sizeof path);
+    char names[256] = "";
+    for (int i = 0; i < api_preset_count(); i++) {
+        schema_list_append(names, sizeof names, api_preset_at(i)->name);
+    }
+    const char *text = NULL;
+    int status = schema_value_text(c, path, pair, names, &text);
+    if (status != RL_OK) {
+        return status;
+    }
+    const api_preset *preset = api_preset_find(text);
+    if (preset == NULL) {
+        char quoted[YTREE_QUOTE_BYTES];
+        ytree_quote(text, quoted, sizeof quoted);
+        return schema_fail(c, schema_value_line(pair), path,
+                           "\"%s\" is not a preset; allowed: %s (ratelab list --presets)", quoted,
+                           names);
+    }
+    *cfg = preset->config;
+    *found = true;
+    return RL_OK;
+}
+
+/* Checks that a model given beside a preset is the preset's own (a preset's settings belong to
+ * its model; another model starts from no preset). */
+static int check_preset_model(const schema_ctx *c, const schema_map *m, api_model_kind preset_kind,
+                              api_model_kind kind) {
+    if (kind == preset_kind) {
+        return RL_OK;
+    }
+    char path[YTREE_PATH_BYTES];
+    schema_key_path(m, "model", path, sizeof path);
+    return schema_fail(c, schema_value_line(schema_get(m, "model")), path,
+                       "the preset is model %s; leave model out or write %s (another model "
+                       "takes no preset)",
+                       api_model_kind_name(preset_kind), api_model_kind_name(preset_kind));
+}
+
+/* Reads model into cfg->kind: required without a preset, else the preset's own if given. */
+static int read_api_kind(const schema_ctx *c, const schema_map *m, bool has_preset,
+                         api_config *cfg) {
+    if (!has_preset) {
+        int status = schema_require(c, m, "model",
+                                    "an API needs model (" API_MODEL_NAMES ") or preset");
+        if (status == RL_OK) {
+            status = schema_require(c, m, "limit",
+                                    "an API needs limit (COUNT/PERIOD such as 120/min) or preset");
+        }
+        if (status == RL_OK) {
+            status = read_api_model(c, m, &cfg->kind);
+        }
+        if (status == RL_OK && cfg->kind == API_MODEL_LEAKY_BUCKET) {
+            status = schema_require(c, m, "bucket",
+                                    "a leaky_bucket API needs bucket (the requests it holds, "
+                                    "such as 40)");
+        }
+        return status;
+    }
+    if (schema_get(m, "model") == NULL) {
+        return RL_OK;
+    }
+    api_model_kind preset_kind = cfg->kind;
+    int status = read_api_model(c, m, &cfg->kind);
+    if (status == RL_OK) {
+        status = check_preset_model(c, m, preset_kind, cfg->kind);
     }
     return status;
 }
@@ -438,23 +546,19 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
     schema_key_path(apis, entry->key, path, sizeof path);
     int status = schema_check_name(c, entry->key_line, path, entry->key, false);
     if (status == RL_OK) {
-        status =
-            schema_open_map(c, apis, entry, "a mapping of API settings (model, limit, ...)", &m);
+        status = schema_open_map(c, apis, entry,
+                                 "a mapping of API settings (preset, model, limit, ...)", &m);
     }
     if (status == RL_OK) {
         status = schema_check_keys(c, &m, API_KEYS);
     }
-    if (status == RL_OK) {
-        status =
-            schema_require(c, &m, "model", "an API needs model (burst_intolerant or quota_bound)");
-    }
-    if (status == RL_OK) {
-        status =
-            schema_require(c, &m, "limit", "an API needs limit (COUNT/PERIOD such as 120/min)");
-    }
     api_config *cfg = &api->config;
+    bool has_preset = false;
     if (status == RL_OK) {
-        status = read_api_model(c, &m, &cfg->kind);
+        status = read_api_preset(c, &m, cfg, &has_preset);
+    }
+    if (status == RL_OK) {
+        status = read_api_kind(c, &m, has_preset, cfg);
     }
     if (status == RL_OK) {
         status = check_api_model_keys(c, &m, cfg->kind);
@@ -463,11 +567,14 @@ static int read_api(const schema_ctx *c, const schema_map *apis, const ytree_pai
         return status;
     }
     snprintf(api->name, sizeof api->name, "%s", entry->key);
-    api->limit_line = schema_value_line(schema_get(&m, "limit"));
-    /* api_config_validate wants a burst_intolerant API's cost left at the constant 0. */
-    cfg->cost_tokens = dist_constant(cfg->kind == API_MODEL_QUOTA_BOUND ? 1 : 0);
-    cfg->latency_us = dist_constant(DEFAULT_API_LATENCY_US);
-    status = read_api_fields(c, &m, cfg);
+    const ytree_pair *limit = schema_get(&m, "limit");
+    api->limit_line = schema_value_line(limit != NULL ? limit : schema_get(&m, "preset"));
+    if (!has_preset) {
+        /* api_config_validate wants a burst_intolerant API's cost left at the constant 0. */
+        cfg->cost_tokens = dist_constant(cfg->kind == API_MODEL_QUOTA_BOUND ? 1 : 0);
+        cfg->latency_us = dist_constant(DEFAULT_API_LATENCY_US);
+    }
+    status = read_api_fields(c, &m, has_preset, cfg);
     if (status != RL_OK) {
         return status;
     }

@@ -225,11 +225,15 @@ static bool answer(serve_conn *c, serve_request *r, int64_t now_us) {
     serve_answer a = {.status = r->response.status,
                       .api_name = api->name,
                       .client_id = w->books->clients[r->job.client]->id,
-                      .limit = api->config.limit,
+                      .limit = api->config.kind == API_MODEL_LEAKY_BUCKET
+                                   ? api->config.bucket_size
+                                   : api->config.limit,
                       .remaining = r->remaining,
                       .reset_us = r->reset_us,
                       .retry_after_us = r->response.retry_after_us,
                       .cost_tokens = r->response.cost_tokens,
+                      .bucket_fill = r->response.bucket_fill,
+                      .bucket_size = r->response.bucket_size,
                       .close = r->close_after};
     c->out_length += serve_response_format(&a, at, room);
     return true;

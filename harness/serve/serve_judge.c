@@ -77,9 +77,17 @@ int serve_judge_request(serve_conn *c, int64_t now_us) {
     r->kind = SERVE_REQUEST_JUDGED;
     r->due_us = now_us + r->response.latency_us;
     r->close_after = !keep_alive;
-    int64_t remaining = model->config.limit - model->window_accepted;
-    r->remaining = remaining > 0 ? remaining : 0;
-    r->reset_us = model->window_start_us + model->config.window_us - now_us;
+    if (model->config.kind == API_MODEL_LEAKY_BUCKET) {
+        /* The bucket's room after this request, and the time until it is empty. */
+        r->remaining = r->response.bucket_size - r->response.bucket_fill;
+        int64_t drain_us = api_model_bucket_drain_us(model);
+        r->reset_us = drain_us > 0 ? drain_us : 1;
+    } else {
+        int64_t remaining = model->config.limit - model->window_accepted;
+        r->remaining = remaining > 0 ? remaining : 0;
+        r->reset_us = model->window_start_us + model->config.window_us - now_us;
+    }
+    assert(r->remaining >= 0);
     assert(r->reset_us > 0);
     serve_conn_enqueue(c, r);
     return RL_OK;

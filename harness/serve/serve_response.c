@@ -53,6 +53,12 @@ size_t serve_response_format(const serve_answer *answer, char *out, size_t out_s
                         "\r\n",
                         accepted ? "200 OK" : "429 Too Many Requests", answer->limit,
                         answer->remaining, serve_response_seconds_up(answer->reset_us));
+    if (answer->bucket_size > 0) {
+        assert(answer->bucket_fill >= 0 && answer->bucket_fill <= answer->bucket_size);
+        used += snprintf(out + used, out_size - (size_t)used,
+                         "X-Shopify-Shop-Api-Call-Limit: %" PRId64 "/%" PRId64 "\r\n",
+                         answer->bucket_fill, answer->bucket_size);
+    }
     if (!accepted) {
         used += snprintf(out + used, out_size - (size_t)used, "Retry-After: %" PRId64 "\r\n",
                          serve_response_seconds_up(answer->retry_after_us));

@@ -23,12 +23,15 @@ typedef struct serve_answer {
     int64_t reset_us;         /* X-RateLimit-Reset: until the window ends, > 0 */
     int64_t retry_after_us;   /* 429: Retry-After, >= 1 */
     int64_t cost_tokens;      /* tokens the request used (accepted quota_bound only) */
+    int64_t bucket_fill;      /* leaky_bucket: X-Shopify-Shop-Api-Call-Limit's fill */
+    int64_t bucket_size;      /* leaky_bucket: its size; 0 (no such header) for other models */
     bool close;               /* adds Connection: close */
 } serve_answer;
 
 /* Writes the answer into out (out_size >= SERVE_RESPONSE_BYTES_MAX) and returns its length.
  * Retry-After and X-RateLimit-Reset are whole seconds rounded up (at least 1); the JSON body
- * carries the exact figure in milliseconds. */
+ * carries the exact figure in milliseconds. With bucket_size > 0 (a leaky bucket), the answer
+ * also carries X-Shopify-Shop-Api-Call-Limit: FILL/SIZE, as Shopify's does. */
 size_t serve_response_format(const serve_answer *answer, char *out, size_t out_size);
 
 /* Writes an error answer (status: 400, 404, 413, 431 or 503) with a one-line JSON body saying

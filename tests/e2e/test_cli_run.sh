@@ -160,6 +160,25 @@ set +e
 set -e
 check "--version names jemalloc" bash -c "'$ratelab' --version | grep -q jemalloc"
 check "list names gcra" bash -c "'$ratelab' list | grep -q '^  gcra '"
+# list --presets prints every preset's settings: a scenario with those settings written out runs
+# exactly as one naming the preset (the same summary.json).
+"$ratelab" list --presets >"$work/presets.txt"
+for preset in $("$ratelab" list | sed -n '/^api presets:/,$p' | awk 'NR > 1 {print $1}'); do
+  {
+    printf 'name: p\nduration: 20s\napis:\n  a:\n'
+    sed -n "/^  $preset:/,/^  [a-z_]*:/p" "$work/presets.txt" | sed '1d;/^  [a-z_]*:/d;/^    #/d'
+    printf 'pods:\n  g:\n    count: 2\n    traffic:\n      - api: a\n'
+    printf '        workload: {kind: poisson, rate: 4/s}\n'
+  } >"$work/written-$preset.yaml"
+  sed '/^  a:/,/^pods:/{/^    /d}; s|^  a:|  a:\n    preset: '"$preset"'|' "$work/written-$preset.yaml" \
+    >"$work/named-$preset.yaml"
+  "$ratelab" run "$work/written-$preset.yaml" --out "$work/written-$preset" --quiet >/dev/null
+  "$ratelab" run "$work/named-$preset.yaml" --out "$work/named-$preset" --quiet >/dev/null
+  check "list --presets: $preset written out runs as preset: $preset" \
+    cmp -s "$work/written-$preset/summary.json" "$work/named-$preset/summary.json"
+  check "list --presets: $preset cites its source and date" \
+    grep -q "^    # source: https://.* (as of 20[0-9][0-9])" <(sed -n "/^  $preset:/,+1p" "$work/presets.txt")
+done
 check "validate accepts the demo" "$ratelab" validate "$source_dir/scenarios/demo.yaml"
 set +e
 "$ratelab" validate "$work/bad.yaml" >/dev/null 2>&1; check "validate refuses a bad file with 2" test $? -eq 2

@@ -49,6 +49,36 @@ check "provenance.json has the world" grep -q '"kind": "simulation"' "$work/set/
 check "no --set: the description matches" \
   grep -q '"description_may_differ": false' "$work/demo/provenance.json"
 
+# An API given by a preset, with a key beside it and a --set over the preset's settings: the
+# effective scenario keeps the preset line, and rerunning it gives the same summary.json.
+cat >"$work/preset.yaml" <<'YAML'
+name: preset_rerun
+duration: 30s
+apis:
+  shop:
+    preset: shopify_rest
+    latency: 20ms
+  chat:
+    preset: llm
+pods:
+  g:
+    count: 3
+    traffic:
+      - api: shop
+        workload: {kind: poisson, rate: 3/s}
+      - api: chat
+        workload: {kind: poisson, rate: 2/s}
+YAML
+"$ratelab" run "$work/preset.yaml" --set apis.chat.limit=60/min --out "$work/preset" --quiet
+check "preset: scenario.yaml keeps the preset" grep -q 'preset: shopify_rest' "$work/preset/scenario.yaml"
+check "preset: scenario.yaml has the --set value" grep -q 'limit: 60/min' "$work/preset/scenario.yaml"
+check "preset: rerun gives the same summary.json" rerun_matches "$work/preset"
+same_settings() { # same_settings A B: the two scenario.yaml files match but for their header
+  cmp -s <(grep -v '^#' "$1") <(grep -v '^#' "$2")
+}
+check "preset: rerun gives the same scenario.yaml (but its header)" \
+  same_settings "$work/preset/scenario.yaml" "$work/preset-again/scenario.yaml"
+
 # The report page shows the overrides above the description, and says it may not match.
 "$ratelab" run scenarios/stampede.yaml --set limiters.shared_gcra.rate=10/s --plots \
   --out "$work/page" --quiet >/dev/null 2>&1

@@ -71,6 +71,25 @@ done)
 check "costs 600, 600, 300, lots get 200 429 200 400 (got $cost_statuses)" \
   test "$cost_statuses" = "200 429 200 400 "
 check "the accepted answer names its cost" grep -q '"cost_tokens":300' "$work/cost.300"
+# A leaky bucket 3 deep leaking 1 a minute: each answer reports the fill, as Shopify's does;
+# the fourth call finds it full (429, Retry-After up to a minute, X-RateLimit-Limit the size).
+for i in 1 2 3 4; do
+  curl -s -o /dev/null -D "$work/bucket.$i" "$serve_url/bucket/orders/$i"
+done
+bucket_seen=$(for i in 1 2 3 4; do
+  sed -n 's/^HTTP\/1.1 \([0-9]*\).*/\1/p; s/^X-Shopify-Shop-Api-Call-Limit: \([0-9/]*\).*/\1/p' \
+    "$work/bucket.$i" | tr -d '\r' | tr '\n' ' '
+done)
+check "leaky bucket: 200 1/3, 200 2/3, 200 3/3, 429 3/3 (got $bucket_seen)" \
+  test "$bucket_seen" = "200 1/3 200 2/3 200 3/3 429 3/3 "
+check "leaky bucket: X-RateLimit-Limit is its size" grep -q '^X-RateLimit-Limit: 3' "$work/bucket.4"
+check "leaky bucket: X-RateLimit-Remaining is 0 when full" \
+  grep -q '^X-RateLimit-Remaining: 0' "$work/bucket.4"
+bucket_retry=$(sed -n 's/^Retry-After: \([0-9]*\).*/\1/p' "$work/bucket.4")
+check "leaky bucket: Retry-After is the time one unit takes to leak (got $bucket_retry s)" \
+  test "${bucket_retry:-0}" -ge 1 -a "${bucket_retry:-99}" -le 60
+check "other models send no X-Shopify-Shop-Api-Call-Limit" \
+  bash -c "! grep -q '^X-Shopify' '$work/headers.1'"
 # A POST whose client waits for "100 Continue" gets it at once, then its answer.
 head -c 5000 /dev/zero | tr '\0' a >"$work/body.txt"
 curl -sv -H 'Expect: 100-continue' -H 'X-Ratelab-Cost: 0' --data-binary @"$work/body.txt" \

@@ -46,6 +46,15 @@ static api_config quota_bound(int64_t limit, int64_t window_us, int64_t cost) {
     return config;
 }
 
+/* A leaky_bucket API: bucket_size deep, leaking limit per window_us, 7 ms latency. */
+static api_config leaky_bucket(int64_t bucket_size, int64_t limit, int64_t window_us) {
+    api_config config = burst_intolerant(limit, window_us);
+    config.kind = API_MODEL_LEAKY_BUCKET;
+    config.bucket_size = bucket_size;
+    config.burst_window_us = S;
+    return config;
+}
+
 static void model_init_checked(api_model *model, const api_config *config, uint64_t seed) {
     rl_error err;
     rl_error_clear(&err);
@@ -60,6 +69,20 @@ static api_response call(api_model *model, int64_t now_us) {
     api_response response;
     assert_int_equal(api_model_call(model, now_us, &response), RL_OK);
     return response;
+}
+
+/* A call at now_us to a leaky bucket: expects status, Retry-After and the reported fill. */
+static void expect_bucket(api_model *model, int64_t now_us, api_status status,
+                          int64_t retry_after_us, int64_t fill) {
+    api_response response = call(model, now_us);
+    if (response.status != status || response.retry_after_us != retry_after_us ||
+        response.bucket_fill != fill) {
+        fail_msg("at %lld us: %s, Retry-After %lld us, fill %lld; expected %s, %lld us, %lld",
+                 (long long)now_us, api_status_name(response.status),
+                 (long long)response.retry_after_us, (long long)response.bucket_fill,
+                 api_status_name(status), (long long)retry_after_us, (long long)fill);
+    }
+    assert_int_equal(response.bucket_size, model->config.bucket_size);
 }
 
 static void expect_accepted(api_model *model, int64_t now_us) {
@@ -378,10 +401,127 @@ static void test_names(void **state) {
     assert_string_equal(api_status_name(API_STATUS_DROPPED), "dropped");
 }
 
+/* ---- leaky_bucket ---- */
+
+/* A bucket 4 deep leaking 2/s, by hand: 4 at once fill it; the 5th waits 500 ms (one unit
+ * leaks in 0.5 s); at 250 ms the fill is 3.5 (reported 4) and the wait 250 ms; at 500 ms one
+ * fits; 2.5 s later the bucket is empty again. */
+static void test_leaky_bucket_sequence(void **state) {
+    (void)state;
+    api_model model;
+    api_config config = leaky_bucket(4, 2, S);
+    model_init_checked(&model, &config, SEED);
+    expect_bucket(&model, 0, API_STATUS_ACCEPTED, 0, 1);
+    expect_bucket(&model, 0, API_STATUS_ACCEPTED, 0, 2);
+    expect_bucket(&model, 0, API_STATUS_ACCEPTED, 0, 3);
+    expect_bucket(&model, 0, API_STATUS_ACCEPTED, 0, 4);
+    expect_bucket(&model, 0, API_STATUS_REJECTED_429, 500 * MS, 4);
+    expect_bucket(&model, 250 * MS, API_STATUS_REJECTED_429, 250 * MS, 4);
+    expect_bucket(&model, 500 * MS, API_STATUS_ACCEPTED, 0, 4);
+    expect_bucket(&model, 500 * MS, API_STATUS_REJECTED_429, 500 * MS, 4);
+    expect_bucket(&model, 1250 * MS, API_STATUS_ACCEPTED, 0, 4); /* 2.5 left, +1 = 3.5 */
+    expect_bucket(&model, 3 * S, API_STATUS_ACCEPTED, 0, 1);     /* empty by 3 s */
+    expect_bucket(&model, 3 * S + 1, API_STATUS_ACCEPTED, 0, 2);
+    /* A fill of 1.999998 is reported 2, and the bucket of 4 still takes two more. */
+    expect_bucket(&model, 3 * S + 2, API_STATUS_ACCEPTED, 0, 3);
+    expect_bucket(&model, 3 * S + 3, API_STATUS_ACCEPTED, 0, 4);
+    expect_bucket(&model, 3 * S + 4, API_STATUS_REJECTED_429, 500 * MS - 4, 4);
+    /* The max_burst allowance: the bucket plus what leaks in the 1 s burst window. */
+    assert_int_equal(api_config_burst_allowance(&config), 6);
+    api_model_destroy(&model);
+}
+
+/* A rate that does not divide the window (3/s: one unit leaks in 333333.3 us) stays exact:
+ * the 3rd request at 0 waits ceil(1e6 / 3) us; at 333333 us one unit is still 1 us short. */
+static void test_leaky_bucket_exact_thirds(void **state) {
+    (void)state;
+    api_model model;
+    api_config config = leaky_bucket(2, 3, S);
+    model_init_checked(&model, &config, SEED);
+    expect_bucket(&model, 0, API_STATUS_ACCEPTED, 0, 1);
+    expect_bucket(&model, 0, API_STATUS_ACCEPTED, 0, 2);
+    expect_bucket(&model, 0, API_STATUS_REJECTED_429, 333334, 2);
+    expect_bucket(&model, 333333, API_STATUS_REJECTED_429, 1, 2);
+    expect_bucket(&model, 333334, API_STATUS_ACCEPTED, 0, 2);
+    api_model_destroy(&model);
+}
+
+/* Over random arrivals: never more accepted by t than the bucket plus what leaked by t; a
+ * request made exactly Retry-After later is accepted; the reported fill never exceeds the size. */
+static void test_leaky_bucket_properties(void **state) {
+    (void)state;
+    api_model model;
+    api_config config = leaky_bucket(40, 2, S);
+    model_init_checked(&model, &config, SEED);
+    rng random;
+    rng_seed(&random, PROPERTY_SEED, 1);
+    int64_t now_us = 0;
+    int64_t accepted = 0;
+    for (int i = 0; i < PROPERTY_ARRIVALS; i++) {
+        now_us += (int64_t)rng_below(&random, 600 * MS);
+        api_response response = call(&model, now_us);
+        assert_true(response.bucket_fill <= 40);
+        if (response.status == API_STATUS_ACCEPTED) {
+            accepted++;
+        } else {
+            assert_int_equal(response.status, API_STATUS_REJECTED_429);
+            now_us += response.retry_after_us;
+            expect_bucket(&model, now_us, API_STATUS_ACCEPTED, 0, 40);
+            accepted++;
+        }
+        assert_true(accepted <= 40 + now_us * 2 / S);
+    }
+    api_model_destroy(&model);
+}
+
+/* leaky_bucket wants a bucket of 1 to 2^20, no burst limit and nothing of quota_bound; other
+ * models want no bucket; the name round-trips. */
+static void test_leaky_bucket_validate(void **state) {
+    (void)state;
+    rl_error err;
+    api_config config = leaky_bucket(40, 2, S);
+    assert_int_equal(api_config_validate(&config, &err), RL_OK);
+    config.bucket_size = 0;
+    assert_int_equal(api_config_validate(&config, &err), RL_ERR_INVALID);
+    assert_non_null(strstr(err.message, "bucket: must be between 1 and 2^20"));
+    config.bucket_size = API_BUCKET_SIZE_MAX + 1;
+    assert_int_equal(api_config_validate(&config, &err), RL_ERR_INVALID);
+    config = leaky_bucket(40, 2, S);
+    config.burst_limit = 5;
+    assert_int_equal(api_config_validate(&config, &err), RL_ERR_INVALID);
+    assert_non_null(strstr(err.message, "burst: not for model leaky_bucket"));
+    config = leaky_bucket(40, 2, S);
+    config.tokens_limit = 100;
+    assert_int_equal(api_config_validate(&config, &err), RL_ERR_INVALID);
+    config = burst_intolerant(10, S);
+    config.bucket_size = 4;
+    assert_int_equal(api_config_validate(&config, &err), RL_ERR_INVALID);
+    assert_non_null(strstr(err.message, "bucket: only for model leaky_bucket"));
+    api_model_kind kind = API_MODEL_BURST_INTOLERANT;
+    assert_int_equal(api_model_kind_parse("leaky_bucket", &kind), RL_OK);
+    assert_int_equal(kind, API_MODEL_LEAKY_BUCKET);
+    assert_string_equal(api_model_kind_name(API_MODEL_LEAKY_BUCKET), "leaky_bucket");
+}
+
+/* Other models report no bucket. */
+static void test_no_bucket_reported_elsewhere(void **state) {
+    (void)state;
+    api_model model;
+    api_config config = burst_intolerant(1, S);
+    model_init_checked(&model, &config, SEED);
+    api_response response = call(&model, 0);
+    assert_int_equal(response.bucket_fill, 0);
+    assert_int_equal(response.bucket_size, 0);
+    response = call(&model, 0);
+    assert_int_equal(response.status, API_STATUS_REJECTED_429);
+    assert_int_equal(response.bucket_size, 0);
+    api_model_destroy(&model);
+}
+
 /* Every preset validates, has a source and a unique name, and is found by its name. */
 static void test_presets(void **state) {
     (void)state;
-    const char *expected[] = {"powerbi", "github", "shopify", "stripe", "llm"};
+    const char *expected[] = {"powerbi", "github", "shopify_rest", "stripe", "llm"};
     assert_int_equal(api_preset_count(), 5);
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         const api_preset *preset = api_preset_find(expected[i]);
@@ -399,6 +539,7 @@ static void test_presets(void **state) {
         assert_ptr_equal(api_preset_find(preset->name), preset);
         assert_true(strncmp(preset->source_url, "https://", 8) == 0);
         assert_true(strlen(preset->summary) > 0);
+        assert_true(strlen(preset->source_date) >= 4);
         api_model model;
         assert_int_equal(api_model_init(&model, &preset->config, SEED, 0), RL_OK);
         for (int64_t t = 0; t < 1000; t++) {
@@ -686,6 +827,11 @@ int main(void) {
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_burst_allowance),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_leaky_bucket_sequence),
+        cmocka_unit_test(test_leaky_bucket_exact_thirds),
+        cmocka_unit_test(test_leaky_bucket_properties),
+        cmocka_unit_test(test_leaky_bucket_validate),
+        cmocka_unit_test(test_no_bucket_reported_elsewhere),
         cmocka_unit_test(test_presets),
         cmocka_unit_test(test_properties_random_streams),
         cmocka_unit_test(test_seed_changes_latency),

@@ -14,6 +14,7 @@
 
 #include "harness/scenario/scenario.h"
 #include "harness/scenario/scenario_load.h"
+#include "mock_api/api_presets.h"
 
 #define MUTATION_SEED UINT64_C(20240611)
 #define MUTATION_CASES 10000
@@ -429,6 +430,94 @@ static void test_quota_bound_defaults(void **state) {
     free(s);
 }
 
+/* Every preset loads alone and gives exactly its settings; a key beside it overrides that key
+ * only; a model beside it must be its own; an unknown one is refused with the list. */
+static void test_api_presets(void **state) {
+    (void)state;
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    for (int i = 0; i < api_preset_count(); i++) {
+        const api_preset *preset = api_preset_at(i);
+        char replacement[128];
+        snprintf(replacement, sizeof replacement, "preset: %s", preset->name);
+        char *text = doc_edit(MINIMAL, "model: burst_intolerant\n    limit: 10/s", replacement);
+        expect_loads(text, s);
+        free(text);
+        assert_memory_equal(&s->apis[0].config, &preset->config, sizeof preset->config);
+        assert_int_equal(s->apis[0].limit_line, 5);
+    }
+    const api_preset *llm = api_preset_find("llm");
+    assert_non_null(llm);
+    char *text = doc_edit(MINIMAL, "model: burst_intolerant\n    limit: 10/s",
+                          "preset: llm\n    limit: 100/min\n    model: quota_bound");
+    expect_loads(text, s);
+    free(text);
+    api_config expected = llm->config;
+    expected.limit = 100;
+    assert_memory_equal(&s->apis[0].config, &expected, sizeof expected);
+    assert_int_equal(s->apis[0].limit_line, 6);
+    text = doc_edit(MINIMAL, "model: burst_intolerant\n    limit: 10/s",
+                    "preset: github\n    latency: 5ms\n    burst: 10/s");
+    expect_loads(text, s);
+    free(text);
+    expected = api_preset_find("github")->config;
+    expected.latency_us = (dist){.kind = DIST_CONSTANT, .a = 5000, .b = 0};
+    expected.burst_limit = 10;
+    expected.burst_window_us = 1000000;
+    assert_int_equal(s->apis[0].config.latency_us.kind, DIST_CONSTANT);
+    assert_int_equal(s->apis[0].config.latency_us.a, 5000);
+    s->apis[0].config.latency_us = expected.latency_us;
+    assert_memory_equal(&s->apis[0].config, &expected, sizeof expected);
+    free(s);
+    expect_edit_error(MINIMAL, "model: burst_intolerant\n    limit: 10/s", "preset: shopify",
+                      "t.yaml:5: apis.a.preset: \"shopify\" is not a preset; allowed: powerbi, "
+                      "github, shopify_rest, stripe, llm (ratelab list --presets)");
+    expect_edit_error(MINIMAL, "limit: 10/s", "preset: llm",
+                      "t.yaml:5: apis.a.model: the preset is model quota_bound; leave model out");
+    expect_edit_error(MINIMAL, "limit: 10/s", "preset: [llm]", "t.yaml:6: apis.a.preset: expected");
+    expect_edit_error(MINIMAL, "limit: 10/s", "preset: stripe\n    tokens: 5/s",
+                      "t.yaml:7: apis.a.tokens: only for model quota_bound");
+    expect_edit_error(MINIMAL, "    limit: 10/s\n", "",
+                      "t.yaml:5: apis.a.limit: missing; an API needs limit (COUNT/PERIOD such as "
+                      "120/min) or preset");
+}
+
+/* A leaky_bucket API: bucket and limit read, burst_window defaults to 1 s; bucket is required
+ * and only for it; burst and the quota_bound keys are refused in it. */
+static void test_leaky_bucket_api(void **state) {
+    (void)state;
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    char *text = doc_edit(MINIMAL, "model: burst_intolerant\n    limit: 10/s",
+                          "model: leaky_bucket\n    limit: 2/s\n    bucket: 40");
+    expect_loads(text, s);
+    free(text);
+    const api_config *api = &s->apis[0].config;
+    assert_int_equal(api->kind, API_MODEL_LEAKY_BUCKET);
+    assert_int_equal(api->bucket_size, 40);
+    assert_int_equal(api->limit, 2);
+    assert_int_equal(api->window_us, 1000000);
+    assert_int_equal(api->burst_window_us, 1000000);
+    assert_int_equal(api->burst_limit, 0);
+    assert_dist(&api->cost_tokens, DIST_CONSTANT, 0, 0);
+    free(s);
+    expect_edit_error(MINIMAL, "model: burst_intolerant", "model: leaky_bucket",
+                      "t.yaml:5: apis.a.bucket: missing; a leaky_bucket API needs bucket");
+    expect_edit_error(MINIMAL, "model: burst_intolerant", "model: leaky_bucket\n    bucket: 0",
+                      "t.yaml:6: apis.a.bucket: 0 is out of range; allowed 1 to 1048576");
+    expect_edit_error(MINIMAL, "limit: 10/s", "limit: 10/s\n    bucket: 5",
+                      "t.yaml:7: apis.a.bucket: only for model leaky_bucket; this API is "
+                      "burst_intolerant");
+    expect_edit_error(MINIMAL, "model: burst_intolerant",
+                      "model: leaky_bucket\n    bucket: 5\n    burst: 3/s",
+                      "t.yaml:7: apis.a.burst: not for model leaky_bucket, whose bucket is the "
+                      "burst it allows");
+    expect_edit_error(MINIMAL, "model: burst_intolerant",
+                      "model: leaky_bucket\n    bucket: 5\n    tokens: 3/s",
+                      "t.yaml:7: apis.a.tokens: only for model quota_bound; this API is "
+                      "leaky_bucket");
+}
+
 static void test_limiter_defaults_and_none(void **state) {
     (void)state;
     scenario *s = malloc(sizeof *s);
@@ -765,8 +854,8 @@ static void test_error_undefined_references(void **state) {
                       "t.yaml:9: limiters.l.algorithm: \"gcrq\" is not a known algorithm; write "
                       "one of ");
     expect_edit_error(MINIMAL, "model: burst_intolerant", "model: burst",
-                      "t.yaml:5: apis.a.model: \"burst\" is not a model; write burst_intolerant "
-                      "or quota_bound");
+                      "t.yaml:5: apis.a.model: \"burst\" is not a model; write burst_intolerant, "
+                      "quota_bound or leaky_bucket");
 }
 
 static void test_error_names(void **state) {
@@ -1394,6 +1483,8 @@ int main(void) {
         cmocka_unit_test(test_full_scenario_every_field),
         cmocka_unit_test(test_minimal_scenario_defaults),
         cmocka_unit_test(test_quota_bound_defaults),
+        cmocka_unit_test(test_api_presets),
+        cmocka_unit_test(test_leaky_bucket_api),
         cmocka_unit_test(test_limiter_defaults_and_none),
         cmocka_unit_test(test_scenario_queries),
         cmocka_unit_test(test_yaml_styles_accepted),

@@ -50,6 +50,28 @@ static void refused_answer_rounds_retry_after_up(void **state) {
     assert_memory_equal(out, expected, length);
 }
 
+static void leaky_bucket_answer_reports_its_fill(void **state) {
+    (void)state;
+    char out[SERVE_RESPONSE_BYTES_MAX];
+    serve_answer a = {.status = API_STATUS_REJECTED_429, .api_name = "shop",
+                      .client_id = "w-2", .limit = 40, .remaining = 0, .reset_us = 19500000,
+                      .retry_after_us = 500000, .bucket_fill = 40, .bucket_size = 40};
+    size_t length = serve_response_format(&a, out, sizeof out);
+    const char *expected = "HTTP/1.1 429 Too Many Requests\r\n"
+                           "X-RateLimit-Limit: 40\r\n"
+                           "X-RateLimit-Remaining: 0\r\n"
+                           "X-RateLimit-Reset: 20\r\n"
+                           "X-Shopify-Shop-Api-Call-Limit: 40/40\r\n"
+                           "Retry-After: 1\r\n"
+                           "Content-Type: application/json\r\n"
+                           "Content-Length: 71\r\n"
+                           "\r\n"
+                           "{\"status\":\"rejected\",\"api\":\"shop\",\"client\":\"w-2\","
+                           "\"retry_after_ms\":500}\n";
+    assert_int_equal(length, strlen(expected));
+    assert_memory_equal(out, expected, length);
+}
+
 static void error_answer_closes_unless_kept_alive(void **state) {
     (void)state;
     char out[SERVE_RESPONSE_BYTES_MAX];
@@ -79,6 +101,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(accepted_answer),
         cmocka_unit_test(refused_answer_rounds_retry_after_up),
+        cmocka_unit_test(leaky_bucket_answer_reports_its_fill),
         cmocka_unit_test(error_answer_closes_unless_kept_alive),
         cmocka_unit_test(seconds_round_up_to_at_least_one),
     };
