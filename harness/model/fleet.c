@@ -574,7 +574,6 @@ static void job_acquire(fleet *f, uint32_t id) {
     fleet_job *job = &f->jobs[id];
     const scenario_traffic *traffic = job_traffic(f, job);
     assert(job->state == JOB_READY);
-    job->allowed_by = JOB_ALLOWED_BY_NONE; /* until a limiter allows this attempt */
     if (traffic->limiter_index < 0) {
         job_send(f, id);
         return;
