@@ -11,6 +11,8 @@ static const limiter_algorithm *const limiter_registry_table[] = {
     &limiter_token_bucket, &limiter_token_bucket_interval, &limiter_gcra,
     &limiter_gcra_pace,    &limiter_leaky_bucket_meter,    &limiter_leaky_bucket_queue,
     &limiter_fixed_window, &limiter_sliding_window,        &limiter_unlimited,
+    &limiter_aimd,         &limiter_sre_throttle,          &limiter_gradient,
+    &limiter_selector,
 };
 
 #define LIMITER_REGISTRY_COUNT (sizeof limiter_registry_table / sizeof limiter_registry_table[0])

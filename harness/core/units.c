@@ -293,6 +293,42 @@ int units_parse_count(const char *text, int64_t *out, rl_error *err) {
     return RL_OK;
 }
 
+int units_parse_milli(const char *text, int64_t *out_milli, rl_error *err) {
+    char quoted[QUOTE_BYTES_MAX + 8];
+    quote_text(text, quoted, sizeof quoted);
+    int64_t value = 0;
+    int decimals = -1; /* -1 before the point */
+    int digits = 0;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '.' && decimals < 0 && digits > 0) {
+            decimals = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || decimals >= 3 || value > INT64_C(100000000000000)) {
+            return rl_error_set(err, RL_ERR_INVALID,
+                                "\"%s\" is not a number with at most three decimals (such as "
+                                "2 or 1.5)",
+                                quoted);
+        }
+        value = value * 10 + (*p - '0');
+        digits++;
+        if (decimals >= 0) {
+            decimals++;
+        }
+    }
+    if (digits == 0 || decimals == 0) {
+        return rl_error_set(err, RL_ERR_INVALID,
+                            "\"%s\" is not a number with at most three decimals (such as 2 or "
+                            "1.5)",
+                            quoted);
+    }
+    for (int d = decimals < 0 ? 0 : decimals; d < 3; d++) {
+        value *= 10;
+    }
+    *out_milli = value;
+    return RL_OK;
+}
+
 int units_parse_rate(const char *text, int64_t *out_count, int64_t *out_period_us, rl_error *err) {
     char quoted[QUOTE_BYTES_MAX + 8];
     quote_text(text, quoted, sizeof quoted);

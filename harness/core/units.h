@@ -26,6 +26,10 @@ int units_parse_count(const char *text, int64_t *out, rl_error *err);
  * (0 to 1,000,000). Returns 0 or RL_ERR_INVALID. */
 int units_parse_ppm(const char *text, int64_t *out_ppm, rl_error *err);
 
+/* Parses a plain decimal with at most three decimals ("2", "1.5", "2.125") into thousandths
+ * (2000, 1500, 2125), at most 10^15. Returns 0 or RL_ERR_INVALID with a message in err. */
+int units_parse_milli(const char *text, int64_t *out_milli, rl_error *err);
+
 /* Formats us as a short human duration ("250us", "1.5ms", "30s") into buf of size bytes. */
 void units_format_duration(int64_t us, char *buf, int size);
 

@@ -4,6 +4,7 @@
  * Every request in flight has a slot that remembers whose it is and what it asked; the slot's
  * index is the tag the Redis client reports with. Slots are reused, so the steady state
  * allocates nothing (as the simulation's store requests, harness/sim/sim_run.c). */
+#include <assert.h>
 #include <string.h>
 
 #include "harness/core/rl_alloc.h"
@@ -14,6 +15,8 @@
 #define LIVE_STORE_SLOT_NIL UINT32_MAX
 /* The op of a slot holding a limiter call (store_op values are the plain commands). */
 #define LIVE_STORE_LIMITER_CALL (-1)
+/* The op of a slot holding a limiter observe: fire-and-forget, its answer is dropped. */
+#define LIVE_STORE_LIMITER_OBSERVE (-2)
 
 typedef struct live_store_request {
     uint64_t job_token;
@@ -82,6 +85,21 @@ void live_store_limiter_call(void *world, uint64_t job_token, int limiter_index,
     redis_client_evalsha(&w->client, script, w->limiter_key[limiter_index], &args, slot);
 }
 
+void live_store_limiter_observe(void *world, int limiter_index, const limiter_outcome *outcome) {
+    live_world *w = world;
+    int script = w->limiter_script[limiter_index];
+    assert(script >= 0); /* only a learning algorithm is observed, and each has its script */
+    uint32_t slot = request_take(w, 0, LIVE_STORE_LIMITER_OBSERVE);
+    if (slot == LIVE_STORE_SLOT_NIL) {
+        return;
+    }
+    lua_script_args args;
+    int64_t now_us = w->options.local_clock ? live_world_now_us(w) : -1;
+    lua_script_args_fill_observe(&args, &w->scenario->limiters[limiter_index].config, outcome,
+                                 now_us, w->epoch_us);
+    redis_client_evalsha(&w->client, script, w->limiter_key[limiter_index], &args, slot);
+}
+
 void live_store_command(void *world, uint64_t job_token, const store_command *command) {
     live_world *w = world;
     int l = command->limiter_index;
@@ -130,6 +148,9 @@ void live_store_on_done(void *context, uint64_t tag, redis_client_status status,
     live_store_request request = w->requests[slot];
     w->requests[slot].next_free = w->request_free;
     w->request_free = slot;
+    if (request.op == LIVE_STORE_LIMITER_OBSERVE) {
+        return; /* nobody waits for it; a failed one is lost, as a hint */
+    }
     store_reply answer;
     if (request.op == LIVE_STORE_LIMITER_CALL) {
         limiter_reply_parse(status, reply, &answer);

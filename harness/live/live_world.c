@@ -91,6 +91,7 @@ static const pod_env_ops live_env_ops = {
     .now_us = env_now_us,
     .timer_start = env_timer_start,
     .store_limiter_call = live_store_limiter_call,
+    .store_limiter_observe = live_store_limiter_observe,
     .store_command = live_store_command,
     .api_call = env_api_call,
 };

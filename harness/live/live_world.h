@@ -113,6 +113,10 @@ void live_store_destroy(live_world *w);
  * shared "unlimited" limiter). world is a live_world. */
 void live_store_limiter_call(void *world, uint64_t job_token, int limiter_index, int64_t cost);
 
+/* pod_env's store_limiter_observe: the limiter's Lua script with the observe arguments
+ * (lua_script_args_fill_observe); its answer is dropped. */
+void live_store_limiter_observe(void *world, int limiter_index, const limiter_outcome *outcome);
+
 /* pod_env's store_command: a redis_lock step as a Redis command (live_lock.h). world is a
  * live_world; command is used before the call returns. */
 void live_store_command(void *world, uint64_t job_token, const store_command *command);

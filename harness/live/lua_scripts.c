@@ -59,7 +59,29 @@ void lua_script_args_fill(lua_script_args *args, const limiter_config *cfg, int6
     }
     args_set_i64(args, 7, epoch_us);
     args->count = LUA_SCRIPT_ARGS;
-    for (int i = 0; i < LUA_SCRIPT_ARGS; i++) {
+    if ((cfg->algorithm->params & (LIMITER_PARAM_K | LIMITER_PARAM_WINDOW)) != 0) {
+        args_set_i64(args, 8, cfg->k_milli); /* sre_throttle reads them on decide too */
+        args_set_i64(args, 9, cfg->window_us);
+        args->count = LUA_SCRIPT_ARGS + 2;
+    }
+    for (int i = 0; i < args->count; i++) {
+        args->argv[i] = args->text[i];
+        args->lengths[i] = strlen(args->text[i]);
+    }
+}
+
+void lua_script_args_fill_observe(lua_script_args *args, const limiter_config *cfg,
+                                  const limiter_outcome *outcome, int64_t now_us,
+                                  int64_t epoch_us) {
+    lua_script_args_fill(args, cfg, outcome->cost, now_us, epoch_us);
+    args_set_i64(args, 8, cfg->k_milli);
+    args_set_i64(args, 9, cfg->window_us);
+    args_set(args, 10, "observe");
+    args_set_i64(args, 11, (int64_t)outcome->kind); /* 0 accepted, 1 refused, 2 dropped */
+    args_set_i64(args, 12, outcome->retry_after_us);
+    args_set_i64(args, 13, outcome->latency_us);
+    args->count = LUA_SCRIPT_ARGS_MAX;
+    for (int i = 0; i < args->count; i++) {
         args->argv[i] = args->text[i];
         args->lengths[i] = strlen(args->text[i]);
     }

@@ -43,20 +43,28 @@ const lua_script *lua_script_for(const limiter_algorithm *a);
 int lua_scripts_config_check(const limiter_config *cfg, rl_error *err);
 
 /* The ARGV of one script call, as decimal text: a limiter call's LUA_SCRIPT_ARGS (see the
- * prelude), or a helper's fewer (lock_release: the owner). */
+ * prelude; sre_throttle's two more), an adaptive limiter's observe LUA_SCRIPT_ARGS_MAX
+ * (adaptive_run in the prelude), or a helper's fewer (lock_release: the owner). */
 #define LUA_SCRIPT_ARGS 8
+#define LUA_SCRIPT_ARGS_MAX 14
 #define LUA_SCRIPT_ARG_BYTES 24
 typedef struct lua_script_args {
-    int count; /* entries used, 1..LUA_SCRIPT_ARGS */
-    char text[LUA_SCRIPT_ARGS][LUA_SCRIPT_ARG_BYTES];
-    const char *argv[LUA_SCRIPT_ARGS];
-    size_t lengths[LUA_SCRIPT_ARGS];
+    int count; /* entries used, 1..LUA_SCRIPT_ARGS_MAX */
+    char text[LUA_SCRIPT_ARGS_MAX][LUA_SCRIPT_ARG_BYTES];
+    const char *argv[LUA_SCRIPT_ARGS_MAX];
+    size_t lengths[LUA_SCRIPT_ARGS_MAX];
 } lua_script_args;
 
 /* Fills args for one call of cost under cfg: at now_us (>= 0), or, when now_us is negative, at
  * the server's clock (TIME) minus epoch_us. args->argv points into args itself. */
 void lua_script_args_fill(lua_script_args *args, const limiter_config *cfg, int64_t cost,
                           int64_t now_us, int64_t epoch_us);
+
+/* Fills args for telling an adaptive limiter under cfg the outcome of a request it allowed, at
+ * now_us or the server's clock as lua_script_args_fill. args->argv points into args itself. */
+void lua_script_args_fill_observe(lua_script_args *args, const limiter_config *cfg,
+                                  const limiter_outcome *outcome, int64_t now_us,
+                                  int64_t epoch_us);
 
 /* Fills args with the one argument of lock_release: the lock's owner, in decimal (as the lock
  * command wrote it). args->argv points into args itself. */

@@ -164,8 +164,8 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata);
 static int send_script(redis_client *c, redis_conn *conn, uint32_t id) {
     redis_request *q = &c->requests[id];
     const redis_script_slot *slot = &c->scripts[q->script];
-    const char *argv[4 + LUA_SCRIPT_ARGS];
-    size_t lengths[4 + LUA_SCRIPT_ARGS];
+    const char *argv[4 + LUA_SCRIPT_ARGS_MAX];
+    size_t lengths[4 + LUA_SCRIPT_ARGS_MAX];
     argv[0] = q->reloaded ? "EVAL" : "EVALSHA";
     argv[1] = q->reloaded ? slot->script->source : slot->sha;
     lengths[0] = strlen(argv[0]);
@@ -434,7 +434,7 @@ static redis_conn *conn_pick(redis_client *c) {
 void redis_client_evalsha(redis_client *c, int script, const char *key,
                           const lua_script_args *args, uint64_t tag) {
     assert(script >= 0 && script < c->script_count);
-    assert(args->count >= 1 && args->count <= LUA_SCRIPT_ARGS);
+    assert(args->count >= 1 && args->count <= LUA_SCRIPT_ARGS_MAX);
     c->stats.commands++;
     uint32_t id = request_alloc(c);
     if (id == NIL) {

@@ -12,6 +12,7 @@
 
 #define FLEET_JOBS_INITIAL 1024
 #define FLEET_JOBS_MAX (UINT32_MAX - 1)
+#define JOB_ATTEMPT_COST 1 /* every attempt is one request: the cost limiters decide and learn */
 
 static int64_t env_now(const fleet *f) {
     return f->env.ops->now_us(f->env.world);
@@ -378,11 +379,57 @@ static void stream_unqueue(fleet *f, uint32_t id) {
     assert(!"queued job not in its stream's queue");
 }
 
+/* Tells the limiter that allowed the job's current attempt what became of it (kind, the 429's
+ * Retry-After, latency since the request was sent), exactly once: an attempt no limiter allowed
+ * (no limiter, fail_open) tells nobody. The pod's own limiters learn on the pod's clock, as they
+ * decide; a shared limiter (scope redis) learns in the store, and only when its algorithm
+ * learns at all (a static one would only load the store). */
+static void job_report_outcome(fleet *f, uint32_t id, limiter_outcome_kind kind,
+                               int64_t retry_after_us, int64_t latency_us) {
+    fleet_job *job = &f->jobs[id];
+    job_allower by = (job_allower)job->allowed_by;
+    job->allowed_by = JOB_ALLOWED_BY_NONE;
+    if (by == JOB_ALLOWED_BY_NONE) {
+        return;
+    }
+    int limiter_index = job_traffic(f, job)->limiter_index;
+    assert(limiter_index >= 0);
+    const scenario_limiter *limiter = &f->scenario->limiters[limiter_index];
+    fleet_stream *st = &f->streams[job->stream];
+    const limiter_outcome outcome = {.kind = kind, .retry_after_us = retry_after_us,
+                                     .latency_us = latency_us, .cost = JOB_ATTEMPT_COST};
+    switch (by) {
+    case JOB_ALLOWED_BY_POD:
+        limiter_algorithm_observe(&limiter->config, &st->local_limiter, pod_clock_us(f, st->pod),
+                                  &outcome);
+        return;
+    case JOB_ALLOWED_BY_FALLBACK:
+        if (st->fallback_active) { /* else the state that allowed it is gone: nobody to tell */
+            limiter_algorithm_observe(&f->fallback[limiter_index], &st->local_limiter,
+                                      pod_clock_us(f, st->pod), &outcome);
+        }
+        return;
+    case JOB_ALLOWED_BY_STORE:
+        if (limiter->config.algorithm->observe != NULL) {
+            f->env.ops->store_limiter_observe(f->env.world, limiter_index, &outcome);
+        }
+        return;
+    case JOB_ALLOWED_BY_LOCK:
+        /* the scenario loader refuses a learning algorithm under redis_lock */
+        assert(limiter->config.algorithm->observe == NULL);
+        return;
+    case JOB_ALLOWED_BY_NONE: return;
+    }
+}
+
 /* Gives the job up for reason; release_slot false when its stream is being reset anyway. */
 static void job_abandon_ex(fleet *f, uint32_t id, abandon_reason reason, bool release_slot) {
     fleet_job *job = &f->jobs[id];
     uint32_t stream = job->stream;
     bool held_slot = job->holds_slot;
+    if (job->state == JOB_API) { /* killed mid-call: its limiter hears of a drop */
+        job_report_outcome(f, id, LIMITER_OUTCOME_DROPPED, 0, env_now(f) - job->phase_start_us);
+    }
     if (!held_slot && release_slot) {
         assert(job->state == JOB_QUEUED);
         stream_unqueue(f, id);
@@ -438,12 +485,15 @@ static void job_send(fleet *f, uint32_t id) {
     f->env.ops->api_call(f->env.world, job_token(f, id), job_traffic(f, job)->api_index);
 }
 
-/* Acts on a limiter's decision taken at decided_at_us. */
+/* Acts on a limiter's decision taken at decided_at_us; by says whose limiter it was, the one
+ * that hears the outcome of the attempt when it is allowed. */
 static void job_apply_decision(fleet *f, uint32_t id, const limiter_config *config,
-                               const limiter_decision *decision, int64_t decided_at_us) {
+                               const limiter_decision *decision, int64_t decided_at_us,
+                               job_allower by) {
     int64_t now_us = env_now(f);
     int64_t remaining_us = decided_at_us + decision->wait_us - now_us;
     if (decision->allowed) {
+        f->jobs[id].allowed_by = (uint8_t)by;
         if (remaining_us <= 0) {
             job_send(f, id);
         } else {
@@ -459,12 +509,15 @@ static void job_apply_decision(fleet *f, uint32_t id, const limiter_config *conf
     job_sleep(f, id, JOB_LIMITER_DENIED, JOB_CAUSE_DENIED, remaining_us > 1 ? remaining_us : 1);
 }
 
-/* Decides with a limiter held in the pod (local scope, or a shared limiter's fallback). */
-static void job_decide_in_pod(fleet *f, uint32_t id, const limiter_config *config) {
+/* Decides with a limiter held in the pod: by is JOB_ALLOWED_BY_POD (local scope) or
+ * JOB_ALLOWED_BY_FALLBACK (a shared limiter's fallback). */
+static void job_decide_in_pod(fleet *f, uint32_t id, const limiter_config *config,
+                              job_allower by) {
     fleet_stream *st = &f->streams[f->jobs[id].stream];
     limiter_decision decision;
-    config->algorithm->decide(config, &st->local_limiter, pod_clock_us(f, st->pod), 1, &decision);
-    job_apply_decision(f, id, config, &decision, env_now(f));
+    config->algorithm->decide(config, &st->local_limiter, pod_clock_us(f, st->pod),
+                              JOB_ATTEMPT_COST, &decision);
+    job_apply_decision(f, id, config, &decision, env_now(f), by);
 }
 
 /* The store cannot answer now (it just failed, or failed recently): act as the limiter says. */
@@ -490,7 +543,7 @@ static void job_store_unavailable(fleet *f, uint32_t id, int limiter_index) {
             }
             st->fallback_active = true;
         }
-        job_decide_in_pod(f, id, &f->fallback[limiter_index]);
+        job_decide_in_pod(f, id, &f->fallback[limiter_index], JOB_ALLOWED_BY_FALLBACK);
         return;
     case STORE_FAILURE_FAIL_CLOSED:
         if ((int64_t)job->store_failures > job_traffic(f, job)->retry.max_retries) {
@@ -527,7 +580,7 @@ static void job_acquire(fleet *f, uint32_t id) {
     }
     const scenario_limiter *limiter = &f->scenario->limiters[traffic->limiter_index];
     if (limiter->scope == LIMITER_SCOPE_LOCAL) {
-        job_decide_in_pod(f, id, &limiter->config);
+        job_decide_in_pod(f, id, &limiter->config, JOB_ALLOWED_BY_POD);
         return;
     }
     if (env_now(f) < f->streams[job->stream].store_down_until_us) {
@@ -539,7 +592,8 @@ static void job_acquire(fleet *f, uint32_t id) {
         return;
     }
     job_enter(f, id, JOB_STORE, JOB_CAUSE_STORE_CALL);
-    f->env.ops->store_limiter_call(f->env.world, job_token(f, id), traffic->limiter_index, 1);
+    f->env.ops->store_limiter_call(f->env.world, job_token(f, id), traffic->limiter_index,
+                                   JOB_ATTEMPT_COST);
 }
 
 /* Creates one job on stream_index at now. */
@@ -785,8 +839,8 @@ static void job_lock_step(fleet *f, uint32_t id, const store_reply *reply) {
         /* The pod computes the decision on the state it read, with its own clock. */
         job->lock.state = reply->state;
         limiter->config.algorithm->decide(&limiter->config, &job->lock.state,
-                                          pod_clock_us(f, f->streams[job->stream].pod), 1,
-                                          &job->lock.decision);
+                                          pod_clock_us(f, f->streams[job->stream].pod),
+                                          JOB_ATTEMPT_COST, &job->lock.decision);
         job->lock.decided_at_us = env_now(f);
         job_store_command(f, id, STORE_OP_WRITE);
         return;
@@ -798,7 +852,8 @@ static void job_lock_step(fleet *f, uint32_t id, const store_reply *reply) {
         if (decision.allowed) {
             f->streams[job->stream].last_grant_us = job->lock.decided_at_us + decision.wait_us;
         }
-        job_apply_decision(f, id, &limiter->config, &decision, job->lock.decided_at_us);
+        job_apply_decision(f, id, &limiter->config, &decision, job->lock.decided_at_us,
+                           JOB_ALLOWED_BY_LOCK);
         return;
     }
     }
@@ -835,7 +890,19 @@ void fleet_on_store_reply(fleet *f, uint64_t token, const store_reply *reply) {
         st->last_grant_us = reply->decided_at_us + reply->decision.wait_us;
     }
     const limiter_config *config = &f->scenario->limiters[traffic->limiter_index].config;
-    job_apply_decision(f, id, config, &reply->decision, reply->decided_at_us);
+    job_apply_decision(f, id, config, &reply->decision, reply->decided_at_us,
+                       JOB_ALLOWED_BY_STORE);
+}
+
+/* What a limiter learns from an API status. */
+static limiter_outcome_kind limiter_outcome_kind_of(api_status status) {
+    switch (status) {
+    case API_STATUS_ACCEPTED: return LIMITER_OUTCOME_ACCEPTED;
+    case API_STATUS_REJECTED_429: return LIMITER_OUTCOME_REFUSED;
+    case API_STATUS_DROPPED: return LIMITER_OUTCOME_DROPPED;
+    }
+    assert(!"unknown api_status");
+    return LIMITER_OUTCOME_DROPPED;
 }
 
 void fleet_on_api_reply(fleet *f, uint64_t token, const api_response *response) {
@@ -847,10 +914,14 @@ void fleet_on_api_reply(fleet *f, uint64_t token, const api_response *response) 
     assert(job->state == JOB_API);
     fleet_stream *st = &f->streams[job->stream];
     const scenario_traffic *traffic = job_traffic(f, job);
+    int64_t latency_us = env_now(f) - job->phase_start_us; /* since it was sent */
     bool moved = job_door(f, id, JOB_READY,
                           (move_why){.cause = JOB_CAUSE_API_ANSWER, .status = response->status});
     assert(moved); /* an answer is read before the deadline is checked */
     (void)moved;
+    job_report_outcome(f, id, limiter_outcome_kind_of(response->status),
+                       response->status == API_STATUS_REJECTED_429 ? response->retry_after_us : 0,
+                       latency_us);
     if (response->status == API_STATUS_ACCEPTED) {
         job_complete(f, id);
         return;

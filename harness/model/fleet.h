@@ -29,6 +29,15 @@
 
 #define FLEET_NIL UINT32_MAX
 
+/* Whose limiter allowed a job's current attempt: the one that must hear its outcome. */
+typedef enum job_allower {
+    JOB_ALLOWED_BY_NONE = 0,  /* no limiter, or a store failure with fail_open */
+    JOB_ALLOWED_BY_POD,       /* the stream's own limiter (scope local) */
+    JOB_ALLOWED_BY_FALLBACK,  /* the stream's share of a shared limiter (local_fallback) */
+    JOB_ALLOWED_BY_STORE,     /* the shared limiter in the store (scope redis) */
+    JOB_ALLOWED_BY_LOCK       /* the shared state under the lock (scope redis_lock) */
+} job_allower;
+
 /* The lock protocol's progress for one job (scope redis_lock). */
 typedef struct lock_progress {
     limiter_state state;       /* the state read, then updated by the pod's decision */
@@ -53,6 +62,7 @@ typedef struct fleet_job {
     uint32_t timer_seq;     /* only the job's latest timer counts; older ones are stale */
     uint32_t life;          /* bumped when the job dies: answers for an older life are stale */
     uint16_t store_failures;
+    uint8_t allowed_by;     /* job_allower: whose limiter allowed the attempt now under way */
     uint8_t state;          /* job_state: changed only by the door (job_door in fleet.c) */
     bool holds_slot;        /* it holds one of its stream's worker slots */
 } fleet_job;

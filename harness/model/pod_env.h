@@ -65,6 +65,11 @@ typedef struct pod_env_ops {
     /* Runs one plain command in the store; later calls fleet_on_store_reply(fleet, job_token,
      * reply). command is copied before the call returns. */
     void (*store_command)(void *world, uint64_t job_token, const store_command *command);
+    /* Tells the shared limiter limiter_index (scope redis) what became of a request it allowed:
+     * the store runs limiter_algorithm_observe on its state when the command reaches it.
+     * Fire-and-forget: no answer comes back, and one lost in a store failure is lost. outcome
+     * is copied before the call returns. */
+    void (*store_limiter_observe)(void *world, int limiter_index, const limiter_outcome *outcome);
     /* Sends the job's request to API api_index; later calls fleet_on_api_reply. */
     void (*api_call)(void *world, uint64_t job_token, int api_index);
 } pod_env_ops;

@@ -22,6 +22,10 @@ static const palette_entry palette_table[] = {
     {"fixed_window", 0xc89400},          /* mustard */
     {"sliding_window", 0x08306b},        /* navy */
     {"unlimited", 0x555555},             /* dark grey */
+    {"aimd", 0x393b79},                  /* indigo */
+    {"sre_throttle", 0x637939},          /* moss */
+    {"gradient", 0x7b4173},              /* plum */
+    {"selector", 0x000000},              /* black */
     {"none", 0x555555},                  /* no limiter at all: like unlimited */
 };
 

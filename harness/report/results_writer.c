@@ -26,6 +26,12 @@ static void write_limiter_json(json_writer *w, const scenario_limiter *l) {
     if (l->config.algorithm->params & LIMITER_PARAM_QUEUE) {
         json_int(w, "queue_max", l->config.queue_max);
     }
+    if (l->config.algorithm->params & LIMITER_PARAM_K) {
+        json_int(w, "k_milli", l->config.k_milli);
+    }
+    if (l->config.algorithm->params & LIMITER_PARAM_WINDOW) {
+        json_int(w, "window_us", l->config.window_us);
+    }
     json_object_end(w);
 }
 

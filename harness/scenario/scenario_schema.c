@@ -31,6 +31,9 @@
 #define DEFAULT_BURST_WINDOW_US INT64_C(1000000)
 #define DEFAULT_LIMITER_BURST 1
 #define DEFAULT_LIMITER_QUEUE 100
+#define DEFAULT_LIMITER_K_MILLI 2000              /* K = 2, the SRE book's choice */
+#define DEFAULT_LIMITER_WINDOW_US INT64_C(120000000) /* the SRE book's two minutes */
+#define LIMITER_K_MILLI_MAX INT64_C(1000000)       /* K = 1000, as sre_throttle allows */
 #define DEFAULT_RETRY_MAX 3
 #define DEFAULT_RETRY_BASE_US INT64_C(100000)
 #define DEFAULT_RETRY_CAP_US INT64_C(10000000)
@@ -57,7 +60,7 @@ static const char *const NOT_LEAKY_BUCKET_KEYS[] = {"burst", NULL};
 static const char *const LIMITER_KEYS[] = {"algorithm", "scope",      "rate",
                                            "burst",     "max_wait",   "queue",
                                            "on_store_failure", "store_retry", "lock_ttl",
-                                           "lock_retry", NULL};
+                                           "lock_retry", "k", "window", NULL};
 /* Keys that apply only to shared limiters, and only to redis_lock. */
 static const char *const SHARED_ONLY_KEYS[] = {"on_store_failure", "store_retry", NULL};
 static const char *const LOCK_ONLY_KEYS[] = {"lock_ttl", "lock_retry", NULL};
@@ -103,7 +106,9 @@ typedef struct limiter_param_key {
 static const limiter_param_key LIMITER_PARAM_KEYS[] = {{"rate", LIMITER_PARAM_RATE},
                                                        {"burst", LIMITER_PARAM_BURST},
                                                        {"max_wait", LIMITER_PARAM_MAX_WAIT},
-                                                       {"queue", LIMITER_PARAM_QUEUE}};
+                                                       {"queue", LIMITER_PARAM_QUEUE},
+                                                       {"k", LIMITER_PARAM_K},
+                                                       {"window", LIMITER_PARAM_WINDOW}};
 
 /* A scenario-wide seed: a uint64 ("_" allowed between digits). */
 static int read_seed(const schema_ctx *c, const schema_map *m, uint64_t *out) {
@@ -691,6 +696,22 @@ static int check_scope_keys(const schema_ctx *c, const schema_map *m, limiter_sc
     return RL_OK;
 }
 
+/* Refuses a limiter that learns from the API's answers under redis_lock: the pods would have to
+ * take the lock again for every outcome, which the lock protocol does not do. */
+static int check_learning_scope(const schema_ctx *c, const schema_map *m,
+                                const limiter_algorithm *algorithm, limiter_scope scope) {
+    if (algorithm->observe == NULL || scope != LIMITER_SCOPE_STORE_LOCK) {
+        return RL_OK;
+    }
+    const ytree_pair *pair = schema_get(m, "scope");
+    char path[YTREE_PATH_BYTES];
+    schema_key_path(m, "scope", path, sizeof path);
+    return schema_fail(c, schema_value_line(pair), path,
+                       "%s learns from the API's answers, which redis_lock cannot pass to the "
+                       "shared state; write local or redis",
+                       algorithm->name);
+}
+
 /* Reads what a shared limiter does without its store, and the lock protocol's timings. */
 static int read_store_settings(const schema_ctx *c, const schema_map *m,
                                scenario_limiter *limiter) {
@@ -767,6 +788,8 @@ static int read_limiter(const schema_ctx *c, const schema_map *limiters, const y
     cfg->burst = DEFAULT_LIMITER_BURST;
     cfg->max_wait_us = 0;
     cfg->queue_max = DEFAULT_LIMITER_QUEUE;
+    cfg->k_milli = DEFAULT_LIMITER_K_MILLI;
+    cfg->window_us = DEFAULT_LIMITER_WINDOW_US;
     status = schema_read_rate(c, &m, "rate", &cfg->limit, &cfg->period_us);
     if (status == RL_OK) {
         status = schema_read_count(c, &m, "burst", 1, INT64_MAX, &cfg->burst);
@@ -777,6 +800,15 @@ static int read_limiter(const schema_ctx *c, const schema_map *limiters, const y
     }
     if (status == RL_OK) {
         status = schema_read_count(c, &m, "queue", 1, INT64_MAX, &cfg->queue_max);
+    }
+    if (status == RL_OK) {
+        status = schema_read_milli(c, &m, "k", 1000, LIMITER_K_MILLI_MAX, &cfg->k_milli);
+    }
+    if (status == RL_OK) {
+        status = schema_read_duration(c, &m, "window", 1, UNITS_DURATION_MAX_US, &cfg->window_us);
+    }
+    if (status == RL_OK) {
+        status = check_learning_scope(c, &m, cfg->algorithm, (limiter_scope)scope);
     }
     if (status != RL_OK) {
         return status;

@@ -234,6 +234,29 @@ int schema_read_ppm(const schema_ctx *c, const schema_map *m, const char *key, i
     return RL_OK;
 }
 
+/* Reads key of m as a decimal in thousandths, in [min_milli, max_milli]; leaves it when
+ * absent. */
+int schema_read_milli(const schema_ctx *c, const schema_map *m, const char *key,
+                      int64_t min_milli, int64_t max_milli, int64_t *out_milli) {
+    key_scalar v;
+    int status = key_scalar_find(c, m, key, "a number such as 2 or 1.5", &v);
+    if (status != RL_OK || v.pair == NULL) {
+        return status;
+    }
+    rl_error local;
+    int64_t value = 0;
+    if (units_parse_milli(v.text, &value, &local) != RL_OK) {
+        return schema_fail(c, v.line, v.path, "%s", local.message);
+    }
+    if (value < min_milli || value > max_milli) {
+        return schema_fail(c, v.line, v.path, "%s is out of range; allowed %" PRId64 ".%03" PRId64
+                           " to %" PRId64 ".%03" PRId64, v.text, min_milli / 1000,
+                           min_milli % 1000, max_milli / 1000, max_milli % 1000);
+    }
+    *out_milli = value;
+    return RL_OK;
+}
+
 /* Reads key of m as true or false; leaves it when absent. */
 int schema_read_bool(const schema_ctx *c, const schema_map *m, const char *key, bool *out) {
     key_scalar v;

@@ -103,6 +103,11 @@ int schema_read_rate(const schema_ctx *c, const schema_map *m, const char *key,
 /* Reads key of m as a probability in parts per million; leaves it when absent. */
 int schema_read_ppm(const schema_ctx *c, const schema_map *m, const char *key, int64_t *out);
 
+/* Reads key of m as a decimal in thousandths, in [min_milli, max_milli], into *out_milli;
+ * leaves it when absent. */
+int schema_read_milli(const schema_ctx *c, const schema_map *m, const char *key,
+                      int64_t min_milli, int64_t max_milli, int64_t *out_milli);
+
 /* Reads key of m as true or false; leaves it when absent. */
 int schema_read_bool(const schema_ctx *c, const schema_map *m, const char *key, bool *out);
 

@@ -52,9 +52,11 @@ static void world_timer_start(void *world, int64_t delay_us, fleet_timer_kind ki
 typedef struct store_request {
     uint64_t job_token;
     int64_t sent_us;
-    bool is_command;     /* store_command, else a limiter call */
-    int limiter_index;   /* limiter call */
+    bool is_command;     /* store_command, else a limiter call or observe */
+    bool is_observe;     /* a limiter observe: fire-and-forget, no answer to the pod */
+    int limiter_index;   /* limiter call, observe */
     int64_t cost;        /* limiter call */
+    limiter_outcome outcome; /* observe */
     store_command command;
     store_reply reply;
     uint32_t next_free;
@@ -88,6 +90,14 @@ static uint32_t store_request_take(sim_world *w) {
     return slot;
 }
 
+/* Returns the request slot to the free list. */
+static void store_request_release(sim_world *w, uint64_t slot) {
+    w->requests[slot].next_free = w->request_free;
+    w->request_free = (uint32_t)slot;
+    w->requests_in_flight--;
+    assert(w->requests_in_flight >= 0);
+}
+
 /* The store's answer (or the client's timeout) reaches the pod. arg0: the request's slot. */
 static void on_store_reply_event(void *context, uint64_t slot, int64_t unused) {
     sim_world *w = context;
@@ -95,10 +105,7 @@ static void on_store_reply_event(void *context, uint64_t slot, int64_t unused) {
     store_request *request = &w->requests[slot];
     uint64_t token = request->job_token;
     store_reply reply = request->reply;
-    request->next_free = w->request_free;
-    w->request_free = (uint32_t)slot;
-    w->requests_in_flight--;
-    assert(w->requests_in_flight >= 0);
+    store_request_release(w, slot);
     fleet_on_store_reply(&w->fleet, token, &reply);
 }
 
@@ -120,6 +127,10 @@ static void on_store_arrival_event(void *context, uint64_t slot, int64_t unused)
     int64_t timeout_at_us = request->sent_us + w->scenario->store.timeout_us;
     memset(&request->reply, 0, sizeof request->reply);
     outage_mode mode;
+    if (request->is_observe && store_model_outage_at(&w->store, now_us, &mode)) {
+        store_request_release(w, slot); /* lost with the store: nobody waits for it */
+        return;
+    }
     if (store_model_outage_at(&w->store, now_us, &mode)) {
         if (mode == OUTAGE_REFUSE) {
             request->reply.status = STORE_REPLY_REFUSED;
@@ -138,6 +149,13 @@ static void on_store_arrival_event(void *context, uint64_t slot, int64_t unused)
                                &start_us, &end_us);
     if (rc != RL_OK) {
         w->engine.first_error = rc;
+        return;
+    }
+    if (request->is_observe) {
+        store_model_limiter_observe(&w->store,
+                                    &w->scenario->limiters[request->limiter_index].config,
+                                    request->limiter_index, start_us, &request->outcome);
+        store_request_release(w, slot);
         return;
     }
     if (request->is_command) {
@@ -175,8 +193,25 @@ static void world_store_limiter_call(void *world, uint64_t job_token, int limite
     store_request *request = &w->requests[slot];
     request->job_token = job_token;
     request->is_command = false;
+    request->is_observe = false;
     request->limiter_index = limiter_index;
     request->cost = cost;
+    store_request_send(w, slot);
+}
+
+static void world_store_limiter_observe(void *world, int limiter_index,
+                                        const limiter_outcome *outcome) {
+    sim_world *w = world;
+    uint32_t slot = store_request_take(w);
+    if (slot == STORE_REQUEST_NIL) {
+        return;
+    }
+    store_request *request = &w->requests[slot];
+    request->job_token = 0; /* no job waits for it */
+    request->is_command = false;
+    request->is_observe = true;
+    request->limiter_index = limiter_index;
+    request->outcome = *outcome;
     store_request_send(w, slot);
 }
 
@@ -189,6 +224,7 @@ static void world_store_command(void *world, uint64_t job_token, const store_com
     store_request *request = &w->requests[slot];
     request->job_token = job_token;
     request->is_command = true;
+    request->is_observe = false;
     request->command = *command;
     store_request_send(w, slot);
 }
@@ -236,6 +272,7 @@ static const pod_env_ops sim_env_ops = {
     .timer_start = world_timer_start,
     .store_limiter_call = world_store_limiter_call,
     .store_command = world_store_command,
+    .store_limiter_observe = world_store_limiter_observe,
     .api_call = world_api_call,
 };
 

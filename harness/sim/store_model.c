@@ -98,6 +98,12 @@ void store_model_limiter_decide(store_model *store, const limiter_config *config
     config->algorithm->decide(config, &store->states[limiter_index], now_us, cost, out);
 }
 
+void store_model_limiter_observe(store_model *store, const limiter_config *config,
+                                 int limiter_index, int64_t now_us, const limiter_outcome *outcome) {
+    assert(limiter_index >= 0 && limiter_index < store->limiter_count);
+    limiter_algorithm_observe(config, &store->states[limiter_index], now_us, outcome);
+}
+
 void store_model_execute(store_model *store, const store_command *command, int64_t now_us,
                          store_reply *out) {
     int l = command->limiter_index;

@@ -58,6 +58,11 @@ int store_model_serve(store_model *store, int64_t arrival_us, int64_t service_us
 void store_model_limiter_decide(store_model *store, const limiter_config *config, int limiter_index,
                                 int64_t now_us, int64_t cost, limiter_decision *out);
 
+/* Tells the shared limiter limiter_index (config from the scenario) at now_us in the store what
+ * became of a request it allowed (limiter_algorithm_observe on its state). */
+void store_model_limiter_observe(store_model *store, const limiter_config *config,
+                                 int limiter_index, int64_t now_us, const limiter_outcome *outcome);
+
 /* Executes a plain command (lock, read, write, unlock) at now_us, filling out's ok and state.
  * A lock whose expiry has passed is free. */
 void store_model_execute(store_model *store, const store_command *command, int64_t now_us,

@@ -213,12 +213,15 @@ static void test_aimd_sawtooth(void **unused) {
     assert_true(throughput > 15.0 * 0.9 && throughput < 15.0 * 1.1);
 }
 
-/* Observing is a no-op for an algorithm without observe (gcra): the state is unchanged. */
+/* Observing is a no-op for every registered algorithm without observe (the static ones): the
+ * state is unchanged. */
 static void test_observe_is_a_noop_elsewhere(void **unused) {
     (void)unused;
     for (size_t i = 0; i < limiter_algorithm_count(); i++) {
         const limiter_algorithm *a = limiter_algorithm_at(i);
-        assert_null(a->observe);
+        if (a->observe != NULL) {
+            continue; /* the four that learn: their own tests */
+        }
         limiter_config cfg = {.algorithm = a, .limit = 7, .period_us = 1000000, .burst = 2,
                               .queue_max = 3};
         limiter_state st = {{11, 2, 33, 44}};

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "algorithms/limiter_registry.h"
 #include "harness/model/fleet.h"
 #include "harness/metrics/metrics.h"
 
@@ -32,6 +33,8 @@ typedef struct script_world {
     store_command commands[SCRIPT_MAX]; /* the plain command of store_calls[i], if one */
     bool is_command[SCRIPT_MAX];
     int store_call_count;
+    int store_observe_count;          /* store_limiter_observe calls, in order: */
+    limiter_outcome store_observes[SCRIPT_MAX];
     fleet *fleet;
 } script_world;
 
@@ -69,12 +72,21 @@ static void script_api(void *world, uint64_t job_token, int api_index) {
     w->api_calls[w->api_call_count++] = job_token;
 }
 
+static void script_store_observe(void *world, int limiter_index,
+                                 const limiter_outcome *outcome) {
+    script_world *w = world;
+    assert_int_equal(limiter_index, 0);
+    assert_true(w->store_observe_count < SCRIPT_MAX);
+    w->store_observes[w->store_observe_count++] = *outcome;
+}
+
 static const pod_env_ops script_ops = {
     .now_us = script_now,
     .timer_start = script_timer,
     .store_limiter_call = script_store,
     .store_command = script_command,
     .api_call = script_api,
+    .store_limiter_observe = script_store_observe,
 };
 
 /* Fires, in time order, every timer due up to until_us, moving the clock along. */
@@ -326,6 +338,169 @@ static void restart_examines_only_the_restarted_pods_jobs(void **state) {
     fixture_free(x);
 }
 
+/* ---- the outcome of every attempt a limiter allowed reaches that limiter, once ---- */
+
+/* What the spy limiter heard, in order (a test's own log: the spy is a pure function of its
+ * settings otherwise, and the fleet owns its state). */
+typedef struct spy_heard {
+    limiter_outcome outcome;
+    int64_t now_us;
+} spy_heard;
+static spy_heard spy_log[64];
+static int spy_log_count;
+
+/* Allows every request but each fourth (slot 0 counts decisions; a refusal waits 1000 us);
+ * slot 1 counts the requests allowed. */
+static void spy_decide(const limiter_config *cfg, limiter_state *state, int64_t now_us,
+                       int64_t cost, limiter_decision *out) {
+    (void)cfg;
+    (void)now_us;
+    assert_int_equal(cost, 1);
+    bool allowed = state->slot[0] % 4 != 3;
+    state->slot[0]++;
+    state->slot[1] += allowed;
+    *out = (limiter_decision){.allowed = allowed, .wait_us = allowed ? 0 : 1000};
+}
+
+static void spy_observe(const limiter_config *cfg, limiter_state *state, int64_t now_us,
+                        const limiter_outcome *outcome) {
+    (void)cfg;
+    (void)state;
+    assert_true(spy_log_count < 64);
+    spy_log[spy_log_count++] = (spy_heard){*outcome, now_us};
+}
+
+static int spy_validate(const limiter_config *cfg, rl_error *err) {
+    (void)cfg;
+    (void)err;
+    return RL_OK;
+}
+
+static const limiter_algorithm spy_algorithm = {.name = "spy", .summary = "records outcomes",
+                                                .validate = spy_validate,
+                                                .decide = spy_decide,
+                                                .observe = spy_observe};
+
+/* One pod, a gather of `requests` jobs behind limiter 0 of algorithm and scope. */
+static fixture *fixture_new_limited(const limiter_algorithm *algorithm, limiter_scope scope,
+                                    int64_t requests, const scenario_fault *fault) {
+    fixture *x = fixture_new_fleet(1, requests, 0, 0, fault);
+    fleet_destroy(&x->f); /* again, with the limiter */
+    metrics_destroy(&x->m);
+    x->s.limiter_count = 1;
+    x->s.limiters[0] = (scenario_limiter){
+        .name = "spied",
+        .config = {.algorithm = algorithm, .limit = 10, .period_us = 1000000, .burst = 5},
+        .scope = scope,
+        .on_store_failure = STORE_FAILURE_FAIL_OPEN,
+        .store_retry_us = 1000};
+    x->s.pod_groups[0].traffic[0].limiter_index = 0;
+    assert_int_equal(metrics_init(&x->m, &x->s), 0);
+    pod_env env = {.ops = &script_ops, .world = &x->w};
+    rl_error err;
+    assert_int_equal(fleet_init(&x->f, &x->s, env, metrics_observer(&x->m), 1, &err), 0);
+    x->w.fleet = &x->f;
+    spy_log_count = 0;
+    return x;
+}
+
+static void assert_heard(int index, limiter_outcome_kind kind, int64_t retry_after_us,
+                         int64_t latency_us, int64_t now_us) {
+    assert_int_equal(spy_log[index].outcome.kind, kind);
+    assert_int_equal(spy_log[index].outcome.retry_after_us, retry_after_us);
+    assert_int_equal(spy_log[index].outcome.latency_us, latency_us);
+    assert_int_equal(spy_log[index].outcome.cost, 1);
+    assert_int_equal(spy_log[index].now_us, now_us);
+}
+
+/* A local limiter hears each answer (accepted, a 429 with its Retry-After, a drop) once, with
+ * the call's latency, before the retry; a refused decision is never heard of; calls killed by a
+ * pod restart are heard of as drops with the latency so far, and their late answers not again. */
+static void local_limiter_hears_every_allowed_attempt_once(void **state) {
+    (void)state;
+    scenario_fault restart = {.kind = FAULT_POD_RESTART, .at_us = 2000, .for_us = 100000000,
+                              .group_index = -1, .pods = 1};
+    fixture *x = fixture_new_limited(&spy_algorithm, LIMITER_SCOPE_LOCAL, 4, &restart);
+    script_world *w = &x->w;
+    fleet_start(&x->f);
+    advance_to(w, 0);
+    assert_int_equal(w->api_call_count, 3); /* the fourth decision refuses: retry at 1000 */
+    assert_int_equal(spy_log_count, 0);
+    advance_to(w, 100);
+    answer(w, w->api_calls[0], API_STATUS_ACCEPTED, 0);
+    assert_int_equal(spy_log_count, 1);
+    assert_heard(0, LIMITER_OUTCOME_ACCEPTED, 0, 100, 100);
+    advance_to(w, 200);
+    answer(w, w->api_calls[1], API_STATUS_REJECTED_429, 500);
+    assert_heard(1, LIMITER_OUTCOME_REFUSED, 500, 200, 200);
+    advance_to(w, 300);
+    answer(w, w->api_calls[2], API_STATUS_DROPPED, 0);
+    assert_heard(2, LIMITER_OUTCOME_DROPPED, 0, 300, 300);
+    /* 700: the 429's job is allowed again; 1000: the refused one; 1300: the dropped one. */
+    advance_to(w, 1999);
+    assert_int_equal(w->api_call_count, 6);
+    assert_int_equal(spy_log_count, 3);
+    assert_int_equal(x->f.streams[0].local_limiter.slot[1], 6); /* allowed attempts */
+    advance_to(w, 2000); /* the restart kills the three calls in flight */
+    assert_int_equal(spy_log_count, 6);
+    assert_heard(3, LIMITER_OUTCOME_DROPPED, 0, 2000 - 1000, 2000);
+    assert_heard(4, LIMITER_OUTCOME_DROPPED, 0, 2000 - 1300, 2000);
+    assert_heard(5, LIMITER_OUTCOME_DROPPED, 0, 2000 - 700, 2000);
+    for (int i = 3; i < 6; i++) {
+        answer(w, w->api_calls[i], API_STATUS_ACCEPTED, 0);
+    }
+    assert_int_equal(spy_log_count, 6); /* once per allowed attempt: 6 allowed, 6 heard */
+    fixture_free(x);
+}
+
+/* A shared limiter (scope redis) hears through the store, fire-and-forget, when its algorithm
+ * learns; a static one (gcra) costs the store nothing more; an attempt the limiter did not allow
+ * (fail_open while the store is down) is heard of by nobody. */
+static void shared_limiter_hears_through_the_store(void **state) {
+    (void)state;
+    fixture *x = fixture_new_limited(&spy_algorithm, LIMITER_SCOPE_STORE, 2, NULL);
+    script_world *w = &x->w;
+    fleet_start(&x->f);
+    advance_to(w, 0);
+    assert_int_equal(w->store_call_count, 2);
+    store_reply allowed = {.status = STORE_REPLY_OK, .decision = {.allowed = true},
+                           .decided_at_us = 0};
+    store_reply down = {.status = STORE_REPLY_REFUSED};
+    advance_to(w, 50);
+    fleet_on_store_reply(&x->f, w->store_calls[0], &allowed);
+    fleet_on_store_reply(&x->f, w->store_calls[1], &down); /* fail_open: sent unlimited */
+    assert_int_equal(w->api_call_count, 2);
+    advance_to(w, 250);
+    answer(w, w->api_calls[0], API_STATUS_REJECTED_429, 300);
+    answer(w, w->api_calls[1], API_STATUS_ACCEPTED, 0);
+    assert_int_equal(w->store_observe_count, 1);
+    assert_int_equal(w->store_observes[0].kind, LIMITER_OUTCOME_REFUSED);
+    assert_int_equal(w->store_observes[0].retry_after_us, 300);
+    assert_int_equal(w->store_observes[0].latency_us, 200);
+    assert_int_equal(w->store_observes[0].cost, 1);
+    assert_int_equal(spy_log_count, 0); /* the pod ran nothing itself */
+    /* 550: the 429's job tries again; the store is still taken for down (until 1050): fail_open
+     * sends it with no limiter's leave, so its answer is heard of by nobody. */
+    advance_to(w, 550);
+    assert_int_equal(w->api_call_count, 3);
+    assert_int_equal(w->store_call_count, 2);
+    advance_to(w, 600);
+    answer(w, w->api_calls[2], API_STATUS_DROPPED, 0);
+    assert_int_equal(w->store_observe_count, 1);
+    fixture_free(x);
+
+    x = fixture_new_limited(&limiter_gcra, LIMITER_SCOPE_STORE, 1, NULL);
+    w = &x->w;
+    fleet_start(&x->f);
+    advance_to(w, 0);
+    fleet_on_store_reply(&x->f, w->store_calls[0], &allowed);
+    advance_to(w, 100);
+    answer(w, w->api_calls[0], API_STATUS_ACCEPTED, 0);
+    assert_int_equal(x->m.apis[0].jobs_completed, 1);
+    assert_int_equal(w->store_observe_count, 0);
+    fixture_free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrency_429_retry_after_and_completion),
@@ -334,6 +509,8 @@ int main(void) {
         cmocka_unit_test(restart_during_api_calls_leaves_nothing_in_flight),
         cmocka_unit_test(restart_examines_only_the_restarted_pods_jobs),
         cmocka_unit_test(restart_gives_up_queued_jobs_too),
+        cmocka_unit_test(local_limiter_hears_every_allowed_attempt_once),
+        cmocka_unit_test(shared_limiter_hears_through_the_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,8 @@ static const char *const registry_test_names[] = {
     "token_bucket", "token_bucket_interval", "gcra",
     "gcra_pace",    "leaky_bucket_meter",    "leaky_bucket_queue",
     "fixed_window", "sliding_window",        "unlimited",
+    "aimd",         "sre_throttle",          "gradient",
+    "selector",
 };
 
 #define REGISTRY_TEST_NAME_COUNT (sizeof registry_test_names / sizeof registry_test_names[0])
@@ -74,11 +76,24 @@ static void test_limiter_registry_names(void **unused) {
     assert_true(limiter_algorithm_find("leaky_bucket_queue")->paces);
     assert_false(limiter_algorithm_find("gcra")->paces);
     assert_int_equal(limiter_algorithm_find("unlimited")->params, 0);
+    /* the four that learn from the API's answers, and only they, observe */
+    const char *const learning[] = {"aimd", "sre_throttle", "gradient", "selector"};
+    size_t observing = 0;
+    for (size_t i = 0; i < REGISTRY_TEST_NAME_COUNT; i++) {
+        observing += limiter_algorithm_at(i)->observe != NULL;
+    }
+    assert_int_equal(observing, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_non_null(limiter_algorithm_find(learning[i])->observe);
+    }
+    assert_int_equal(limiter_algorithm_find("sre_throttle")->params & LIMITER_PARAM_RATE, 0);
+    assert_int_equal(limiter_algorithm_find("gradient")->params & LIMITER_PARAM_RATE, 0);
+    assert_true(limiter_algorithm_find("selector")->paces);
 }
 
 /* A valid configuration for alg: every field it reads set to a sane value. */
 static limiter_config registry_test_valid(const limiter_algorithm *alg) {
-    limiter_config cfg = {alg, 7, 1000000, 3, 0, 2, 0, 0};
+    limiter_config cfg = {alg, 7, 1000000, 3, 0, 2, 2000, 1000000};
     return cfg;
 }
 
@@ -196,6 +211,8 @@ static void test_limiter_registry_every_algorithm_stream(void **unused) {
             int64_t now_us = (int64_t)rng_below(&r, 1000000000);
             limiter_decision first = registry_test_decide(&cfg, &st, now_us, 1);
             REGISTRY_CHECK(first.allowed && first.wait_us == 0, alg, s, -1);
+            limiter_outcome first_ok = {LIMITER_OUTCOME_ACCEPTED, 0, 1000, 1};
+            limiter_algorithm_observe(&cfg, &st, now_us, &first_ok);
             for (int i = 0; i < REGISTRY_TEST_REQUESTS_PER_SETTING; i++) {
                 now_us += registry_test_gap_us(&r, &cfg);
                 limiter_state before = st;
@@ -207,6 +224,9 @@ static void test_limiter_registry_every_algorithm_stream(void **unused) {
                 REGISTRY_CHECK(d.wait_us >= 0, alg, s, i);
                 if (d.allowed) {
                     REGISTRY_CHECK(alg->paces || d.wait_us == 0, alg, s, i);
+                    /* a learning algorithm hears of every request it allowed: a success */
+                    limiter_outcome ok = {LIMITER_OUTCOME_ACCEPTED, 0, 1000, 1};
+                    limiter_algorithm_observe(&cfg, &st, now_us + d.wait_us, &ok);
                     continue;
                 }
                 REGISTRY_CHECK(d.wait_us >= 1, alg, s, i);
@@ -288,7 +308,7 @@ static void test_limiter_registry_exact_bounds(void **unused) {
     for (size_t a = 0; a < limiter_algorithm_count(); a++) {
         const limiter_algorithm *alg = limiter_algorithm_at(a);
         for (int s = 0; s < 4; s++) {
-            limiter_config cfg = {alg, rates[s][0], rates[s][1], 1, 0, 1, 0, 0};
+            limiter_config cfg = {alg, rates[s][0], rates[s][1], 1, 0, 1, 2000, rates[s][1]};
             int64_t capacity = cfg.limit;
             if (alg->params & LIMITER_PARAM_BURST) {
                 capacity = registry_test_largest_valid(&cfg, &cfg.burst, INT64_C(1) << 62);

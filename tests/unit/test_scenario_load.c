@@ -1008,6 +1008,53 @@ static void test_error_keys_not_applicable(void **state) {
                       "is constant");
 }
 
+/* The learning algorithms' keys: k (K, in thousandths) and window for sre_throttle, with their
+ * defaults (K = 2, two minutes); keys an algorithm does not read, bad values, and redis_lock
+ * (which cannot pass outcomes to its shared state) refused with file:line. */
+static void test_adaptive_limiter_keys(void **state) {
+    (void)state;
+    scenario *s = malloc(sizeof *s);
+    assert_non_null(s);
+    char *text = doc_edit(WITH_LIMITER, "algorithm: gcra\n    scope: local\n    rate: 5/s\n",
+                          "algorithm: sre_throttle\n    scope: local\n    k: 1.5\n"
+                          "    window: 10s\n");
+    expect_loads(text, s);
+    assert_ptr_equal(s->limiters[0].config.algorithm, limiter_algorithm_find("sre_throttle"));
+    assert_int_equal(s->limiters[0].config.k_milli, 1500);
+    assert_int_equal(s->limiters[0].config.window_us, 10000000);
+    free(text);
+    text = doc_edit(WITH_LIMITER, "algorithm: gcra\n    scope: local\n    rate: 5/s\n",
+                    "algorithm: sre_throttle\n    scope: redis\n");
+    expect_loads(text, s);
+    assert_int_equal(s->limiters[0].config.k_milli, 2000);
+    assert_int_equal(s->limiters[0].config.window_us, 120000000);
+    free(text);
+    text = doc_edit(WITH_LIMITER, "algorithm: gcra", "algorithm: aimd");
+    expect_loads(text, s);
+    assert_int_equal(s->limiters[0].config.limit, 5);
+    free(text);
+    free(s);
+    expect_edit_error(WITH_LIMITER, "    rate: 5/s\n", "    rate: 5/s\n    k: 2\n",
+                      "t.yaml:12: limiters.l.k: gcra does not read k; it reads rate, burst");
+    expect_edit_error(WITH_LIMITER, "algorithm: gcra\n    scope: local\n    rate: 5/s\n",
+                      "algorithm: gradient\n    scope: local\n    rate: 5/s\n",
+                      "t.yaml:11: limiters.l.rate: gradient does not read rate; it reads burst");
+    expect_edit_error(WITH_LIMITER, "algorithm: gcra\n    scope: local\n    rate: 5/s\n",
+                      "algorithm: sre_throttle\n    scope: local\n    k: 0.5\n",
+                      "t.yaml:11: limiters.l.k: 0.5 is out of range; allowed 1.000 to 1000.000");
+    expect_edit_error(WITH_LIMITER, "algorithm: gcra\n    scope: local\n    rate: 5/s\n",
+                      "algorithm: sre_throttle\n    scope: local\n    k: 1.2345\n",
+                      "t.yaml:11: limiters.l.k: \"1.2345\" is not a number with at most three "
+                      "decimals (such as 2 or 1.5)");
+    expect_edit_error(WITH_LIMITER, "algorithm: gcra\n    scope: local\n    rate: 5/s\n",
+                      "algorithm: sre_throttle\n    scope: local\n    window: 0s\n",
+                      "t.yaml:11: limiters.l.window: 0 is out of range; allowed 1us to");
+    expect_edit_error(WITH_LIMITER, "algorithm: gcra\n    scope: local\n",
+                      "algorithm: aimd\n    scope: redis_lock\n",
+                      "t.yaml:10: limiters.l.scope: aimd learns from the API's answers, which "
+                      "redis_lock cannot pass to the shared state; write local or redis");
+}
+
 static void test_error_cross_checks(void **state) {
     (void)state;
     char *quota = doc_edit(MINIMAL, "model: burst_intolerant\n    limit: 10/s",
@@ -1510,6 +1557,7 @@ int main(void) {
         cmocka_unit_test(test_error_overflow),
         cmocka_unit_test(test_error_keys_not_applicable),
         cmocka_unit_test(test_error_cross_checks),
+        cmocka_unit_test(test_adaptive_limiter_keys),
         cmocka_unit_test(test_error_validators_prefixed),
         cmocka_unit_test(test_override_parse),
         cmocka_unit_test(test_override_valid),

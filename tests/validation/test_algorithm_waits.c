@@ -434,6 +434,10 @@ static void decisions_and_waits_equal_the_references(void **state) {
     int failures = 0;
     for (size_t i = 0; i < limiter_algorithm_count(); i++) {
         const limiter_algorithm *a = limiter_algorithm_at(i);
+        if (a->observe != NULL) {
+            continue; /* a learning algorithm has no textbook wait: test_aimd, test_sre_throttle,
+                         test_gradient and test_selector check its rules by hand */
+        }
         waits_tally t = run_streams(a, a, 1);
         char check[64], formula[256];
         snprintf(check, sizeof check, "waits_%s", a->name);
