@@ -13,11 +13,13 @@ if ! command -v script >/dev/null; then
   echo "skipped: no script(1) (util-linux) to make a terminal"
   exit 0
 fi
-# Enough runs to last over half a second (the line stays away from work that takes a moment).
-many=(run scenarios/stampede.yaml --replications 600 --jobs 2)
+# Enough runs to last well over half a second on an idle machine too (the line stays away from
+# work that takes a moment): 600 stampedes took 0.46 s on an idle 2-core machine, and the test
+# failed there; 40 runs of 10,000 pods take about 2 s.
+many=(run scenarios/bench/bench_10k_local.yaml --replications 40 --jobs 2)
 
 script -qec "'$ratelab' ${many[*]} --out '$work/tty' >/dev/null" "$work/tty.log" >/dev/null
-check "terminal: the line counts runs and points" grep -aq 'runs 600/600, points 1/1' "$work/tty.log"
+check "terminal: the line counts runs and points" grep -aq 'runs 40/40, points 1/1' "$work/tty.log"
 check "terminal: the line says elapsed" grep -aq 'elapsed' "$work/tty.log"
 check "terminal: an estimate of what is left was shown" grep -aq 'left' "$work/tty.log"
 
@@ -26,10 +28,11 @@ check "not a terminal: nothing on stderr" test ! -s "$work/pipe.err"
 script -qec "'$ratelab' ${many[*]} --quiet --out '$work/quiet'" "$work/quiet.log" >/dev/null
 check "--quiet on a terminal: no progress" bash -c "! grep -aq 'runs ' '$work/quiet.log'"
 
-script -qec "'$ratelab' compare scenarios/stampede.yaml --replications 400 --jobs 2 >/dev/null" \
+script -qec "'$ratelab' compare scenarios/bench/bench_10k_local.yaml --replications 40 --jobs 2 \
+  >/dev/null" \
   "$work/compare.log" >/dev/null
 check "compare: the line names the file and the variant" \
-  grep -aq 'stampede.yaml (variant 1 of 1): runs 400/400' "$work/compare.log"
+  grep -aq 'bench_10k_local.yaml (variant 1 of 1): runs 40/40' "$work/compare.log"
 
 # One run: how far in virtual time, elapsed, the estimate left.
 script -qec "'$ratelab' run scenarios/stampede.yaml --out '$work/one' >/dev/null" "$work/one.log" \
