@@ -256,8 +256,8 @@ int cli_merge(int argc, char **argv) {
         }
     }
     if (exit_code == CLI_EXIT_OK && count == 0) {
-        fputs("ratelab merge: no shard folder given\n", stderr);
-        merge_usage(stderr);
+        fputs("ratelab merge: no shard folder given (ratelab merge DIR... [--out DIR]; "
+              "ratelab help merge)\n", stderr);
         exit_code = CLI_EXIT_BAD_INPUT;
     }
     if (exit_code == CLI_EXIT_OK) {
