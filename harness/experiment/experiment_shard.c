@@ -198,7 +198,7 @@ int experiment_shard_runs_read(const char *path, const experiment_shard_info *in
                               path, line_number, index, info->index, info->count);
         } else if (seen[index]) {
             rc = rl_error_set(err, RL_ERR_INVALID,
-                              "%s:%d: run %lld is already in another folder (overlapping shards)",
+                              "%s:%d: run %lld is given twice (overlapping shards)",
                               path, line_number, index);
         } else {
             seen[index] = true;

@@ -132,6 +132,10 @@ cp -r "$work/shard-1-3" "$work/moved-1"
 sed -i 's/^3,/4,/' "$work/moved-1/shard_runs.csv"
 refused "merge: a run not of its shard" "run 4 is not of shard 1/3" \
   "${m[@]}" "$work/moved-1" "$work/shard-2-3" "$work/shard-3-3"
+cp -r "$work/shard-1-3" "$work/twice-1"
+sed -n 3p "$work/twice-1/shard_runs.csv" >>"$work/twice-1/shard_runs.csv"
+refused "merge: a run twice in a shard file" "run 0 is given twice \\(overlapping shards\\)" \
+  "${m[@]}" "$work/twice-1" "$work/shard-2-3" "$work/shard-3-3"
 mkdir "$work/mine"
 echo "keep" >"$work/mine/notes.txt"
 status=0
