@@ -41,8 +41,9 @@ int provenance_write(const char *dir, const run_provenance *p, rl_error *err);
 
 /* Checks that the results folders dirs[0..count) (a sweep's shards) have the same
  * scenario.yaml byte for byte and the same provenance.json but for "command" and "shard": the
- * same scenario, settings, seeds, version and revision. Returns 0, or RL_ERR_INVALID naming the
- * folder and the first thing that differs, or RL_ERR_IO. */
+ * same scenario, settings, seeds, version and revision, which must also be this build's (the
+ * merge writes the files). Returns 0, or RL_ERR_INVALID naming the folder and the first thing
+ * that differs, or RL_ERR_IO. */
 int provenance_shards_check(const char *const *dirs, int count, rl_error *err);
 
 /* Writes into out_dir (a results folder being written) the merge of the shards dirs[0..count):

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/core/build_info.h"
 #include "harness/report/output_file.h"
 #include "harness/report/results_folder.h"
 
@@ -115,6 +116,18 @@ int provenance_shards_check(const char *const *dirs, int count, rl_error *err) {
     if (rc == RL_OK) {
         json_object_del(first, "command");
         json_object_del(first, "shard");
+        /* The merge writes the files with its own code: it must be the shards' build. */
+        const char *revision = json_string_value(json_object_get(first, "revision"));
+        const char *version = json_string_value(json_object_get(first, "ratelab_version"));
+        if (revision == NULL || version == NULL || strcmp(revision, build_info_revision()) != 0 ||
+            strcmp(version, build_info_version()) != 0) {
+            rc = rl_error_set(err, RL_ERR_INVALID,
+                              "%s was made by ratelab %s (revision %s), this is ratelab %s "
+                              "(revision %s); merge with the build that ran the shards",
+                              dirs[0], version != NULL ? version : "(unknown)",
+                              revision != NULL ? revision : "(unknown)", build_info_version(),
+                              build_info_revision());
+        }
     }
     for (int i = 1; rc == RL_OK && i < count; i++) {
         json_t *other = NULL;

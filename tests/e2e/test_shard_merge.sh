@@ -120,10 +120,17 @@ refused "merge: different seeds" 'differ in "seeds" \(different seeds or replica
   --replications 2 --shard 1/3 --out "$work/other-1" --quiet
 refused "merge: different settings" 'differ in "overrides" \(different --set or --sweep settings\)' \
   "${m[@]}" "$work/other-1" "$work/shard-2-3" "$work/shard-3-3"
-cp -r "$work/shard-1-3" "$work/oldrev-1"
-sed -i 's/"revision": "[^"]*"/"revision": "0000000-older"/' "$work/oldrev-1/provenance.json"
+cp -r "$work/shard-2-3" "$work/oldrev-2"
+sed -i 's/"revision": "[^"]*"/"revision": "0000000-older"/' "$work/oldrev-2/provenance.json"
 refused "merge: a different revision" 'differ in "revision" \(made by different builds of ratelab\)' \
-  "${m[@]}" "$work/oldrev-1" "$work/shard-2-3" "$work/shard-3-3"
+  "${m[@]}" "$work/shard-1-3" "$work/oldrev-2" "$work/shard-3-3"
+for k in 1 2 3; do
+  cp -r "$work/shard-$k-3" "$work/allold-$k"
+  sed -i 's/"revision": "[^"]*"/"revision": "0000000-older"/' "$work/allold-$k/provenance.json"
+done
+refused "merge: shards of another build than the merge's" \
+  "was made by ratelab .* \\(revision 0000000-older\\), this is ratelab .*merge with the build that ran the shards" \
+  "${m[@]}" "$work/allold-1" "$work/allold-2" "$work/allold-3"
 cp -r "$work/shard-1-3" "$work/short-1"
 sed -i '$d' "$work/short-1/shard_runs.csv"
 refused "merge: a shard cut short" "holds 3 of its shard's 4 runs \\(cut short\\?\\)" \
