@@ -71,6 +71,26 @@ check "merge prints what the whole run printed (but its first line)" \
   diff <(tail -n +2 "$work/whole.stdout" | sed "s|$work/whole-table|DIR|") \
   <(tail -n +2 "$work/merge.stdout" | sed "s|$work/merged|DIR|")
 
+# The Kubernetes example's pod command (examples/kubernetes/sweep-indexed-job.yaml, its folded
+# `args` block), run as the Indexed Job's three pods would: JOB_COMPLETION_INDEX 0, 1, 2, with
+# the volumes' paths moved here; its merge equals the whole run of the same sweep.
+manifest=examples/kubernetes/sweep-indexed-job.yaml
+pod_command=$(sed -n '/^            - >-$/,/^          resources:/p' "$manifest" | sed '1d;$d' |
+  sed 's/^ *//' | tr '\n' ' ' | sed "s|^ratelab |\"$ratelab\" |; s|/scenarios/|scenarios/seed/|g; s|/results/|$work/k8s/|g")
+check "the Kubernetes example's pod command was found" grep -q -- '--shard' <<<"$pod_command"
+for index in 0 1 2; do
+  JOB_COMPLETION_INDEX=$index sh -c "$pod_command --quiet"
+done
+"$ratelab" run scenarios/seed/1_stampede.yaml \
+  $(grep -o -- '--sweep [^ ]*' <<<"$pod_command") $(grep -o -- '--replications [0-9]*' <<<"$pod_command") \
+  --out "$work/k8s-whole" --quiet 2>/dev/null || true
+"$ratelab" merge "$work/k8s/shard-1" "$work/k8s/shard-2" "$work/k8s/shard-3" --out "$work/k8s/merged" \
+  --quiet 2>/dev/null || true
+check "Kubernetes example: merged summary.json equals the whole run's" \
+  cmp "$work/k8s-whole/summary.json" "$work/k8s/merged/summary.json"
+check "Kubernetes example: merged runs.csv equals the whole run's" \
+  cmp "$work/k8s-whole/runs.csv" "$work/k8s/merged/runs.csv"
+
 # Replications alone shard too; one shard per run is the most.
 "$ratelab" run "$scenario" --replications 3 --out "$work/reps" --quiet
 for k in 1 2 3; do
