@@ -90,7 +90,8 @@ typedef struct experiment {
 
 /* Loads spec's file, builds the grid, and checks the run count (at most EXPERIMENT_RUNS_MAX)
  * and the shard (at most one shard per run). Returns 0, RL_ERR_INVALID/RL_ERR_IO (the file, a
- * sweep value or the shard; one line in err) or RL_ERR_LIMIT (too many runs). Nothing is run. */
+ * sweep value; one line in err) or RL_ERR_LIMIT (too many runs, or more shards than runs).
+ * Nothing is run. */
 int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err);
 
 /* Runs every (point, replication) of a planned experiment on spec->jobs threads and fills its

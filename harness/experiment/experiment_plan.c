@@ -93,7 +93,7 @@ int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err)
                             spec->shard_index, spec->shard_count);
     }
     if (spec->shard_count > runs) {
-        return rl_error_set(err, RL_ERR_INVALID,
+        return rl_error_set(err, RL_ERR_LIMIT,
                             "--shard %d/%d: the grid has only %lld run%s (%lld point%s x %d "
                             "replication%s); at most %lld shards, so none is empty",
                             spec->shard_index, spec->shard_count, (long long)runs,

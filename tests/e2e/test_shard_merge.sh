@@ -117,7 +117,7 @@ for bad in 0/3 4/3 3 a/b 1/0 1/3x /3 -1/3 1/10001; do
   refused "--shard $bad" "--shard $bad: (expected K/N|shard [0-9]+ of [0-9]+ does not exist)" \
     "$ratelab" run "$scenario" "${sweep[@]}" --shard "$bad" --out "$work/refused"
 done
-refused "--shard 11/11 of a 10-run grid" "--shard 11/11: the grid has only 10 runs.*at most 10 shards" \
+refused "--shard 11/11 of a 10-run grid" "^ratelab run: --shard 11/11: the grid has only 10 runs.*at most 10 shards" \
   "$ratelab" run "$scenario" "${sweep[@]}" --shard 11/11 --out "$work/refused"
 refused "--shard on a single run" "--shard 1/2 splits a sweep's runs; this is one run" \
   "$ratelab" run "$scenario" --shard 1/2 --out "$work/refused"
