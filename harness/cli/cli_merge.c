@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness/cli/cli.h"
 #include "harness/experiment/experiment.h"
@@ -152,6 +153,23 @@ static int rebuild(const merge_input *inputs, int count, experiment *e) {
     return CLI_EXIT_OK;
 }
 
+/* Whether out_dir is one of the shard folders (the same file, however named): the merge would
+ * replace a shard it reads. */
+static bool out_is_a_shard(const char *out_dir, const merge_input *inputs, int count) {
+    struct stat out_stat;
+    if (stat(out_dir, &out_stat) != 0) {
+        return false;
+    }
+    for (int i = 0; i < count; i++) {
+        struct stat in_stat;
+        if (stat(inputs[i].dir, &in_stat) == 0 && in_stat.st_dev == out_stat.st_dev &&
+            in_stat.st_ino == out_stat.st_ino) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Checks, rebuilds and writes the merge of inputs[0..count) into out_dir (NULL: the default).
  * Returns the exit code. */
 static int merge(merge_input *inputs, int count, const char *out_dir, bool quiet, int argc,
@@ -185,7 +203,11 @@ static int merge(merge_input *inputs, int count, const char *out_dir, bool quiet
             snprintf(out_path, sizeof out_path, "results/runs/%s-experiment-seed%" PRIu64,
                      e->base.name, e->seed);
         }
-        if (results_folder_place_check(out_path, &replaces, &err) != RL_OK) {
+        if (out_is_a_shard(out_path, inputs, count)) {
+            fprintf(stderr, "ratelab merge: --out %s is one of the shard folders; the merge "
+                            "would replace it: choose another --out\n", out_path);
+            exit_code = CLI_EXIT_BAD_INPUT;
+        } else if (results_folder_place_check(out_path, &replaces, &err) != RL_OK) {
             fprintf(stderr, "ratelab merge: --out: %s\n", err.message);
             exit_code = CLI_EXIT_BAD_INPUT;
         }

@@ -163,6 +163,13 @@ cp -r "$work/shard-1-3" "$work/twice-1"
 sed -n 3p "$work/twice-1/shard_runs.csv" >>"$work/twice-1/shard_runs.csv"
 refused "merge: a run twice in a shard file" "run 0 is given twice \\(overlapping shards\\)" \
   "${m[@]}" "$work/twice-1" "$work/shard-2-3" "$work/shard-3-3"
+status=0
+"$ratelab" merge "$work/shard-1-3" "$work/shard-2-3" "$work/shard-3-3" --out "$work/shard-2-3/" \
+  >/dev/null 2>"$work/into.stderr" || status=$?
+check "merge: --out one of the shards: exit 2" test "$status" -eq 2
+check "merge: --out one of the shards: says why" \
+  one_line_matching "is one of the shard folders; the merge would replace it" "$work/into.stderr"
+check "merge: --out one of the shards: the shard is left whole" test -s "$work/shard-2-3/shard_runs.csv"
 mkdir "$work/mine"
 echo "keep" >"$work/mine/notes.txt"
 status=0
