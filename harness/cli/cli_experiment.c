@@ -178,7 +178,7 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
         fprintf(stderr,
                 "ratelab run: interrupted after %lld of %lld runs; nothing written (a sweep's "
                 "results are written whole)\n",
-                (long long)e->runs_done, (long long)e->point_count * e->replications);
+                (long long)e->runs_done, (long long)experiment_runs_in_shard(e));
         experiment_free(e);
         free(e);
         return CLI_EXIT_INTERRUPTED;

@@ -94,8 +94,9 @@ typedef struct experiment {
  * Nothing is run. */
 int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err);
 
-/* Runs every (point, replication) of a planned experiment on spec->jobs threads and fills its
- * figures and estimates. Returns 0 or the first error (with the run's point and seed in err).
+/* Runs every (point, replication) of a planned experiment (of its shard, when it is one) on
+ * spec->jobs threads and fills its figures and (not for a shard) estimates. Returns 0 or the
+ * first error (with the run's point and seed in err).
  * When spec->stop is raised, the runs under way stop, no new one starts, and it returns 0 with
  * e->interrupted set: only runs_done runs finished, and the estimates are not computed. */
 int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err);
