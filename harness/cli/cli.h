@@ -86,6 +86,15 @@ struct experiment_spec;
 int cli_run_experiment(const struct experiment_spec *spec, const char *out_dir, bool quiet,
                        int argc, char **argv);
 
+struct experiment;
+
+/* Prints a finished experiment's table and expectations (quiet: only failed claims) and where
+ * its results are. Returns CLI_EXIT_EXPECTATIONS_FAILED when a claim failed, else CLI_EXIT_OK. */
+int cli_experiment_report(const struct experiment *e, bool quiet, const char *out_path);
+
+/* `ratelab merge DIR... [--out DIR]` (cli_merge.c): the shard folders of a sweep, joined. */
+int cli_merge(int argc, char **argv);
+
 /* `ratelab compare FILE... [options]` (cli_compare.c). */
 int cli_compare(int argc, char **argv);
 

@@ -144,12 +144,22 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
         snprintf(out_path, sizeof out_path, "results/runs/%s-experiment-seed%" PRIu64,
                  e->base.name, e->seed);
     }
+    if (out_dir == NULL && e->shard_count > 0) {
+        size_t used = strlen(out_path);
+        snprintf(out_path + used, sizeof out_path - used, "-shard%dof%d", e->shard_index,
+                 e->shard_count);
+    }
     if (!quiet) {
         printf("%s: %d point%s x %d replication%s (seeds %" PRIu64 "..%" PRIu64
-               ") on %d thread%s\n\n",
+               ") on %d thread%s",
                e->base.name, e->point_count, e->point_count == 1 ? "" : "s", e->replications,
                e->replications == 1 ? "" : "s", e->seed, e->seed + (uint64_t)e->replications - 1,
                spec->jobs, spec->jobs == 1 ? "" : "s");
+        if (e->shard_count > 0) {
+            printf("; shard %d/%d: %lld of the %lld runs", e->shard_index, e->shard_count,
+                   (long long)experiment_runs_in_shard(e), (long long)experiment_runs_total(e));
+        }
+        printf("\n\n");
         fflush(stdout);
     }
     /* A first SIGINT/SIGTERM stops the runs under way; nothing is written (a sweep's table is
@@ -168,7 +178,7 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
         fprintf(stderr,
                 "ratelab run: interrupted after %lld of %lld runs; nothing written (a sweep's "
                 "results are written whole)\n",
-                (long long)e->runs_done, (long long)e->point_count * e->replications);
+                (long long)e->runs_done, (long long)experiment_runs_in_shard(e));
         experiment_free(e);
         free(e);
         return CLI_EXIT_INTERRUPTED;
@@ -178,7 +188,8 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
             .scenario_file = spec->file, .overrides = spec->overrides,
             .override_count = spec->override_count, .sweep = e->sweep,
             .sweep_count = e->sweep_key_count, .seed_first = e->seed,
-            .seed_count = e->replications, .argc = argc, .argv = argv, .world = "simulation"};
+            .seed_count = e->replications, .argc = argc, .argv = argv, .world = "simulation",
+            .shard_index = e->shard_index, .shard_count = e->shard_count};
         rc = experiment_write_folder(out_path, e, fill_provenance, &provenance, &err);
     }
     if (rc != RL_OK) {
@@ -188,6 +199,22 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
         return rc == RL_ERR_INVALID || rc == RL_ERR_LIMIT ? CLI_EXIT_BAD_INPUT
                                                           : CLI_EXIT_RUN_FAILED;
     }
+    int exit_code = CLI_EXIT_OK;
+    if (e->shard_count > 0) {
+        if (!quiet) {
+            printf("shard %d/%d written (no estimates until its %d shards are merged: ratelab "
+                   "merge)\nresults: %s\n",
+                   e->shard_index, e->shard_count, e->shard_count, out_path);
+        }
+    } else {
+        exit_code = cli_experiment_report(e, quiet, out_path);
+    }
+    experiment_free(e);
+    free(e);
+    return exit_code;
+}
+
+int cli_experiment_report(const experiment *e, bool quiet, const char *out_path) {
     if (!quiet) {
         print_table(e);
         if (e->replications >= 2) {
@@ -199,7 +226,5 @@ int cli_run_experiment(const experiment_spec *spec, const char *out_dir, bool qu
     if (!quiet) {
         printf("\nresults: %s\n", out_path);
     }
-    experiment_free(e);
-    free(e);
     return exit_code;
 }

@@ -12,6 +12,7 @@
 #include "harness/cli/cli_interrupt.h"
 #include "harness/core/units.h"
 #include "harness/experiment/experiment.h"
+#include "harness/experiment/experiment_shard.h"
 #include "harness/live/live_run.h"
 #include "harness/report/output_file.h"
 #include "harness/report/provenance.h"
@@ -39,6 +40,8 @@ typedef struct run_options {
     uint64_t memory_limit_bytes; /* --memory-limit, else MemAvailable */
     live_options live_opts;
     bool live_outage_given; /* --live-outage: only with --live */
+    int shard_index;       /* --shard K/N (0, 0: not given) */
+    int shard_count;
     int argc;              /* the command line from "run" on, for provenance.json */
     char **argv;
     size_t override_count;
@@ -63,6 +66,7 @@ void cli_usage(FILE *out) {
           "  bench           run the benchmark scenarios and print speed and memory\n"
           "  bench-live      limiter decisions per second against a real Redis\n"
           "  serve FILE      the scenario's APIs as a real HTTP server, for your own clients\n"
+          "  merge DIR...    join the shard folders of a sweep (run --shard K/N) into one\n"
           "  help [COMMAND]  this text; `ratelab help run` is `ratelab run --help`\n"
           "  --version       print the version\n\n"
           "exit codes: 0 ok, 1 expectations failed, 2 bad input, 3 the run failed,\n"
@@ -75,7 +79,7 @@ static void run_usage(FILE *out) {
     fputs("usage: ratelab run FILE [--seed N] [--out DIR] [--set KEY=VALUE ...] [--quiet]\n"
           "                        [--plots] [--memory-limit SIZE]\n"
           "                        [--sweep KEY=V1,V2,...] [--replications N] [--jobs N]\n"
-          "                        [--live [--redis URL] [--live-outage M]]\n\n"
+          "                        [--shard K/N] [--live [--redis URL] [--live-outage M]]\n\n"
           "Simulates the scenario in FILE and prints one row per API: jobs done, attempts,\n"
           "429 rate, latency p50/p99, wasted quota, burst ratio and fairness. Writes\n"
           "summary.json, timeseries.csv and latency_histogram.csv into the results folder.\n\n"
@@ -93,6 +97,11 @@ static void run_usage(FILE *out) {
           "                    and a 95% confidence interval of each figure\n"
           "  --jobs N          runs at once for a sweep or replications (default: the number\n"
           "                    of cores); the figures are the same whatever N is\n"
+          "  --shard K/N       run only shard K of N of a sweep's runs (those whose index mod\n"
+          "                    N is K-1) into a partial folder (default: results/runs/NAME-\n"
+          "                    experiment-seedS-shardKofN); `ratelab merge` joins the N shard\n"
+          "                    folders into the folder one machine would have written\n"
+          "                    (docs/SCALE.md)\n"
           "  --plots           also draw the figures (PNG, in DIR/plots) and write the report\n"
           "                    page DIR/report.md and report.html (also with --live); without\n"
           "                    gnuplot, one line says how to install it and the run still\n"
@@ -223,6 +232,13 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
             }
             opts->sweep_count++;
             i++;
+        } else if (allow_run_flags && strcmp(arg, "--shard") == 0 && value != NULL) {
+            if (experiment_shard_parse(value, &opts->shard_index, &opts->shard_count, &err) !=
+                RL_OK) {
+                fprintf(stderr, "ratelab %s: --shard %s: %s\n", command, value, err.message);
+                return CLI_EXIT_BAD_INPUT;
+            }
+            i++;
         } else if (allow_run_flags && strcmp(arg, "--plots") == 0) {
             opts->plots = true;
         } else if (allow_run_flags && strcmp(arg, "--live") == 0) {
@@ -247,11 +263,12 @@ static int parse_options(const char *command, int argc, char **argv, bool allow_
                                strcmp(arg, "--live-outage") == 0 ||
                                strcmp(arg, "--replications") == 0 ||
                                strcmp(arg, "--jobs") == 0 || strcmp(arg, "--sweep") == 0 ||
-                               strcmp(arg, "--memory-limit") == 0;
+                               strcmp(arg, "--memory-limit") == 0 || strcmp(arg, "--shard") == 0;
             bool run_only = strcmp(arg, "--seed") == 0 || strcmp(arg, "--out") == 0 ||
                             strcmp(arg, "--redis") == 0 || strcmp(arg, "--live-outage") == 0 ||
                             strcmp(arg, "--replications") == 0 || strcmp(arg, "--jobs") == 0 ||
                             strcmp(arg, "--sweep") == 0 || strcmp(arg, "--quiet") == 0 ||
+                            strcmp(arg, "--shard") == 0 ||
                             strcmp(arg, "--plots") == 0 || strcmp(arg, "--live") == 0;
             if (!allow_run_flags && run_only) {
                 fprintf(stderr, "ratelab %s: '%s' is an option of run, not of %s\n", command,
@@ -496,6 +513,14 @@ int cli_run(int argc, char **argv) {
         free(s);
         return CLI_EXIT_BAD_INPUT;
     }
+    if (opts.shard_count > 0 && !many) {
+        fprintf(stderr, "ratelab run: --shard %d/%d splits a sweep's runs; this is one run (add "
+                        "--sweep or --replications, or drop --shard)\n",
+                opts.shard_index, opts.shard_count);
+        free(m);
+        free(s);
+        return CLI_EXIT_BAD_INPUT;
+    }
     if (many && opts.live) {
         fprintf(stderr, "ratelab run: --live runs one scenario once; sweeps and --replications "
                         "are for simulations\n");
@@ -509,7 +534,8 @@ int cli_run(int argc, char **argv) {
             .extra_sweep = opts.sweep, .extra_sweep_count = opts.sweep_count,
             .replications = opts.replications > 0 ? opts.replications : 1,
             .seed_given = opts.seed_given, .seed = opts.seed,
-            .jobs = opts.jobs > 0 ? opts.jobs : cli_default_jobs()};
+            .jobs = opts.jobs > 0 ? opts.jobs : cli_default_jobs(),
+            .shard_index = opts.shard_index, .shard_count = opts.shard_count};
         free(m);
         free(s);
         if (opts.plots) {

@@ -75,6 +75,9 @@ static int dispatch(const char *command, int argc, char **argv) {
     if (strcmp(command, "serve") == 0) {
         return cli_serve(argc, argv);
     }
+    if (strcmp(command, "merge") == 0) {
+        return cli_merge(argc, argv);
+    }
     if (strcmp(command, "list") == 0) {
         return cli_list(argc, argv);
     }

@@ -47,6 +47,10 @@ typedef struct experiment_spec {
     int given_point_count;
     experiment_progress_fn progress;   /* may be NULL; called after each run (see below) */
     void *progress_context;
+    /* A shard of the runs (experiment_shard.h): when shard_count > 0, only the runs whose index
+     * mod shard_count is shard_index - 1 are run, and no estimates are computed. 0, 0: all. */
+    int shard_index;   /* 1 .. shard_count */
+    int shard_count;
 } experiment_spec;
 
 /* One point of the grid (or a given point): its settings and a label such as
@@ -80,18 +84,43 @@ typedef struct experiment {
     double *expect_values; /* [point][replication][expectation] */
     experiment_estimate *estimates; /* [point][api][figure] */
     int expectation_count;
+    int shard_index;      /* the shard run (1-based), or 0 when every run was */
+    int shard_count;      /* 0 when every run was */
 } experiment;
 
-/* Loads spec's file, builds the grid, and checks the run count (at most EXPERIMENT_RUNS_MAX).
- * Returns 0, RL_ERR_INVALID/RL_ERR_IO (the file or a sweep value; one line in err) or
- * RL_ERR_LIMIT (too many runs). Nothing is run. */
+/* Loads spec's file, builds the grid, and checks the run count (at most EXPERIMENT_RUNS_MAX)
+ * and the shard (at most one shard per run). Returns 0, RL_ERR_INVALID/RL_ERR_IO (the file, a
+ * sweep value; one line in err) or RL_ERR_LIMIT (too many runs, or more shards than runs).
+ * Nothing is run. */
 int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err);
 
-/* Runs every (point, replication) of a planned experiment on spec->jobs threads and fills its
- * figures and estimates. Returns 0 or the first error (with the run's point and seed in err).
+/* Runs every (point, replication) of a planned experiment (of its shard, when it is one) on
+ * spec->jobs threads and fills its figures and (not for a shard) estimates. Returns 0 or the
+ * first error (with the run's point and seed in err).
  * When spec->stop is raised, the runs under way stop, no new one starts, and it returns 0 with
  * e->interrupted set: only runs_done runs finished, and the estimates are not computed. */
 int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err);
+
+/* The number of runs of the whole grid: points x replications. */
+int64_t experiment_runs_total(const experiment *e);
+
+/* Whether run index (point-major) belongs to e's shard (always, when e is not a shard). */
+bool experiment_run_in_shard(const experiment *e, int64_t index);
+
+/* The number of runs in e's shard (all of them, when e is not a shard). */
+int64_t experiment_runs_in_shard(const experiment *e);
+
+/* Allocates e's figures (zeroed) for a planned experiment. Returns 0 or RL_ERR_NOMEM. */
+int experiment_figures_alloc(experiment *e, rl_error *err);
+
+/* Computes every point's estimates from the figures of all its runs (which must all be in). */
+void experiment_summarise(experiment *e);
+
+/* The slot of figure of api in run (point, replication): its value, to be filled. */
+double *experiment_value_slot(experiment *e, int point, int replication, int api, int figure);
+
+/* The slot of expectation i's figure in run index: its value, to be filled. */
+double *experiment_expect_slot(experiment *e, int64_t index, int i);
 
 /* The value of figure of api in run (point, replication). */
 double experiment_value(const experiment *e, int point, int replication, int api, figure_id figure);

@@ -87,6 +87,22 @@ int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err)
     out->seed = spec->seed_given ? spec->seed : out->base.seed;
     out->api_count = out->base.api_count;
     out->expectation_count = out->base.expectation_count;
+    if (spec->shard_count < 0 || spec->shard_index < 0 ||
+        (spec->shard_count > 0 && (spec->shard_index < 1 || spec->shard_index > spec->shard_count))) {
+        return rl_error_set(err, RL_ERR_INVALID, "shard %d/%d: K must be from 1 to N",
+                            spec->shard_index, spec->shard_count);
+    }
+    if (spec->shard_count > runs) {
+        return rl_error_set(err, RL_ERR_LIMIT,
+                            "--shard %d/%d: the grid has only %lld run%s (%lld point%s x %d "
+                            "replication%s); at most %lld shards, so none is empty",
+                            spec->shard_index, spec->shard_count, (long long)runs,
+                            runs == 1 ? "" : "s", (long long)points, points == 1 ? "" : "s",
+                            spec->replications, spec->replications == 1 ? "" : "s",
+                            (long long)runs);
+    }
+    out->shard_index = spec->shard_count > 0 ? spec->shard_index : 0;
+    out->shard_count = spec->shard_count;
     out->points = rl_calloc((size_t)points, sizeof *out->points);
     if (out->points == NULL) {
         return rl_error_set(err, RL_ERR_NOMEM, "not enough memory for %lld points",
@@ -101,6 +117,23 @@ int experiment_plan(const experiment_spec *spec, experiment *out, rl_error *err)
         }
     }
     return RL_OK;
+}
+
+int64_t experiment_runs_total(const experiment *e) {
+    return (int64_t)e->point_count * e->replications;
+}
+
+bool experiment_run_in_shard(const experiment *e, int64_t index) {
+    return e->shard_count == 0 || index % e->shard_count == e->shard_index - 1;
+}
+
+int64_t experiment_runs_in_shard(const experiment *e) {
+    int64_t total = experiment_runs_total(e);
+    if (e->shard_count == 0) {
+        return total;
+    }
+    /* Runs shard_index - 1, + shard_count, ...: those below total. */
+    return (total - e->shard_index + e->shard_count) / e->shard_count;
 }
 
 void experiment_free(experiment *e) {

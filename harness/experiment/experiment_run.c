@@ -31,7 +31,9 @@ typedef struct run_queue {
     pthread_mutex_t error_lock; /* guards first_rc and first_error */
     pthread_mutex_t progress_lock; /* guards point_runs_done, points_done and the callback */
     int *point_runs_done;       /* [point]: runs of the point finished */
+    int *point_runs_needed;     /* [point]: runs of the point in the shard (all when no shard) */
     int points_done;
+    int points_total;           /* points with a run in the shard */
     int64_t progress_runs_done;
     int first_rc;
     rl_error first_error;
@@ -45,6 +47,18 @@ static size_t value_index(const experiment *e, int point, int replication, int a
 double experiment_value(const experiment *e, int point, int replication, int api,
                         figure_id figure) {
     return e->values[value_index(e, point, replication, api, figure)];
+}
+
+double *experiment_value_slot(experiment *e, int point, int replication, int api, int figure) {
+    assert(point >= 0 && point < e->point_count && replication >= 0 &&
+           replication < e->replications && api >= 0 && api < e->api_count && figure >= 0 &&
+           figure < FIGURE_COUNT);
+    return &e->values[value_index(e, point, replication, api, figure)];
+}
+
+double *experiment_expect_slot(experiment *e, int64_t index, int i) {
+    assert(index >= 0 && index < experiment_runs_total(e) && i >= 0 && i < SCENARIO_EXPECT_MAX);
+    return &e->expect_values[(size_t)index * SCENARIO_EXPECT_MAX + (size_t)i];
 }
 
 double experiment_expectation_mean(const experiment *e, int point, int i) {
@@ -131,13 +145,13 @@ static void progress_note(run_queue *q, int64_t index) {
     pthread_mutex_lock(&q->progress_lock);
     int point = (int)(index / e->replications);
     q->point_runs_done[point]++;
-    assert(q->point_runs_done[point] <= e->replications);
-    if (q->point_runs_done[point] == e->replications) {
+    assert(q->point_runs_done[point] <= q->point_runs_needed[point]);
+    if (q->point_runs_done[point] == q->point_runs_needed[point]) {
         q->points_done++;
     }
     q->progress_runs_done++;
     q->spec->progress(q->spec->progress_context, q->progress_runs_done,
-                      (int64_t)e->point_count * e->replications, q->points_done, e->point_count);
+                      experiment_runs_in_shard(e), q->points_done, q->points_total);
     pthread_mutex_unlock(&q->progress_lock);
 }
 
@@ -145,9 +159,12 @@ static void *worker(void *context) {
     run_queue *q = context;
     scenario *s = rl_calloc(1, sizeof *s);
     metrics *m = rl_calloc(1, sizeof *m);
-    int64_t runs = (int64_t)q->e->point_count * q->e->replications;
+    int64_t runs = experiment_runs_total(q->e);
+    /* A shard takes every shard_count-th run, from shard_index - 1; no shard takes them all. */
+    int64_t stride = q->e->shard_count > 0 ? q->e->shard_count : 1;
+    int64_t first = q->e->shard_count > 0 ? q->e->shard_index - 1 : 0;
     for (;;) {
-        int64_t index = atomic_fetch_add(&q->next_run, 1);
+        int64_t index = first + stride * atomic_fetch_add(&q->next_run, 1);
         bool stopped = q->spec->stop != NULL && *q->spec->stop != 0;
         if (index >= runs || atomic_load(&q->failed) || stopped) {
             if (stopped) {
@@ -171,7 +188,7 @@ static void *worker(void *context) {
     return NULL;
 }
 
-static void summarise(experiment *e) {
+void experiment_summarise(experiment *e) {
     for (int p = 0; p < e->point_count; p++) {
         for (int api = 0; api < e->api_count; api++) {
             for (int f = 0; f < FIGURE_COUNT; f++) {
@@ -191,7 +208,7 @@ static void summarise(experiment *e) {
     }
 }
 
-int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
+int experiment_figures_alloc(experiment *e, rl_error *err) {
     size_t runs = (size_t)e->point_count * (size_t)e->replications;
     e->values = rl_calloc(runs * (size_t)e->api_count * FIGURE_COUNT, sizeof *e->values);
     e->expect_values = rl_calloc(runs * SCENARIO_EXPECT_MAX, sizeof *e->expect_values);
@@ -201,6 +218,15 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
         return rl_error_set(err, RL_ERR_NOMEM, "not enough memory for the figures of %zu runs",
                             runs);
     }
+    return RL_OK;
+}
+
+int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
+    int alloc_rc = experiment_figures_alloc(e, err);
+    if (alloc_rc != RL_OK) {
+        return alloc_rc;
+    }
+    int64_t runs = experiment_runs_in_shard(e);
     run_queue q = {.spec = spec, .e = e, .first_rc = RL_OK};
     atomic_init(&q.next_run, 0);
     atomic_init(&q.failed, false);
@@ -209,7 +235,17 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
     pthread_mutex_init(&q.error_lock, NULL);
     pthread_mutex_init(&q.progress_lock, NULL);
     q.point_runs_done = rl_calloc((size_t)e->point_count, sizeof *q.point_runs_done);
-    if (q.point_runs_done == NULL) {
+    q.point_runs_needed = rl_calloc((size_t)e->point_count, sizeof *q.point_runs_needed);
+    for (int64_t i = 0; q.point_runs_needed != NULL && i < experiment_runs_total(e); i++) {
+        if (experiment_run_in_shard(e, i)) {
+            int point = (int)(i / e->replications);
+            q.points_total += q.point_runs_needed[point] == 0 ? 1 : 0;
+            q.point_runs_needed[point]++;
+        }
+    }
+    if (q.point_runs_done == NULL || q.point_runs_needed == NULL) {
+        rl_free(q.point_runs_done);
+        rl_free(q.point_runs_needed);
         pthread_mutex_destroy(&q.error_lock);
         pthread_mutex_destroy(&q.progress_lock);
         return rl_error_set(err, RL_ERR_NOMEM, "not enough memory to count %d points",
@@ -230,14 +266,15 @@ int experiment_run(const experiment_spec *spec, experiment *e, rl_error *err) {
     pthread_mutex_destroy(&q.error_lock);
     pthread_mutex_destroy(&q.progress_lock);
     rl_free(q.point_runs_done);
+    rl_free(q.point_runs_needed);
     if (q.first_rc != RL_OK) {
         *err = q.first_error;
         return q.first_rc;
     }
     e->runs_done = (int64_t)atomic_load(&q.runs_done);
     e->interrupted = atomic_load(&q.interrupted);
-    if (!e->interrupted) {
-        summarise(e);
+    if (!e->interrupted && e->shard_count == 0) {
+        experiment_summarise(e);
     }
     return RL_OK;
 }

@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 
+#include "harness/experiment/experiment_shard.h"
 #include "harness/report/expectations.h"
 #include "harness/report/json_writer.h"
 #include "harness/report/output_file.h"
@@ -119,14 +120,19 @@ int experiment_write_folder(const char *dir, const experiment *e, results_folder
     if (rc != RL_OK) {
         return rc;
     }
-    rc = write_file(tmp_dir, "summary.json", experiment_write_summary_json, e, err);
-    if (rc == RL_OK) {
+    if (e->shard_count > 0) {
+        /* A shard's figures are only part of the grid's: no estimates until merged. */
+        rc = write_file(tmp_dir, EXPERIMENT_SHARD_FILE, experiment_shard_write_runs, e, err);
+    } else {
+        rc = write_file(tmp_dir, "summary.json", experiment_write_summary_json, e, err);
+    }
+    if (rc == RL_OK && e->shard_count == 0) {
         rc = write_file(tmp_dir, "points.csv", experiment_write_points_csv, e, err);
     }
-    if (rc == RL_OK) {
+    if (rc == RL_OK && e->shard_count == 0) {
         rc = write_file(tmp_dir, "runs.csv", experiment_write_runs_csv, e, err);
     }
-    if (rc == RL_OK && e->expectation_count > 0) {
+    if (rc == RL_OK && e->shard_count == 0 && e->expectation_count > 0) {
         rc = write_file(tmp_dir, "expectations.csv", write_expectations_csv, e, err);
     }
     if (rc == RL_OK && fill != NULL) {

@@ -18,7 +18,7 @@ void experiment_write_runs_csv(FILE *out, const experiment *e);
 /* Writes the experiment's summary.json. */
 void experiment_write_summary_json(FILE *out, const experiment *e);
 
-/* Writes the files into a new folder dir, atomically (results_folder.h), calling fill(tmp_dir,
+/* Writes the files (for a shard, shard_runs.csv alone: experiment_shard.h) into a new folder dir, atomically (results_folder.h), calling fill(tmp_dir,
  * fill_context, err) (when not NULL) before the folder takes its name, as
  * results_write_folder_then does. Returns 0, fill's error, or RL_ERR_IO / RL_ERR_INVALID with
  * a message. */

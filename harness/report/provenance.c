@@ -99,12 +99,19 @@ static json_t *provenance_json(const run_provenance *p) {
         snprintf(text, sizeof text, "%" PRIu64, p->seed_first);
         json_object_set_new(seeds, "first", text_json(text));
     }
-    return json_pack("{s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "ratelab_version",
-                     build_info_version(), "revision", build_info_revision(),
-                     "rng_stream_version", build_info_rng_stream_version(), "scenario_file",
-                     p->scenario_file, "effective_scenario", "scenario.yaml", "overrides",
-                     overrides_json(p), "seeds", seeds, "command", command, "world", world,
-                     "description_may_differ", p->override_count > 0 || p->sweep_count > 0);
+    json_t *root = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:b}",
+                             "ratelab_version", build_info_version(), "revision",
+                             build_info_revision(), "rng_stream_version",
+                             build_info_rng_stream_version(), "scenario_file", p->scenario_file,
+                             "effective_scenario", "scenario.yaml", "overrides",
+                             overrides_json(p), "seeds", seeds, "command", command, "world",
+                             world, "description_may_differ",
+                             p->override_count > 0 || p->sweep_count > 0);
+    if (root != NULL && p->shard_count > 0) {
+        json_object_set_new(root, "shard", json_pack("{s:i, s:i}", "index", p->shard_index,
+                                                     "count", p->shard_count));
+    }
+    return root;
 }
 
 int provenance_write(const char *dir, const run_provenance *p, rl_error *err) {

@@ -30,12 +30,28 @@ typedef struct run_provenance {
     const char *world;                  /* "simulation" or "live" */
     const char *redis_server;           /* live: redis://host:port/db, no credentials */
     const char *redis_version;          /* live: the server's redis_version; NULL if unknown */
+    int shard_index;                    /* a sweep's shard K of shard_count; 0, 0: not a shard */
+    int shard_count;
 } run_provenance;
 
 /* Writes scenario.yaml and provenance.json for p into dir (a results folder being written).
  * scenario.yaml loads to the scenario the run used, with its seed written in. Returns 0, or the
  * loader's error for the scenario file, or RL_ERR_IO / RL_ERR_INVALID with a message. */
 int provenance_write(const char *dir, const run_provenance *p, rl_error *err);
+
+/* Checks that the results folders dirs[0..count) (a sweep's shards) have the same
+ * scenario.yaml byte for byte and the same provenance.json but for "command" and "shard": the
+ * same scenario, settings, seeds, version and revision, which must also be this build's (the
+ * merge writes the files). Returns 0, or RL_ERR_INVALID naming the folder and the first thing
+ * that differs, or RL_ERR_IO. */
+int provenance_shards_check(const char *const *dirs, int count, rl_error *err);
+
+/* Writes into out_dir (a results folder being written) the merge of the shards dirs[0..count):
+ * dirs[0]'s scenario.yaml as it is, and its provenance.json without "shard", with "command" the
+ * merge's command line (argv[0..argc), from "merge" on) and "merged_from" listing each shard's
+ * folder and command. Returns 0, RL_ERR_IO or RL_ERR_INVALID. */
+int provenance_write_merged(const char *out_dir, const char *const *dirs, int count, int argc,
+                            char *const *argv, rl_error *err);
 
 /* What the report page shows of provenance.json. Plain data. */
 typedef struct provenance_summary {
