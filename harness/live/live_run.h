@@ -42,10 +42,19 @@ typedef struct live_run_stats {
     int64_t jobs_alive_max;
     bool partial;             /* interrupted before its end */
     int64_t end_us;           /* where the run ended (duration, or earlier when partial) */
-    int64_t store_commands, store_ok, store_refused, store_timeouts; /* scripts and plain */
+    /* Store commands (scripts and plain): store_commands = store_ok + store_errors +
+     * store_refused + store_timeouts + store_unanswered. */
+    int64_t store_commands;
+    int64_t store_ok;         /* answered, not with an error */
+    int64_t store_errors;     /* answered with an error reply (OOM, NOPERM, ...) */
+    int64_t store_refused, store_timeouts;
+    int64_t store_unanswered; /* still in flight (or not sent yet) when the run ended */
+    int64_t store_oversized;  /* connections dropped for a reply over 1 MiB */
     int64_t store_in_flight_max, store_reconnects, noscript_reloads;
+    char store_error_first[160]; /* what first went wrong with the store, printable; "" */
     int64_t keys_deleted;
-    bool keys_cleanup_failed; /* the keys could not be deleted (the server was away) */
+    bool keys_cleanup_failed; /* the keys could not be deleted (keys_cleanup_error says why) */
+    char keys_cleanup_error[256];
     char server[96];          /* redis://host:port/db, with no credentials */
     bool server_embedded;
 } live_run_stats;

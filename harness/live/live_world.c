@@ -260,13 +260,16 @@ static int world_init(live_world *w, rl_error *err) {
     return RL_OK;
 }
 
-/* Runs the loop until every connection is up (at most 5 s); they connect in the background. */
+/* Runs the loop until every connection is up (by the set-up's deadline); they connect in the
+ * background. */
 static int world_wait_connected(live_world *w, rl_error *err) {
-    uint64_t deadline_ns = uv_hrtime() + UINT64_C(5000000000);
     while (redis_client_ready_count(&w->client) < w->client.conn_count) {
-        if (uv_hrtime() > deadline_ns) {
-            return rl_error_set(err, RL_ERR_IO, "could not open %d connections to %s within 5 s",
-                                w->client.conn_count, w->stats_server);
+        if (uv_hrtime() > w->setup_deadline_ns) {
+            const char *why = redis_client_error_first(&w->client);
+            return rl_error_set(err, RL_ERR_IO,
+                                "could not open %d connections to %s within the set-up's 5 s%s%s",
+                                w->client.conn_count, w->stats_server, why[0] != '\0' ? ": " : "",
+                                why);
         }
         uv_run(&w->loop, UV_RUN_NOWAIT);
         uv_sleep(1);
@@ -314,8 +317,13 @@ static void fill_stats(const live_world *w, live_run_stats *stats) {
     const redis_client_stats *c = &w->client.stats;
     stats->store_commands = c->commands;
     stats->store_ok = c->ok;
+    stats->store_errors = c->errors;
     stats->store_refused = c->refused;
     stats->store_timeouts = c->timeouts;
+    stats->store_unanswered = c->unanswered;
+    stats->store_oversized = c->oversized;
+    snprintf(stats->store_error_first, sizeof stats->store_error_first, "%s",
+             redis_client_error_first(&w->client));
     stats->store_in_flight_max = c->in_flight_max;
     stats->store_reconnects = c->connects > 0 ? c->connects - w->client.conn_count : 0;
     stats->noscript_reloads = c->noscript_reloads;
@@ -347,7 +355,8 @@ static int world_run(live_world *w, live_run_stats *stats, rl_error *err) {
         return rl_error_set(err, w->first_error, "%s", w->error.message);
     }
     fleet_finish(&w->fleet, w->stopped_at_us);
-    return metrics_finish(w->metrics, w->stopped_at_us, w->apis, w->client.stats.ok,
+    return metrics_finish(w->metrics, w->stopped_at_us, w->apis,
+                          w->client.stats.ok + w->client.stats.errors,
                           w->client.stats.in_flight_max, err);
 }
 

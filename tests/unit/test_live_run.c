@@ -62,6 +62,12 @@ static void add_outage(scenario *s, outage_mode mode) {
         .kind = FAULT_STORE_OUTAGE, .at_us = OUTAGE_AT_US, .for_us = OUTAGE_FOR_US, .mode = mode};
 }
 
+static double seconds_now(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
 typedef struct live_result {
     metrics m;
     live_run_stats stats;
@@ -248,19 +254,40 @@ static void test_added_latency(void **state) {
     free(s);
 }
 
+/* 1,000 pods in one process, pipelined through 8 connections to one limiter: about 40,000
+ * calls/s on an idle machine, the server saturated. On a loaded machine (load average 12 to 17
+ * on 2 cores) the server gets a fraction of a core and round trips stretch to hundreds of ms, so
+ * how many calls time out depends on the machine: what is asserted does not. Every job is
+ * accounted for, the client's books balance (each command answered, refused, timed out, or still
+ * in flight at the end), the run ends on time, and it degrades rather than collapses: answers
+ * keep coming (before the fix, a loaded run saw every call time out, none answered). The store
+ * timeout is the scenario default's 1 s, as a user would run it. */
 static void test_thousand_pods(void **state) {
     (void)state;
     scenario *s = load_small();
     s->duration_us = 3000000;
+    s->store.timeout_us = 1000000;
     s->pod_groups[0].count = 1000;
     s->pod_groups[0].traffic[0].workload.rate_count = 1; /* 1/s per pod, 1,000/s in all */
     s->limiters[0].config.limit = 800;
     s->apis[0].config.limit = 600000;
+    double started = seconds_now();
     live_result *r = run(s, LIVE_OUTAGE_PROXY);
+    double took = seconds_now() - started;
     const api_summary *a = &r->m.apis[0].summary;
+    const live_run_stats *st = &r->stats;
+    printf("  store rtt p50 %lld us, p99 %lld us; %lld still in flight at the end; %.1f s\n",
+           (long long)r->m.store.rtt_p50_us, (long long)r->m.store.rtt_p99_us,
+           (long long)st->store_unanswered, took);
     assert_true(a->jobs_created > 2000);
-    assert_int_equal(r->stats.store_refused + r->stats.store_timeouts, 0);
-    assert_true(r->stats.store_ok > 2000);
+    assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
+    assert_int_equal(st->store_commands, st->store_ok + st->store_errors + st->store_refused +
+                                             st->store_timeouts + st->store_unanswered);
+    assert_int_equal(st->store_errors, 0);
+    assert_true(st->store_ok > 0);
+    assert_true(st->store_ok > st->store_timeouts); /* degraded, not collapsed */
+    assert_true(a->jobs_completed > 0);
+    assert_true(took < 3.0 + 10.0); /* the documented bound: duration + 10 s */
     result_free(r);
     free(s);
 }
@@ -431,11 +458,6 @@ static void not_redis_stop(pid_t pid) {
     waitpid(pid, NULL, 0);
 }
 
-static double seconds_now(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 /* Whatever it answers, a server that is not Redis stops the run before any pod starts, within
  * seconds, with one line naming the server: the CLI makes it exit 2 (nothing ran). */
@@ -478,7 +500,7 @@ static void test_server_not_redis(void **state) {
     free(s);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_run),
         cmocka_unit_test(test_pods_clock),
@@ -494,5 +516,8 @@ int main(void) {
         cmocka_unit_test(test_long_outage),
         cmocka_unit_test(test_server_not_redis),
     };
+    if (argc > 1) {
+        cmocka_set_test_filter(argv[1]); /* one test by name, for reproducing under load */
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
