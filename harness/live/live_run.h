@@ -13,6 +13,7 @@
 #define RATELAB_LIVE_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "harness/core/rl_error.h"
@@ -66,5 +67,13 @@ typedef struct live_run_stats {
  * message in err. */
 int live_run(const scenario *s, const live_options *options, metrics *out, live_run_stats *stats,
              live_progress_fn progress, void *progress_context, rl_error *err);
+
+/* True when the store answered none of a finished run's commands well (each was an error
+ * reply, refused, timed out or unanswered) although the scenario plans for no store failure (no
+ * store outage, no expectation on the store's errors): the run then says nothing about its
+ * limiters, and the CLI exits 3. why (why_size bytes) gets one line with the counts and the
+ * first error (the server's own text). An interrupted run is never judged. */
+bool live_run_store_failed(const scenario *s, const live_run_stats *stats, char *why,
+                           size_t why_size);
 
 #endif

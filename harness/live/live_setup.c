@@ -238,7 +238,9 @@ static bool delete_key(redis_sync *c, const char *key, live_run_stats *stats) {
 }
 
 void live_setup_end(live_world *w, live_run_stats *stats) {
-    if (w->prefix[0] != '\0' && (w->server_started ? w->server.pid > 0 : true)) {
+    /* Before the pods started no key was written: nothing to delete (and a server that failed
+     * the set-up is not asked again). */
+    if (w->run_started && (w->server_started ? w->server.pid > 0 : true)) {
         rl_error err;
         rl_error_clear(&err);
         redis_sync c;

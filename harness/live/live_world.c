@@ -341,6 +341,7 @@ static int world_run(live_world *w, live_run_stats *stats, rl_error *err) {
     }
     w->start_ns = uv_hrtime();
     w->client.start_ns = w->start_ns;
+    w->run_started = true;
     uv_signal_start(&w->sigint, on_signal, SIGINT);
     uv_signal_start(&w->sigterm, on_signal, SIGTERM);
     live_faults_schedule(w);

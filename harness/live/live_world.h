@@ -79,6 +79,7 @@ typedef struct live_world {
     char prefix[LIVE_PREFIX_BYTES]; /* ratelab:<run id>: */
     int64_t epoch_us;               /* the server's clock (TIME, us) at the run's time 0 */
     uint64_t setup_deadline_ns;     /* uv_hrtime by which the set-up must be done */
+    bool run_started;               /* the pods started: there may be keys to delete */
     /* The pods and the APIs. */
     api_model apis[SCENARIO_APIS_MAX];
     int apis_ready;

@@ -129,6 +129,11 @@ static void note_error(redis_client *c, const char *what, const char *text, size
                         length);
 }
 
+/* note_error for a message of our own. */
+static void note_text(redis_client *c, const char *text) {
+    note_error(c, "", text, strlen(text));
+}
+
 static void finish(redis_client *c, uint32_t id, redis_client_status status,
                    const redisReply *reply) {
     switch (status) {
@@ -307,7 +312,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status) {
     }
     if (conn->limit.exceeded) {
         c->stats.oversized++;
-        note_error(c, "", "a reply larger than 1 MiB", 24);
+        note_text(c, "a reply larger than 1 MiB");
     } else if (status != REDIS_OK) {
         note_error(c, "connection lost: ", ac->errstr, strlen(ac->errstr));
     }
@@ -426,7 +431,7 @@ static void on_sweep(uv_timer_t *timer) {
         redis_conn *conn = &c->conns[i];
         if (conn->state == CONN_CONNECTING &&
             now_us - conn->state_since_us > c->config.timeout_us) {
-            note_error(c, "", "a connection did not open within the timeout", 44);
+            note_text(c, "a connection did not open within the timeout");
             conn_drop(c, conn, REDIS_CLIENT_REFUSED);
             continue;
         }
@@ -436,7 +441,7 @@ static void on_sweep(uv_timer_t *timer) {
         conn_read_waiting(c, conn);
         now_us = client_now_us(c);
         while (conn_overdue(c, conn, now_us)) {
-            note_error(c, "", "no answer within the store timeout", 34);
+            note_text(c, "no answer within the store timeout");
             if (conn->last_reply_us < c->requests[conn->head].sent_us) {
                 /* Not a word since the oldest command went out: the connection is dead (a
                  * blackhole, a frozen server). Its commands fail; it reconnects. */
@@ -475,7 +480,7 @@ static void on_cap_check(uv_check_t *handle) {
         redis_conn *conn = &c->conns[i];
         if (conn->ac != NULL && reply_limit_over(&conn->limit, conn->ac->c.reader)) {
             c->stats.oversized++;
-            note_error(c, "", "a reply larger than 1 MiB", 24);
+            note_text(c, "a reply larger than 1 MiB");
             conn_drop(c, conn, REDIS_CLIENT_REFUSED);
         }
     }

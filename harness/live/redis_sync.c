@@ -28,7 +28,7 @@ static bool time_left(const redis_sync *s, struct timeval *tv) {
  * unavailable" there), printable. */
 static void context_error(const redisContext *c, char *out, size_t out_size) {
     if (c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        snprintf(out, out_size, "no answer before the step's deadline");
+        snprintf(out, out_size, "no whole answer before the step's deadline");
         return;
     }
     live_text_printable(out, out_size, c->errstr, strlen(c->errstr));
