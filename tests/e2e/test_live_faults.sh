@@ -3,7 +3,7 @@
 # run: a wrong password (one line, exit 2, nothing written), a server killed mid-run or frozen
 # for good (the run carries on, reports the store errors, ends within its duration plus the grace
 # period of docs/RELIABILITY.md, and touches no key outside its own prefix); a server out of
-# memory (the run is written, exit 3, the server's words).
+# memory (the run is written, exit 3, the server's words); a server on IPv6.
 # Refused at start is in test_live_run.sh; outages ratelab plays itself and a server that is not
 # Redis are in tests/unit/test_live_run.c.
 # usage: test_live_faults.sh RATELAB_BINARY SOURCE_DIR
@@ -119,5 +119,12 @@ check "out of memory: the console counts error replies" \
 check "out of memory: results written" test -f "$work/oom/live_store.json"
 check "out of memory: live_store.json has the error" \
   grep -q '"first_error": "the server answered: OOM' "$work/oom/live_store.json"
+
+# IPv6: a server on ::1 reached as redis://[::1]:PORT (and named so on the console).
+start_redis --bind "127.0.0.1 ::1"
+"$ratelab" run "$scenario" --redis "redis://[::1]:$port/0" --set duration=1s --out "$work/v6" \
+  >"$work/v6.stdout"
+check "IPv6: the run used [::1]" grep -q "^store: redis://\[::1\]:$port/0, " "$work/v6.stdout"
+check "IPv6: answered" grep -q " 0 error replies, 0 refused, 0 timed out" "$work/v6.stdout"
 
 checks_finish
