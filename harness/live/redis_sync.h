@@ -30,10 +30,11 @@ typedef struct redis_sync {
 int redis_sync_open(redis_sync *s, const redis_url *url, const char *where, uint64_t deadline_ns,
                     rl_error *err);
 
-/* Sends one command (hiredis's format: printf's, and %b for bytes then length) and reads its reply into *reply (the caller frees it with
- * freeReplyObject; an error reply is a reply). Returns 0, or RL_ERR_IO with "<what> failed:
- * <why>" in err: the connection broke, the deadline passed, the reply was over the cap. After
- * an error the connection is unusable: close it. */
+/* Sends one command (hiredis's format: printf's, and %b for bytes then length) and reads its
+ * reply into *reply (the caller frees it with freeReplyObject; an error reply is a reply).
+ * Returns 0, or RL_ERR_IO with "<where>: <what> failed: <why>" in err: the connection broke,
+ * the deadline passed, the reply was over the cap. After an error the connection is unusable:
+ * close it. */
 int redis_sync_command(redis_sync *s, redisReply **reply, const char *what, rl_error *err,
                        const char *format, ...);
 

@@ -110,7 +110,8 @@ status=0
 "$ratelab" run "$scenario" --redis "redis://127.0.0.1:$port/0" --set duration=1s \
   --out "$work/oom" >"$work/oom.stdout" 2>"$work/oom.stderr" || status=$?
 check "out of memory: exit 3, got $status" test "$status" -eq 3
-check "out of memory: stderr has the server's words" grep -q "OOM command not allowed" "$work/oom.stderr"
+check "out of memory: stderr has the server's words" \
+  grep -q "OOM command not allowed" "$work/oom.stderr"
 check "out of memory: stderr says nothing was answered" \
   grep -q "the store answered none of [0-9]* commands well" "$work/oom.stderr"
 check "out of memory: one line on stderr" test "$(wc -l <"$work/oom.stderr")" -eq 1

@@ -582,7 +582,8 @@ static void test_huge_reply(void **state) {
         assert_int_equal(r.stats.store_ok, 0);
         assert_non_null(strstr(r.stats.store_error_first, "a reply larger than 1 MiB"));
         assert_true(r.stats.keys_cleanup_failed);
-        assert_non_null(strstr(r.stats.keys_cleanup_error, "DEL failed: a reply larger than 1 MiB"));
+        assert_non_null(
+            strstr(r.stats.keys_cleanup_error, "DEL failed: a reply larger than 1 MiB"));
         assert_true(r.took_s < 2.0 + LIVE_BOUND_S);
     }
     redis_server_stop(&real);

@@ -161,9 +161,9 @@ static void test_waiting_replies_read_before_timeout(void **state) {
 }
 
 /* One connection, timeout 600 ms, four scripts 100 ms apart that each keep the server busy
- * 400 ms: the first is answered at 400 ms; the other three are late (1.6 s). They time out one by one while the
- * connection, which is answering, stays up: no disconnect, no reconnect, and a PING sent after
- * the server is free again is answered on the same connection. */
+ * 400 ms: the first is answered at 400 ms; the other three are late (1.6 s). They time out one
+ * by one while the connection, which is answering, stays up: no disconnect, no reconnect, and a
+ * PING sent after the server is free again is answered on the same connection. */
 static void test_late_command_expires_alone(void **state) {
     (void)state;
     static const char BUSY[] = "local t = redis.call('TIME') "

@@ -78,13 +78,15 @@ static void test_messages_printable(void **state) {
     (void)state;
     rl_error err;
     const char *message = parse_refused("redis://host/1\n\x1b[31mred", &err);
-    assert_string_equal(message,
-                        "--redis: db must be a whole number from 0 to 1000000 (got \"1??[31mred\")");
+    static const char DB_MUST[] = "--redis: db must be a whole number from 0 to 1000000";
+    assert_non_null(strstr(message, DB_MUST));
+    assert_non_null(strstr(message, "(got \"1??[31mred\")"));
     message = parse_refused("redis://host/%0A%1B%5B2J", &err);
-    assert_string_equal(message, "--redis: db must be a whole number from 0 to 1000000 (got \"??[2J\")");
+    assert_non_null(strstr(message, DB_MUST));
+    assert_non_null(strstr(message, "(got \"??[2J\")"));
     message = parse_refused("redis://ho%0Ast/0", &err);
     assert_non_null(strstr(message, "\"ho?st\" is not a host"));
-    message = parse_refused("redis://host/99999999999999999999999999999999999999999999999999", &err);
+    message = parse_refused("redis://host/9999999999999999999999999999999999999999999999", &err);
     assert_non_null(strstr(message, "...\")"));
     message = parse_refused("redis://user:hunter2@host:0/0", &err);
     assert_null(strstr(message, "hunter2"));
