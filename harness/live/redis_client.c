@@ -385,6 +385,13 @@ static void conn_drop(redis_client *c, redis_conn *conn, redis_client_status sta
     schedule_reconnect(c, conn);
 }
 
+/* Drops conn, whose reply being read is over the cap: its commands are refused. */
+static void conn_drop_oversized(redis_client *c, redis_conn *conn) {
+    c->stats.oversized++;
+    note_text(c, "a reply larger than 1 MiB");
+    conn_drop(c, conn, REDIS_CLIENT_REFUSED);
+}
+
 /* Fails conn's oldest command with TIMEOUT and leaves the connection alone: hiredis still
  * holds its callback, which frees the record when the late answer comes. */
 static void conn_expire_head(redis_client *c, redis_conn *conn) {
@@ -418,7 +425,7 @@ static void conn_read_waiting(redis_client *c, redis_conn *conn) {
             return; /* dropped (broken, over the cap), or nothing came */
         }
         if (reply_limit_over(&conn->limit, ac->c.reader)) {
-            conn_drop(c, conn, REDIS_CLIENT_REFUSED);
+            conn_drop_oversized(c, conn);
             return;
         }
     }
@@ -479,9 +486,7 @@ static void on_cap_check(uv_check_t *handle) {
     for (int i = 0; i < c->conn_count; i++) {
         redis_conn *conn = &c->conns[i];
         if (conn->ac != NULL && reply_limit_over(&conn->limit, conn->ac->c.reader)) {
-            c->stats.oversized++;
-            note_text(c, "a reply larger than 1 MiB");
-            conn_drop(c, conn, REDIS_CLIENT_REFUSED);
+            conn_drop_oversized(c, conn);
         }
     }
 }
