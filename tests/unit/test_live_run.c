@@ -367,12 +367,16 @@ static void test_redis_lock_killed_server(void **state) {
     (void)state;
     scenario *s = load_data("live_lock.yaml");
     s->store.timeout_us = OUTAGE_STORE_TIMEOUT_US;
+    s->duration_us = 5000000; /* the pods ask again each second (store_retry): on a loaded machine
+                               * the restarted server and the reconnects may miss the first */
     s->faults[s->fault_count++] = (scenario_fault){
         .kind = FAULT_STORE_OUTAGE, .at_us = 1000000, .for_us = 500000, .mode = OUTAGE_REFUSE};
     live_result *r = run(s, LIVE_OUTAGE_KILL);
     const api_summary *a = &r->m.apis[0].summary;
+    printf("  reconnects %lld, first error: %s\n", (long long)r->stats.store_reconnects,
+           r->stats.store_error_first);
     assert_int_equal(a->jobs_created, a->jobs_completed + a->jobs_abandoned + a->jobs_pending);
-    assert_true(r->stats.store_refused > 0);
+    assert_true(r->stats.store_refused + r->stats.store_timeouts > 0); /* reset or cut off */
     assert_true(r->stats.noscript_reloads > 0);
     assert_true(completed_after(&r->m, 2000000) > 0);
     assert_int_equal(store_errors_between(&r->m, 0, 900000), 0);
