@@ -70,6 +70,7 @@ static int live_store_write(const char *dir, const live_run_stats *st, rl_error 
     json_int(&w, "in_flight_max", st->store_in_flight_max);
     json_int(&w, "reconnects", st->store_reconnects);
     json_int(&w, "noscript_reloads", st->noscript_reloads);
+    json_int(&w, "loop_late_max_us", st->loop_late_max_us);
     json_string(&w, "first_error", st->store_error_first);
     json_int(&w, "keys_deleted", st->keys_deleted);
     json_string(&w, "keys_cleanup_error", st->keys_cleanup_error);

@@ -41,6 +41,8 @@ typedef void (*live_progress_fn)(void *context, int64_t elapsed_us, int64_t dura
 typedef struct live_run_stats {
     uint64_t events_run;
     int64_t jobs_alive_max;
+    int64_t loop_late_max_us; /* the most an event ran after its due time: how far the loop fell
+                               * behind (a loaded machine); 1 ms is timer resolution */
     bool partial;             /* interrupted before its end */
     int64_t end_us;           /* where the run ended (duration, or earlier when partial) */
     /* Store commands (scripts and plain): store_commands = store_ok + store_errors +

@@ -142,6 +142,9 @@ static void on_tick(uv_timer_t *timer) {
         }
         timer_heap_entry e;
         timer_heap_pop(&w->heap, &e);
+        if (now_us - e.due_us > w->loop_late_max_us) {
+            w->loop_late_max_us = now_us - e.due_us;
+        }
         dispatch(w, &e);
     }
     if (w->fleet.first_error != RL_OK) {
@@ -312,6 +315,7 @@ void live_world_close_walk(uv_handle_t *handle, void *arg) {
 static void fill_stats(const live_world *w, live_run_stats *stats) {
     stats->events_run = w->events_run;
     stats->jobs_alive_max = w->fleet.jobs_alive_max;
+    stats->loop_late_max_us = w->loop_late_max_us;
     stats->partial = w->partial;
     stats->end_us = w->stopped_at_us;
     const redis_client_stats *c = &w->client.stats;

@@ -86,6 +86,7 @@ typedef struct live_world {
     fleet fleet;
     bool fleet_ready;
     uint64_t events_run;
+    int64_t loop_late_max_us; /* the most an event ran after its due time */
     int64_t store_calls;
 } live_world;
 
