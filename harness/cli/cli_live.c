@@ -10,6 +10,8 @@
 #include "harness/core/units.h"
 #include "harness/live/live_run.h"
 #include "harness/report/provenance.h"
+#include "harness/report/json_writer.h"
+#include "harness/report/output_file.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
 
@@ -32,22 +34,57 @@ static void show_live_progress(void *context, int64_t elapsed_us, int64_t durati
 
 static void print_store_line(const live_run_stats *st) {
     printf("store: %s%s, %" PRId64 " commands: %" PRId64 " answered, %" PRId64
-           " refused, %" PRId64 " timed out; %" PRId64 " reconnects, %" PRId64
+           " error replies, %" PRId64 " refused, %" PRId64 " timed out, %" PRId64
+           " still in flight at the end; %" PRId64 " reconnects, %" PRId64
            " NOSCRIPT reloads, most in flight %" PRId64 "\n",
            st->server, st->server_embedded ? " (started by ratelab, now stopped)" : "",
-           st->store_commands, st->store_ok, st->store_refused, st->store_timeouts,
-           st->store_reconnects, st->noscript_reloads, st->store_in_flight_max);
+           st->store_commands, st->store_ok, st->store_errors, st->store_refused,
+           st->store_timeouts, st->store_unanswered, st->store_reconnects, st->noscript_reloads,
+           st->store_in_flight_max);
+    if (st->store_error_first[0] != '\0') {
+        printf("store: first error: %s\n", st->store_error_first);
+    }
     if (st->keys_cleanup_failed) {
-        printf("keys: could not delete this run's keys (the server was away)\n");
+        printf("keys: could not delete this run's keys: %s\n", st->keys_cleanup_error);
     } else {
         printf("keys: deleted %" PRId64 " of this run's keys\n", st->keys_deleted);
     }
 }
 
-/* What the results folder gets before it takes its final name: expectations, then figures. */
+/* live_store.json: what the store client saw, every command in one of five counts. */
+static int live_store_write(const char *dir, const live_run_stats *st, rl_error *err) {
+    FILE *out = NULL;
+    int rc = output_file_open(dir, "live_store.json", &out, err);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    json_writer w;
+    json_writer_init(&w, out);
+    json_string(&w, "server", st->server);
+    json_int(&w, "commands", st->store_commands);
+    json_int(&w, "answered", st->store_ok);
+    json_int(&w, "error_replies", st->store_errors);
+    json_int(&w, "refused", st->store_refused);
+    json_int(&w, "timed_out", st->store_timeouts);
+    json_int(&w, "in_flight_at_end", st->store_unanswered);
+    json_int(&w, "oversized_replies", st->store_oversized);
+    json_int(&w, "in_flight_max", st->store_in_flight_max);
+    json_int(&w, "reconnects", st->store_reconnects);
+    json_int(&w, "noscript_reloads", st->noscript_reloads);
+    json_int(&w, "loop_late_max_us", st->loop_late_max_us);
+    json_string(&w, "first_error", st->store_error_first);
+    json_int(&w, "keys_deleted", st->keys_deleted);
+    json_string(&w, "keys_cleanup_error", st->keys_cleanup_error);
+    json_writer_finish(&w);
+    return output_file_close(out, dir, "live_store.json", err);
+}
+
+/* What the results folder gets before it takes its final name: the store's counts,
+ * expectations, then figures. */
 typedef struct live_fill {
     const run_provenance *provenance;
     const metrics *metrics;
+    const live_run_stats *stats;
     bool plots;
     cli_plots_outcome plots_outcome;
 } live_fill;
@@ -55,6 +92,9 @@ typedef struct live_fill {
 static int live_fill_folder(const char *tmp_dir, void *context, rl_error *err) {
     live_fill *fill = context;
     int rc = provenance_write(tmp_dir, fill->provenance, err);
+    if (rc == RL_OK) {
+        rc = live_store_write(tmp_dir, fill->stats, err);
+    }
     if (rc == RL_OK) {
         rc = cli_expectations_write(tmp_dir, fill->metrics->scenario, fill->metrics, err);
     }
@@ -82,7 +122,7 @@ int cli_run_live(const scenario *s, const char *out_dir, const live_options *opt
     }
     provenance->redis_server = stats.server;
     provenance->redis_version = stats.server_version[0] != '\0' ? stats.server_version : NULL;
-    live_fill fill = {.provenance = provenance, .metrics = m, .plots = plots,
+    live_fill fill = {.provenance = provenance, .metrics = m, .stats = &stats, .plots = plots,
                       .plots_outcome = {.rc = RL_OK}};
     if (rc == RL_OK) {
         run_info info = {.world = "live", .events_run = stats.events_run,
@@ -110,6 +150,8 @@ int cli_run_live(const scenario *s, const char *out_dir, const live_options *opt
         printf("\nresults: %s\n", out_dir);
     }
     int expect_exit = stats.partial ? CLI_EXIT_OK : cli_expectations_report_run(s, m, quiet);
+    char store_failure[512];
+    bool store_failed = live_run_store_failed(s, &stats, store_failure, sizeof store_failure);
     int plots_exit = plots ? cli_plots_report("run", out_dir, &fill.plots_outcome, quiet)
                            : CLI_EXIT_OK;
     metrics_destroy(m);
@@ -117,6 +159,11 @@ int cli_run_live(const scenario *s, const char *out_dir, const live_options *opt
     if (stats.partial) {
         fprintf(stderr, "ratelab run --live: interrupted; partial results in %s\n", out_dir);
         return CLI_EXIT_INTERRUPTED;
+    }
+    if (store_failed) {
+        fprintf(stderr, "ratelab run --live: %s: %s; results in %s\n", file, store_failure,
+                out_dir);
+        return CLI_EXIT_RUN_FAILED;
     }
     return plots_exit != CLI_EXIT_OK ? plots_exit : expect_exit;
 }

@@ -203,8 +203,9 @@ int fault_proxy_start(fault_proxy *p, uv_loop_t *loop, const char *upstream_ip,
                       int upstream_port, rl_error *err) {
     memset(p, 0, sizeof *p);
     p->loop = loop;
-    if (uv_ip4_addr(upstream_ip, upstream_port, &p->upstream) != 0) {
-        return rl_error_set(err, RL_ERR_IO, "fault proxy: '%s' is not an IPv4 address",
+    if (uv_ip4_addr(upstream_ip, upstream_port, (struct sockaddr_in *)&p->upstream) != 0 &&
+        uv_ip6_addr(upstream_ip, upstream_port, (struct sockaddr_in6 *)&p->upstream) != 0) {
+        return rl_error_set(err, RL_ERR_IO, "fault proxy: '%s' is not an IPv4 or IPv6 address",
                             upstream_ip);
     }
     struct sockaddr_in listen_addr;

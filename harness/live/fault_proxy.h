@@ -28,7 +28,7 @@ typedef struct fault_proxy {
     uv_loop_t *loop; /* borrowed */
     uv_tcp_t listener;
     int port;
-    struct sockaddr_in upstream;
+    struct sockaddr_storage upstream; /* IPv4 or IPv6 */
     fault_proxy_mode mode;
     int64_t delay_us;
     struct fault_proxy_pair *pairs; /* every connection pair, in a doubly linked list */
@@ -37,8 +37,8 @@ typedef struct fault_proxy {
     int handles_open;
 } fault_proxy;
 
-/* Starts p on loop (borrowed), forwarding to upstream_ip:upstream_port (numeric IPv4). Returns
- * 0 or RL_ERR_IO with a message. After success: fault_proxy_close, then run the loop. */
+/* Starts p on loop (borrowed), forwarding to upstream_ip:upstream_port (numeric IPv4 or IPv6).
+ * Returns 0 or RL_ERR_IO with a message. After success: fault_proxy_close, then run the loop. */
 int fault_proxy_start(fault_proxy *p, uv_loop_t *loop, const char *upstream_ip,
                       int upstream_port, rl_error *err);
 

@@ -14,6 +14,7 @@
 #include "harness/live/redis_benchmark.h"
 #include "harness/live/redis_client.h"
 #include "harness/live/redis_server.h"
+#include "harness/live/redis_sync.h"
 #include "harness/live/redis_url.h"
 #include "harness/metrics/histogram.h"
 
@@ -104,50 +105,57 @@ static void compare(const live_bench_options *o, const redis_url *url, const cha
     out->compared = out->redis_benchmark_per_s > 0;
 }
 
-/* SCRIPT LOAD of script (its SHA1 into sha) and the server's clock now (into *epoch_us). */
+/* SCRIPT LOAD of script (its SHA1 into sha) and the server's clock now (into *epoch_us), within
+ * 5 s whatever the server does (redis_sync.h). */
 static int load_script(const redis_url *url, const lua_script *script, char *sha,
                        size_t sha_size, int64_t *epoch_us, rl_error *err) {
-    struct timeval tv = {.tv_sec = 2, .tv_usec = 0};
-    redisContext *c = redisConnectWithTimeout(url->host, url->port, tv);
-    if (c == NULL || c->err != 0) {
-        redisFree(c);
-        return rl_error_set(err, RL_ERR_IO, "cannot connect to %s:%d", url->host, url->port);
+    char where[96];
+    redis_url_describe(url, where, sizeof where);
+    redis_sync c;
+    int rc = redis_sync_open(&c, url, where, uv_hrtime() + UINT64_C(5000000000), err);
+    if (rc != RL_OK) {
+        return rc;
     }
-    if (url->password[0] != '\0') {
-        freeReplyObject(url->user[0] != '\0'
-                            ? redisCommand(c, "AUTH %s %s", url->user, url->password)
-                            : redisCommand(c, "AUTH %s", url->password));
-    }
-    freeReplyObject(redisCommand(c, "SELECT %d", url->db));
-    redisReply *reply = redisCommand(c, "SCRIPT LOAD %b", script->source, script->source_bytes);
-    int rc = RL_OK;
-    if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
-        rc = rl_error_set(err, RL_ERR_IO, "SCRIPT LOAD failed");
-    } else {
-        snprintf(sha, sha_size, "%s", reply->str);
+    redisReply *reply = NULL;
+    rc = redis_sync_command(&c, &reply, "SCRIPT LOAD", err, "SCRIPT LOAD %b", script->source,
+                            script->source_bytes);
+    if (rc == RL_OK && (reply->type != REDIS_REPLY_STRING || reply->len != 40)) {
+        char described[200];
+        redis_sync_reply_describe(reply, described, sizeof described);
+        rc = rl_error_set(err, RL_ERR_IO, "%s: SCRIPT LOAD failed: the server answered %s", where,
+                          described);
+    } else if (rc == RL_OK) {
+        snprintf(sha, sha_size, "%.*s", (int)reply->len, reply->str);
     }
     freeReplyObject(reply);
-    reply = redisCommand(c, "TIME");
-    if (rc == RL_OK && reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
+    reply = NULL;
+    if (rc == RL_OK) {
+        rc = redis_sync_command(&c, &reply, "TIME", err, "TIME");
+    }
+    if (rc == RL_OK && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+        reply->element[0]->type == REDIS_REPLY_STRING &&
+        reply->element[1]->type == REDIS_REPLY_STRING) {
         *epoch_us = strtoll(reply->element[0]->str, NULL, 10) * 1000000 +
                     strtoll(reply->element[1]->str, NULL, 10);
     }
     freeReplyObject(reply);
-    redisFree(c);
+    redis_sync_close(&c);
     return rc;
 }
 
+/* DEL key, within 2 s whatever the server does; a failure is not reported (best effort). */
 static void delete_key(const redis_url *url, const char *key) {
-    struct timeval tv = {.tv_sec = 2, .tv_usec = 0};
-    redisContext *c = redisConnectWithTimeout(url->host, url->port, tv);
-    if (c != NULL && c->err == 0) {
-        if (url->password[0] != '\0') {
-            freeReplyObject(redisCommand(c, "AUTH %s", url->password));
-        }
-        freeReplyObject(redisCommand(c, "SELECT %d", url->db));
-        freeReplyObject(redisCommand(c, "DEL %s", key));
+    char where[96];
+    redis_url_describe(url, where, sizeof where);
+    rl_error ignored;
+    redis_sync c;
+    if (redis_sync_open(&c, url, where, uv_hrtime() + UINT64_C(2000000000), &ignored) != RL_OK) {
+        return;
     }
-    redisFree(c);
+    redisReply *reply = NULL;
+    redis_sync_command(&c, &reply, "DEL", &ignored, "DEL %s", key);
+    freeReplyObject(reply);
+    redis_sync_close(&c);
 }
 
 /* Measures with the client: keeps connections x pipeline commands in flight. */

@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 
 #include "harness/live/live_world.h"
+#include "harness/live/redis_sync.h"
 
 static bool fault_needs_proxy(const scenario_fault *f, const live_options *options) {
     return f->kind == FAULT_STORE_LATENCY ||
@@ -66,23 +67,21 @@ void live_faults_schedule(live_world *w) {
     }
 }
 
-/* Sends command (CLIENT PAUSE / UNPAUSE) to the server over a direct connection. */
+/* Sends command (CLIENT PAUSE / UNPAUSE) to the server over a direct connection, within 1 s
+ * whatever the server does (the loop waits meanwhile). */
 static bool server_command(live_world *w, const char *command) {
-    struct timeval tv = {.tv_sec = 1, .tv_usec = 0};
-    redisContext *c = redisConnectWithTimeout(w->url.host, w->url.port, tv);
-    if (c == NULL || c->err != 0) {
-        redisFree(c);
+    rl_error err;
+    rl_error_clear(&err);
+    redis_sync c;
+    if (redis_sync_open(&c, &w->url, w->stats_server, uv_hrtime() + UINT64_C(1000000000),
+                        &err) != RL_OK) {
         return false;
     }
-    if (w->url.password[0] != '\0') {
-        freeReplyObject(w->url.user[0] != '\0'
-                            ? redisCommand(c, "AUTH %s %s", w->url.user, w->url.password)
-                            : redisCommand(c, "AUTH %s", w->url.password));
-    }
-    redisReply *reply = redisCommand(c, command);
-    bool ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
+    redisReply *reply = NULL;
+    bool ok = redis_sync_command(&c, &reply, command, &err, command) == RL_OK && /* words */
+              reply->type == REDIS_REPLY_STATUS;
     freeReplyObject(reply);
-    redisFree(c);
+    redis_sync_close(&c);
     return ok;
 }
 

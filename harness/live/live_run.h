@@ -13,6 +13,7 @@
 #define RATELAB_LIVE_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "harness/core/rl_error.h"
@@ -40,12 +41,23 @@ typedef void (*live_progress_fn)(void *context, int64_t elapsed_us, int64_t dura
 typedef struct live_run_stats {
     uint64_t events_run;
     int64_t jobs_alive_max;
+    int64_t loop_late_max_us; /* the most an event ran after its due time: how far the loop fell
+                               * behind (a loaded machine); 1 ms is timer resolution */
     bool partial;             /* interrupted before its end */
     int64_t end_us;           /* where the run ended (duration, or earlier when partial) */
-    int64_t store_commands, store_ok, store_refused, store_timeouts; /* scripts and plain */
+    /* Store commands (scripts and plain): store_commands = store_ok + store_errors +
+     * store_refused + store_timeouts + store_unanswered. */
+    int64_t store_commands;
+    int64_t store_ok;         /* answered, not with an error */
+    int64_t store_errors;     /* answered with an error reply (OOM, NOPERM, ...) */
+    int64_t store_refused, store_timeouts;
+    int64_t store_unanswered; /* still in flight (or not sent yet) when the run ended */
+    int64_t store_oversized;  /* connections dropped for a reply over 1 MiB */
     int64_t store_in_flight_max, store_reconnects, noscript_reloads;
+    char store_error_first[160]; /* what first went wrong with the store, printable; "" */
     int64_t keys_deleted;
-    bool keys_cleanup_failed; /* the keys could not be deleted (the server was away) */
+    bool keys_cleanup_failed; /* the keys could not be deleted (keys_cleanup_error says why) */
+    char keys_cleanup_error[256];
     char server[96];          /* redis://host:port/db, with no credentials */
     bool server_embedded;
     char server_version[32];  /* redis_version of INFO server; "" when it did not say */
@@ -58,5 +70,13 @@ typedef struct live_run_stats {
  * message in err. */
 int live_run(const scenario *s, const live_options *options, metrics *out, live_run_stats *stats,
              live_progress_fn progress, void *progress_context, rl_error *err);
+
+/* True when the store answered none of a finished run's commands well (each was an error
+ * reply, refused, timed out or unanswered) although the scenario plans for no store failure (no
+ * store outage, no expectation on the store's errors): the run then says nothing about its
+ * limiters, and the CLI exits 3. why (why_size bytes) gets one line with the counts and the
+ * first error (the server's own text). An interrupted run is never judged. */
+bool live_run_store_failed(const scenario *s, const live_run_stats *stats, char *why,
+                           size_t why_size);
 
 #endif

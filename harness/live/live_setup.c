@@ -7,49 +7,18 @@
 #include <unistd.h>
 
 #include <hiredis/hiredis.h>
+#include <uv.h>
 
 #include "harness/live/live_faults.h"
+#include "harness/live/live_text.h"
 #include "harness/live/live_world.h"
+#include "harness/live/redis_sync.h"
 
-#define SETUP_TIMEOUT_MS 2000
 #define LIVE_STORE_TIMEOUT_MIN_US 1000
-
-/* A synchronous connection straight to the server (never through the proxy), authenticated
- * and on the right db; NULL with a message on failure. The caller frees it with redisFree. */
-static redisContext *setup_connect(const live_world *w, rl_error *err) {
-    struct timeval tv = {.tv_sec = SETUP_TIMEOUT_MS / 1000, .tv_usec = 0};
-    redisContext *c = redisConnectWithTimeout(w->url.host, w->url.port, tv);
-    if (c == NULL || c->err != 0) {
-        rl_error_set(err, RL_ERR_IO, "cannot connect to %s: %s", w->stats_server,
-                     c != NULL ? c->errstr : "out of memory");
-        redisFree(c);
-        return NULL;
-    }
-    redisSetTimeout(c, tv);
-    redisReply *reply = NULL;
-    if (w->url.password[0] != '\0') {
-        reply = w->url.user[0] != '\0'
-                    ? redisCommand(c, "AUTH %s %s", w->url.user, w->url.password)
-                    : redisCommand(c, "AUTH %s", w->url.password);
-        if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-            rl_error_set(err, RL_ERR_IO, "%s refused the credentials", w->stats_server);
-            freeReplyObject(reply);
-            redisFree(c);
-            return NULL;
-        }
-        freeReplyObject(reply);
-    }
-    reply = redisCommand(c, "SELECT %d", w->url.db);
-    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
-        rl_error_set(err, RL_ERR_IO, "%s: SELECT %d failed: %s", w->stats_server, w->url.db,
-                     reply != NULL ? reply->str : c->errstr);
-        freeReplyObject(reply);
-        redisFree(c);
-        return NULL;
-    }
-    freeReplyObject(reply);
-    return c;
-}
+/* Deadlines of the steps outside the loop, whatever the server does (docs/RELIABILITY.md): the
+ * set-up (connect, AUTH, SELECT, SCRIPT LOAD, opening the pool, TIME) and the clean-up. */
+#define LIVE_SETUP_BUDGET_NS UINT64_C(5000000000)
+#define LIVE_CLEANUP_BUDGET_NS UINT64_C(2000000000)
 
 /* Every shared limiter of scope redis has a Lua mirror that can hold its settings exactly
  * (redis_lock needs none: the pods decide); the store timeout suits the client's timers. */
@@ -88,24 +57,45 @@ static void name_keys(live_world *w) {
     }
 }
 
-/* SCRIPT LOAD of script; its SHA1 goes to sha (REDIS_CLIENT_SHA_BYTES). */
-static int load_script(live_world *w, redisContext *c, const lua_script *script, char *sha,
-                       rl_error *err) {
-    redisReply *reply = redisCommand(c, "SCRIPT LOAD %b", script->source, script->source_bytes);
-    if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
-        rl_error_set(err, RL_ERR_IO, "%s: SCRIPT LOAD %s failed: %s", w->stats_server,
-                     script->name, reply != NULL && reply->str != NULL ? reply->str : c->errstr);
-        freeReplyObject(reply);
-        return RL_ERR_IO;
+/* True when reply is a SHA1 as SCRIPT LOAD gives it: a bulk string of 40 hex digits. */
+static bool is_sha1(const redisReply *reply) {
+    if (reply->type != REDIS_REPLY_STRING || reply->len != 40) {
+        return false;
     }
-    snprintf(sha, REDIS_CLIENT_SHA_BYTES, "%s", reply->str);
+    for (size_t i = 0; i < reply->len; i++) {
+        char c = reply->str[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* SCRIPT LOAD of script; its SHA1 goes to sha (REDIS_CLIENT_SHA_BYTES). */
+static int load_script(redis_sync *c, const lua_script *script, char *sha, rl_error *err) {
+    char what[64];
+    snprintf(what, sizeof what, "SCRIPT LOAD %s", script->name);
+    redisReply *reply = NULL;
+    int rc = redis_sync_command(c, &reply, what, err, "SCRIPT LOAD %b", script->source,
+                                script->source_bytes);
+    if (rc != RL_OK) {
+        return rc;
+    }
+    if (!is_sha1(reply)) {
+        char described[200];
+        redis_sync_reply_describe(reply, described, sizeof described);
+        rc = rl_error_set(err, RL_ERR_IO, "%s: %s failed: expected the script's SHA1 (40 hex "
+                          "digits), the server answered %s", c->where, what, described);
+    } else {
+        snprintf(sha, REDIS_CLIENT_SHA_BYTES, "%.*s", (int)reply->len, reply->str);
+    }
     freeReplyObject(reply);
-    return RL_OK;
+    return rc;
 }
 
 /* SCRIPT LOAD for every shared limiter with a mirror (its SHA1 goes to w->limiter_sha), and of
  * the lock release when a limiter has scope redis_lock (w->lock_release_sha). */
-static int load_scripts(live_world *w, redisContext *c, rl_error *err) {
+static int load_scripts(live_world *w, redis_sync *c, rl_error *err) {
     const scenario *s = w->scenario;
     w->lock_release_sha[0] = '\0';
     for (int i = 0; i < s->limiter_count; i++) {
@@ -122,7 +112,7 @@ static int load_scripts(live_world *w, redisContext *c, rl_error *err) {
         if (script == NULL) {
             continue;
         }
-        int rc = load_script(w, c, script, sha, err);
+        int rc = load_script(c, script, sha, err);
         if (rc != RL_OK) {
             return rc;
         }
@@ -132,10 +122,14 @@ static int load_scripts(live_world *w, redisContext *c, rl_error *err) {
 
 /* Reads redis_version from INFO server into w->stats_server_version ("" when the server does
  * not say: the run does not depend on it, the results folder records it). */
-static void read_server_version(live_world *w, redisContext *c) {
+static int read_server_version(live_world *w, redis_sync *c, rl_error *err) {
     w->stats_server_version[0] = '\0';
-    redisReply *reply = redisCommand(c, "INFO server");
-    if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
+    redisReply *reply = NULL;
+    int rc = redis_sync_command(c, &reply, "INFO server", err, "INFO server");
+    if (rc != RL_OK) {
+        return rc;
+    }
+    if (reply->type == REDIS_REPLY_STRING) {
         const char *at = strstr(reply->str, "redis_version:");
         if (at != NULL) {
             at += strlen("redis_version:");
@@ -148,6 +142,7 @@ static void read_server_version(live_world *w, redisContext *c) {
         }
     }
     freeReplyObject(reply);
+    return RL_OK;
 }
 
 int live_setup_begin(live_world *w, rl_error *err) {
@@ -179,60 +174,121 @@ int live_setup_begin(live_world *w, rl_error *err) {
     snprintf(w->client_host, sizeof w->client_host, "%s", w->url.host);
     w->client_port = w->url.port;
     name_keys(w);
-    redisContext *c = setup_connect(w, err);
-    if (c == NULL) {
-        return RL_ERR_IO;
+    w->setup_deadline_ns = uv_hrtime() + LIVE_SETUP_BUDGET_NS; /* the server answers from here */
+    redis_sync c;
+    rc = redis_sync_open(&c, &w->url, w->stats_server, w->setup_deadline_ns, err);
+    if (rc != RL_OK) {
+        return rc;
     }
-    read_server_version(w, c);
-    rc = load_scripts(w, c, err);
-    redisFree(c);
+    rc = read_server_version(w, &c, err);
+    if (rc == RL_OK) {
+        rc = load_scripts(w, &c, err);
+    }
+    redis_sync_close(&c);
     return rc;
+}
+
+/* Reads a whole decimal number of at most 15 digits from a TIME element; false otherwise. */
+static bool time_part(const redisReply *part, int64_t *out) {
+    if (part->type != REDIS_REPLY_STRING || part->len == 0 || part->len > 15) {
+        return false;
+    }
+    int64_t value = 0;
+    for (size_t i = 0; i < part->len; i++) {
+        if (part->str[i] < '0' || part->str[i] > '9') {
+            return false;
+        }
+        value = value * 10 + (part->str[i] - '0');
+    }
+    *out = value;
+    return true;
 }
 
 int live_setup_epoch(live_world *w, rl_error *err) {
-    redisContext *c = setup_connect(w, err);
-    if (c == NULL) {
-        return RL_ERR_IO;
+    redis_sync c;
+    int rc = redis_sync_open(&c, &w->url, w->stats_server, w->setup_deadline_ns, err);
+    if (rc != RL_OK) {
+        return rc;
     }
-    redisReply *reply = redisCommand(c, "TIME");
-    int rc = RL_OK;
-    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2) {
-        rc = rl_error_set(err, RL_ERR_IO, "%s: TIME failed", w->stats_server);
-    } else {
-        w->epoch_us = strtoll(reply->element[0]->str, NULL, 10) * 1000000 +
-                      strtoll(reply->element[1]->str, NULL, 10);
+    redisReply *reply = NULL;
+    rc = redis_sync_command(&c, &reply, "TIME", err, "TIME");
+    int64_t seconds = 0;
+    int64_t micros = 0;
+    if (rc == RL_OK && (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+                        !time_part(reply->element[0], &seconds) ||
+                        !time_part(reply->element[1], &micros) || micros >= 1000000)) {
+        char described[200];
+        redis_sync_reply_describe(reply, described, sizeof described);
+        rc = rl_error_set(err, RL_ERR_IO,
+                          "%s: TIME failed: expected seconds and microseconds, the server "
+                          "answered %s", w->stats_server, described);
+    }
+    if (rc == RL_OK) {
+        w->epoch_us = seconds * 1000000 + micros;
     }
     freeReplyObject(reply);
-    redisFree(c);
+    redis_sync_close(&c);
     return rc;
 }
 
-/* DEL key; counts it in stats when it existed, or records that the cleanup failed. */
-static void delete_key(redisContext *c, const char *key, live_run_stats *stats) {
-    redisReply *reply = redisCommand(c, "DEL %s", key);
-    if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
+/* Records why the clean-up failed (the first reason only). */
+static void cleanup_failed(live_run_stats *stats, const char *why) {
+    if (!stats->keys_cleanup_failed) {
+        stats->keys_cleanup_failed = true;
+        size_t length = strnlen(why, sizeof stats->keys_cleanup_error - 1); /* cut if long */
+        memcpy(stats->keys_cleanup_error, why, length);
+        stats->keys_cleanup_error[length] = '\0';
+    }
+}
+
+/* DEL key; counts it in stats when it existed, or records why the cleanup failed. Returns false
+ * when the connection is no longer usable. */
+static bool delete_key(redis_sync *c, const char *key, live_run_stats *stats) {
+    redisReply *reply = NULL;
+    rl_error err;
+    rl_error_clear(&err);
+    if (redis_sync_command(c, &reply, "DEL", &err, "DEL %s", key) != RL_OK) {
+        cleanup_failed(stats, err.message);
+        return false;
+    }
+    if (reply->type == REDIS_REPLY_INTEGER) {
         stats->keys_deleted += reply->integer;
     } else {
-        stats->keys_cleanup_failed = true;
+        char described[200];
+        redis_sync_reply_describe(reply, described, sizeof described);
+        char why[RL_ERROR_MESSAGE_BYTES];
+        snprintf(why, sizeof why, "%s: DEL failed: the server answered %s", c->where,
+                 described);
+        cleanup_failed(stats, why);
     }
     freeReplyObject(reply);
+    return true;
 }
 
 void live_setup_end(live_world *w, live_run_stats *stats) {
-    if (w->prefix[0] != '\0' && (w->server_started ? w->server.pid > 0 : true)) {
-        rl_error ignored;
-        redisContext *c = setup_connect(w, &ignored);
-        stats->keys_cleanup_failed = c == NULL;
-        for (int i = 0; c != NULL && i < w->scenario->limiter_count; i++) {
+    /* Before the pods started no key was written: nothing to delete (and a server that failed
+     * the set-up is not asked again). */
+    if (w->run_started && (w->server_started ? w->server.pid > 0 : true)) {
+        rl_error err;
+        rl_error_clear(&err);
+        redis_sync c;
+        uint64_t deadline_ns = uv_hrtime() + LIVE_CLEANUP_BUDGET_NS;
+        bool open = redis_sync_open(&c, &w->url, w->stats_server, deadline_ns, &err) == RL_OK;
+        if (!open) {
+            cleanup_failed(stats, err.message);
+        }
+        for (int i = 0; open && i < w->scenario->limiter_count; i++) {
             limiter_scope scope = w->scenario->limiters[i].scope;
             if (scope == LIMITER_SCOPE_STORE) {
-                delete_key(c, w->limiter_key[i], stats);
+                open = delete_key(&c, w->limiter_key[i], stats);
             } else if (scope == LIMITER_SCOPE_STORE_LOCK) {
-                delete_key(c, w->limiter_key[i], stats);
-                delete_key(c, w->lock_key[i], stats);
+                open = delete_key(&c, w->limiter_key[i], stats) &&
+                       delete_key(&c, w->lock_key[i], stats);
             }
         }
-        redisFree(c);
+        if (c.context != NULL) {
+            redis_sync_close(&c);
+        }
     }
     if (w->server_started) {
         redis_server_stop(&w->server);

@@ -139,6 +139,9 @@ static void on_tick(uv_timer_t *timer) {
         }
         timer_heap_entry e;
         timer_heap_pop(&w->heap, &e);
+        if (now_us - e.due_us > w->loop_late_max_us) {
+            w->loop_late_max_us = now_us - e.due_us;
+        }
         dispatch(w, &e);
     }
     if (w->fleet.first_error != RL_OK) {
@@ -256,13 +259,16 @@ static int world_init(live_world *w, rl_error *err) {
     return RL_OK;
 }
 
-/* Runs the loop until every connection is up (at most 5 s); they connect in the background. */
+/* Runs the loop until every connection is up (by the set-up's deadline); they connect in the
+ * background. */
 static int world_wait_connected(live_world *w, rl_error *err) {
-    uint64_t deadline_ns = uv_hrtime() + UINT64_C(5000000000);
     while (redis_client_ready_count(&w->client) < w->client.conn_count) {
-        if (uv_hrtime() > deadline_ns) {
-            return rl_error_set(err, RL_ERR_IO, "could not open %d connections to %s within 5 s",
-                                w->client.conn_count, w->stats_server);
+        if (uv_hrtime() > w->setup_deadline_ns) {
+            const char *why = redis_client_error_first(&w->client);
+            return rl_error_set(err, RL_ERR_IO,
+                                "could not open %d connections to %s within the set-up's 5 s%s%s",
+                                w->client.conn_count, w->stats_server, why[0] != '\0' ? ": " : "",
+                                why);
         }
         uv_run(&w->loop, UV_RUN_NOWAIT);
         uv_sleep(1);
@@ -305,13 +311,19 @@ void live_world_close_walk(uv_handle_t *handle, void *arg) {
 static void fill_stats(const live_world *w, live_run_stats *stats) {
     stats->events_run = w->events_run;
     stats->jobs_alive_max = w->fleet.jobs_alive_max;
+    stats->loop_late_max_us = w->loop_late_max_us;
     stats->partial = w->partial;
     stats->end_us = w->stopped_at_us;
     const redis_client_stats *c = &w->client.stats;
     stats->store_commands = c->commands;
     stats->store_ok = c->ok;
+    stats->store_errors = c->errors;
     stats->store_refused = c->refused;
     stats->store_timeouts = c->timeouts;
+    stats->store_unanswered = c->unanswered;
+    stats->store_oversized = c->oversized;
+    snprintf(stats->store_error_first, sizeof stats->store_error_first, "%s",
+             redis_client_error_first(&w->client));
     stats->store_in_flight_max = c->in_flight_max;
     stats->store_reconnects = c->connects > 0 ? c->connects - w->client.conn_count : 0;
     stats->noscript_reloads = c->noscript_reloads;
@@ -329,6 +341,7 @@ static int world_run(live_world *w, live_run_stats *stats, rl_error *err) {
     }
     w->start_ns = uv_hrtime();
     w->client.start_ns = w->start_ns;
+    w->run_started = true;
     uv_signal_start(&w->sigint, on_signal, SIGINT);
     uv_signal_start(&w->sigterm, on_signal, SIGTERM);
     live_faults_schedule(w);

@@ -79,12 +79,15 @@ typedef struct live_world {
     uint32_t request_free;
     char prefix[LIVE_PREFIX_BYTES]; /* ratelab:<run id>: */
     int64_t epoch_us;               /* the server's clock (TIME, us) at the run's time 0 */
+    uint64_t setup_deadline_ns;     /* uv_hrtime by which the set-up must be done */
+    bool run_started;               /* the pods started: there may be keys to delete */
     /* The pods and the APIs. */
     api_model apis[SCENARIO_APIS_MAX];
     int apis_ready;
     fleet fleet;
     bool fleet_ready;
     uint64_t events_run;
+    int64_t loop_late_max_us; /* the most an event ran after its due time */
     int64_t store_calls;
 } live_world;
 

@@ -14,6 +14,7 @@
 
 #include "harness/core/rl_alloc.h"
 #include "harness/core/rng_streams.h"
+#include "harness/live/live_text.h"
 
 #define NIL UINT32_MAX
 #define REQUESTS_INITIAL 256
@@ -27,9 +28,14 @@ typedef enum request_state {
     REQ_ABANDONED  /* reported (timeout or close); waiting for hiredis to let go of it */
 } request_state;
 
+#define SENT_NOT_YET (-1) /* sent_us of a command the loop has not written yet */
+/* Read rounds (16 KiB each, hiredis's read size) a sweep spends on one connection's waiting
+ * replies before judging it. */
+#define SWEEP_READS_MAX 64
+
 typedef struct redis_request {
     uint64_t tag;
-    int64_t sent_us;
+    int64_t sent_us; /* when the loop was about to write it, or SENT_NOT_YET */
     uint32_t prev, next; /* the connection's in-flight list, or the free or failed list */
     int conn;
     int script; /* -1 for a plain command */
@@ -111,10 +117,35 @@ static void list_remove(redis_client *c, redis_conn *conn, uint32_t id) {
 }
 
 /* Reports id to the caller. The record stays as it is (the caller of finish frees it). */
+/* Records what first went wrong: what (ours), then text (the server's or hiredis's: any bytes,
+ * made printable). Later ones are not kept: the first explains the rest. */
+static void note_error(redis_client *c, const char *what, const char *text, size_t length) {
+    if (c->error_first[0] != '\0' || c->closing) {
+        return;
+    }
+    size_t what_length = strlen(what);
+    assert(what_length + 4 <= sizeof c->error_first);
+    memcpy(c->error_first, what, what_length);
+    live_text_printable(c->error_first + what_length, sizeof c->error_first - what_length, text,
+                        length);
+}
+
+/* note_error for a message of our own. */
+static void note_text(redis_client *c, const char *text) {
+    note_error(c, "", text, strlen(text));
+}
+
 static void finish(redis_client *c, uint32_t id, redis_client_status status,
                    const redisReply *reply) {
     switch (status) {
-    case REDIS_CLIENT_OK: c->stats.ok++; break;
+    case REDIS_CLIENT_OK:
+        if (reply->type == REDIS_REPLY_ERROR) {
+            c->stats.errors++;
+            note_error(c, "the server answered: ", reply->str, reply->len);
+        } else {
+            c->stats.ok++;
+        }
+        break;
     case REDIS_CLIENT_REFUSED: c->stats.refused++; break;
     case REDIS_CLIENT_TIMEOUT: c->stats.timeouts++; break;
     }
@@ -198,6 +229,8 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata) {
             q->reloaded = true;
             c->stats.noscript_reloads++;
             if (send_script(c, conn, id) == REDIS_OK) {
+                q->sent_us = SENT_NOT_YET; /* a new command: its own time */
+                c->unstamped = true;
                 list_push(c, conn, id);
                 return; /* hiredis calls back again for the EVAL */
             }
@@ -206,6 +239,9 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata) {
             conn->attempts = 0; /* the server answers: reconnects start from the base again */
             finish(c, id, REDIS_CLIENT_OK, reply);
         }
+    }
+    if (reply != NULL && conn->ac == ac) {
+        conn->last_reply_us = client_now_us(c); /* also a late answer: the server is there */
     }
     request_free(c, id);
 }
@@ -231,6 +267,7 @@ static void on_setup_reply(redisAsyncContext *ac, void *r, void *privdata) {
     redis_conn *conn = ac->data;
     const redisReply *reply = r;
     if (conn->ac == ac && reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+        note_error(conn->client, "AUTH or SELECT: ", reply->str, reply->len);
         conn_drop(conn->client, conn, REDIS_CLIENT_REFUSED); /* wrong password or db */
     }
 }
@@ -242,6 +279,7 @@ static void on_connect(const redisAsyncContext *ac, int status) {
         return;
     }
     if (status != REDIS_OK) {
+        note_error(c, "connect: ", ac->errstr, strlen(ac->errstr));
         conn->ac = NULL; /* hiredis frees it */
         conn->state = CONN_DOWN;
         conn->state_since_us = client_now_us(c);
@@ -264,14 +302,20 @@ static void on_connect(const redisAsyncContext *ac, int status) {
     }
     conn->state = CONN_UP;
     conn->state_since_us = client_now_us(c);
+    conn->last_reply_us = conn->state_since_us;
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status) {
-    (void)status;
     redis_conn *conn = ac->data;
     redis_client *c = conn->client;
     if (conn->ac != ac) {
         return; /* dropped by us: handled there */
+    }
+    if (conn->limit.exceeded) {
+        c->stats.oversized++;
+        note_text(c, "a reply larger than 1 MiB");
+    } else if (status != REDIS_OK) {
+        note_error(c, "connection lost: ", ac->errstr, strlen(ac->errstr));
     }
     conn->ac = NULL;
     conn->state = CONN_DOWN;
@@ -304,6 +348,7 @@ static void conn_connect(redis_client *c, redis_conn *conn) {
         schedule_reconnect(c, conn);
         return;
     }
+    reply_limit_attach(&conn->limit, ac->c.reader, REPLY_LIMIT_BYTES_MAX);
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     conn->ac = ac;
@@ -331,12 +376,60 @@ static void conn_drop(redis_client *c, redis_conn *conn, redis_client_status sta
         uint32_t id = conn->head;
         list_remove(c, conn, id);
         c->requests[id].state = REQ_ABANDONED;
-        if (!c->closing) {
+        if (c->closing) {
+            c->stats.unanswered++; /* the run is over: nobody waits for it any more */
+        } else {
             finish(c, id, status, NULL);
         }
     }
     redisAsyncFree(ac); /* its callbacks see abandoned requests and free them */
     schedule_reconnect(c, conn);
+}
+
+/* Drops conn, whose reply being read is over the cap: its commands are refused. */
+static void conn_drop_oversized(redis_client *c, redis_conn *conn) {
+    c->stats.oversized++;
+    note_text(c, "a reply larger than 1 MiB");
+    conn_drop(c, conn, REDIS_CLIENT_REFUSED);
+}
+
+/* Fails conn's oldest command with TIMEOUT and leaves the connection alone: hiredis still
+ * holds its callback, which frees the record when the late answer comes. */
+static void conn_expire_head(redis_client *c, redis_conn *conn) {
+    uint32_t id = conn->head;
+    list_remove(c, conn, id);
+    c->requests[id].state = REQ_ABANDONED;
+    finish(c, id, REDIS_CLIENT_TIMEOUT, NULL);
+}
+
+/* True when conn's oldest command was written more than the timeout before now_us. */
+static bool conn_overdue(const redis_client *c, const redis_conn *conn, int64_t now_us) {
+    if (conn->state != CONN_UP || conn->head == NIL) {
+        return false;
+    }
+    int64_t sent_us = c->requests[conn->head].sent_us;
+    return sent_us != SENT_NOT_YET && now_us - sent_us > c->config.timeout_us;
+}
+
+/* Reads and delivers the replies already waiting in conn's socket (a loop that fell behind
+ * may not have read them yet: timers run before I/O in each turn of the loop). */
+static void conn_read_waiting(redis_client *c, redis_conn *conn) {
+    for (int round = 0; round < SWEEP_READS_MAX; round++) {
+        redisAsyncContext *ac = conn->ac;
+        uint32_t head = conn->head;
+        if (ac == NULL || head == NIL) {
+            return;
+        }
+        size_t buffered = ac->c.reader->len;
+        redisAsyncHandleRead(ac); /* nothing to read: EAGAIN, no harm */
+        if (conn->ac != ac || (conn->head == head && ac->c.reader->len == buffered)) {
+            return; /* dropped (broken, over the cap), or nothing came */
+        }
+        if (reply_limit_over(&conn->limit, ac->c.reader)) {
+            conn_drop_oversized(c, conn);
+            return;
+        }
+    }
 }
 
 static void on_sweep(uv_timer_t *timer) {
@@ -346,10 +439,55 @@ static void on_sweep(uv_timer_t *timer) {
         redis_conn *conn = &c->conns[i];
         if (conn->state == CONN_CONNECTING &&
             now_us - conn->state_since_us > c->config.timeout_us) {
+            note_text(c, "a connection did not open within the timeout");
             conn_drop(c, conn, REDIS_CLIENT_REFUSED);
-        } else if (conn->state == CONN_UP && conn->head != NIL &&
-                   now_us - c->requests[conn->head].sent_us > c->config.timeout_us) {
-            conn_drop(c, conn, REDIS_CLIENT_TIMEOUT);
+            continue;
+        }
+        if (!conn_overdue(c, conn, now_us)) {
+            continue;
+        }
+        conn_read_waiting(c, conn);
+        now_us = client_now_us(c);
+        while (conn_overdue(c, conn, now_us)) {
+            note_text(c, "no answer within the store timeout");
+            if (conn->last_reply_us < c->requests[conn->head].sent_us) {
+                /* Not a word since the oldest command went out: the connection is dead (a
+                 * blackhole, a frozen server). Its commands fail; it reconnects. */
+                conn_drop(c, conn, REDIS_CLIENT_TIMEOUT);
+                break;
+            }
+            /* Answers come, only late (a busy server, a loaded machine): this command alone
+             * times out, the connection and the commands behind it carry on. */
+            conn_expire_head(c, conn);
+        }
+    }
+}
+
+/* Before the loop polls for I/O (and so writes what was submitted): starts the clock of every
+ * command not stamped yet, the newest of each connection's list. */
+static void on_stamp(uv_prepare_t *handle) {
+    redis_client *c = handle->data;
+    if (!c->unstamped) {
+        return;
+    }
+    int64_t now_us = client_now_us(c);
+    for (int i = 0; i < c->conn_count; i++) {
+        uint32_t id = c->conns[i].tail;
+        while (id != NIL && c->requests[id].sent_us == SENT_NOT_YET) {
+            c->requests[id].sent_us = now_us;
+            id = c->requests[id].prev;
+        }
+    }
+    c->unstamped = false;
+}
+
+/* After the loop read what came: a connection whose reply is over the cap is dropped. */
+static void on_cap_check(uv_check_t *handle) {
+    redis_client *c = handle->data;
+    for (int i = 0; i < c->conn_count; i++) {
+        redis_conn *conn = &c->conns[i];
+        if (conn->ac != NULL && reply_limit_over(&conn->limit, conn->ac->c.reader)) {
+            conn_drop_oversized(c, conn);
         }
     }
 }
@@ -357,7 +495,7 @@ static void on_sweep(uv_timer_t *timer) {
 static void on_handle_closed(uv_handle_t *handle) {
     redis_client *c = handle->data;
     if (handle->type == UV_TIMER && handle != (uv_handle_t *)&c->sweep &&
-        handle != (uv_handle_t *)&c->failer) {
+        handle != (uv_handle_t *)&c->failer) { /* a connection's reconnect timer */
         c = ((redis_conn *)handle->data)->client;
     }
     c->handles_open--;
@@ -387,9 +525,15 @@ int redis_client_init(redis_client *c, uv_loop_t *loop, const redis_client_confi
     c->conn_count = cfg->connections;
     uv_timer_init(loop, &c->sweep);
     uv_timer_init(loop, &c->failer);
+    uv_prepare_init(loop, &c->stamper);
+    uv_check_init(loop, &c->capper);
     c->sweep.data = c;
     c->failer.data = c;
-    c->handles_open = 2;
+    c->stamper.data = c;
+    c->capper.data = c;
+    c->handles_open = 4;
+    uv_prepare_start(&c->stamper, on_stamp);
+    uv_check_start(&c->capper, on_cap_check);
     int64_t sweep_ms = c->config.timeout_us / 8000;
     sweep_ms = sweep_ms < 1 ? 1 : sweep_ms > 50 ? 50 : sweep_ms;
     uv_timer_start(&c->sweep, on_sweep, (uint64_t)sweep_ms, (uint64_t)sweep_ms);
@@ -438,6 +582,7 @@ void redis_client_evalsha(redis_client *c, int script, const char *key,
     c->stats.commands++;
     uint32_t id = request_alloc(c);
     if (id == NIL) {
+        c->stats.refused++;
         c->done(c->context, tag, REDIS_CLIENT_REFUSED, NULL); /* out of memory */
         return;
     }
@@ -457,7 +602,8 @@ void redis_client_evalsha(redis_client *c, int script, const char *key,
     q = &c->requests[id];
     q->state = REQ_IN_FLIGHT;
     q->conn = conn->index;
-    q->sent_us = client_now_us(c);
+    q->sent_us = SENT_NOT_YET;
+    c->unstamped = true;
     list_push(c, conn, id);
 }
 
@@ -466,7 +612,8 @@ void redis_client_command(redis_client *c, int argc, const char **argv, const si
     c->stats.commands++;
     uint32_t id = request_alloc(c);
     if (id == NIL) {
-        c->done(c->context, tag, REDIS_CLIENT_REFUSED, NULL);
+        c->stats.refused++;
+        c->done(c->context, tag, REDIS_CLIENT_REFUSED, NULL); /* out of memory */
         return;
     }
     c->requests[id].tag = tag;
@@ -479,7 +626,8 @@ void redis_client_command(redis_client *c, int argc, const char **argv, const si
     redis_request *q = &c->requests[id];
     q->state = REQ_IN_FLIGHT;
     q->conn = conn->index;
-    q->sent_us = client_now_us(c);
+    q->sent_us = SENT_NOT_YET;
+    c->unstamped = true;
     list_push(c, conn, id);
 }
 
@@ -504,10 +652,20 @@ void redis_client_close(redis_client *c) {
         uint32_t id = c->failed_head;
         c->failed_head = c->requests[id].next;
         request_free(c, id);
+        c->stats.unanswered++; /* failed, but not reported before the end */
     }
     c->failed_tail = NIL;
     uv_close((uv_handle_t *)&c->sweep, on_handle_closed);
     uv_close((uv_handle_t *)&c->failer, on_handle_closed);
+    uv_close((uv_handle_t *)&c->stamper, on_handle_closed);
+    uv_close((uv_handle_t *)&c->capper, on_handle_closed);
+    const redis_client_stats *st = &c->stats;
+    assert(st->in_flight == 0);
+    assert(st->commands == st->ok + st->errors + st->refused + st->timeouts + st->unanswered);
+}
+
+const char *redis_client_error_first(const redis_client *c) {
+    return c->error_first;
 }
 
 bool redis_client_closed(const redis_client *c) {

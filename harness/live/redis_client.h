@@ -1,8 +1,7 @@
 /* redis_client.h - a bounded pool of asynchronous Redis connections on a libuv loop.
  *
  * hiredis (0.14, async, through its libuv adapter) does the protocol; this module adds what
- * that version lacks: command timeouts (libuv timers: a connection whose oldest command is
- * older than the timeout is declared dead, its commands fail with TIMEOUT and it reconnects),
+ * that version lacks: command timeouts (a sweep timer, below), a cap on reply sizes,
  * reconnection with exponential backoff and jitter, EVALSHA that recovers from NOSCRIPT (after
  * a server restart) by sending EVAL with the source, and a choice of connection per command
  * (the least loaded ready one). Commands on one connection are pipelined: many are written
@@ -10,8 +9,19 @@
  *
  * Every command submitted gets exactly one call of the done function: OK with the reply
  * (borrowed for the call; an error reply is OK too), REFUSED (no connection, or it broke) or
- * TIMEOUT. A command that cannot be sent right away (no ready connection) fails on the next
- * loop turn, never inside the submitting call. */
+ * TIMEOUT; or none when the client is closed first (counted as unanswered). A command that
+ * cannot be sent right away (no ready connection) fails on the next loop turn, never inside the
+ * submitting call.
+ *
+ * A command's time starts when the loop is about to write it (a prepare handle stamps it just
+ * before libuv polls for I/O), not when it was submitted, and before a connection is declared
+ * dead the replies already waiting in its socket are read: a loop that falls behind (a loaded
+ * machine) sees later answers, not a wall of timeouts. A reply over REPLY_LIMIT_BYTES_MAX
+ * (reply_limit.h, checked after every read) drops its connection as refused.
+ *
+ * A command unanswered after the timeout fails alone (its late answer is dropped) while answers
+ * still come on its connection; when none came since it was written, the connection is declared
+ * dead: all its commands fail with TIMEOUT and it reconnects. */
 #ifndef RATELAB_REDIS_CLIENT_H
 #define RATELAB_REDIS_CLIENT_H
 
@@ -25,11 +35,13 @@
 #include "harness/core/rl_error.h"
 #include "harness/core/rng.h"
 #include "harness/live/lua_scripts.h"
+#include "harness/live/reply_limit.h"
 
 #define REDIS_CLIENT_CONNECTIONS_MAX 256
 #define REDIS_CLIENT_SCRIPTS_MAX 16
 #define REDIS_CLIENT_KEY_BYTES 192 /* prefix (64) + "limiter:" + a name (64) */
 #define REDIS_CLIENT_SHA_BYTES 48
+#define REDIS_CLIENT_ERROR_BYTES 160
 
 typedef enum redis_client_status {
     REDIS_CLIENT_OK = 0,
@@ -54,9 +66,14 @@ typedef struct redis_client_config {
     int64_t pipeline_max;      /* commands in flight per connection; more are refused */
 } redis_client_config;
 
+/* After redis_client_close: commands = ok + errors + refused + timeouts + unanswered. */
 typedef struct redis_client_stats {
     int64_t commands;       /* submitted */
-    int64_t ok, refused, timeouts;
+    int64_t ok;             /* answered, not with an error */
+    int64_t errors;         /* answered with an error reply (OOM, NOPERM, LOADING, ...) */
+    int64_t refused, timeouts;
+    int64_t unanswered;     /* in flight or not sent yet when the client closed */
+    int64_t oversized;      /* connections dropped for a reply over the cap */
     int64_t noscript_reloads;
     int64_t connects, disconnects;
     int64_t in_flight, in_flight_max;
@@ -71,9 +88,11 @@ typedef struct redis_conn {
     int state;             /* redis_conn_state (redis_client.c) */
     int attempts;          /* failed connects in a row, for backoff */
     int64_t state_since_us;
+    int64_t last_reply_us; /* the last answer read (or the connect): is the server there? */
     int64_t in_flight;
     uint32_t head, tail;   /* commands in flight, oldest first (request indices) */
     uv_timer_t reconnect;
+    reply_limit limit;     /* the cap on ac's replies */
 } redis_conn;
 
 typedef struct redis_script_slot {
@@ -97,10 +116,14 @@ typedef struct redis_client {
     uint32_t failed_head, failed_tail; /* to fail on the next loop turn */
     uv_timer_t sweep;   /* checks timeouts */
     uv_timer_t failer;  /* delivers the failed queue */
+    uv_prepare_t stamper; /* starts the clock of commands about to be written */
+    uv_check_t capper;    /* after each poll: drops a connection whose reply is over the cap */
+    bool unstamped;       /* some command in flight has no send time yet */
     uint64_t start_ns;
     int handles_open;   /* libuv handles not yet closed */
     bool closing;
     redis_client_stats stats;
+    char error_first[REDIS_CLIENT_ERROR_BYTES]; /* what first went wrong, printable; "" */
 } redis_client;
 
 /* Prepares c on loop (borrowed) and starts connecting every connection. cfg's strings are
@@ -121,6 +144,10 @@ void redis_client_evalsha(redis_client *c, int script, const char *key,
 /* Sends any command (argv copied). Reports through done with tag. */
 void redis_client_command(redis_client *c, int argc, const char **argv, const size_t *lengths,
                           uint64_t tag);
+
+/* What first went wrong on c (the server's error reply, a broken or oversized connection, a
+ * timeout), printable ASCII; "" when nothing did. Owned by c. */
+const char *redis_client_error_first(const redis_client *c);
 
 /* How many connections are ready for commands. */
 int redis_client_ready_count(const redis_client *c);

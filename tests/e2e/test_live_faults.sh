@@ -2,7 +2,8 @@
 # test_live_faults.sh - `ratelab run --live` against a Redis that misbehaves from outside the
 # run: a wrong password (one line, exit 2, nothing written), a server killed mid-run or frozen
 # for good (the run carries on, reports the store errors, ends within its duration plus the grace
-# period of docs/RELIABILITY.md, and touches no key outside its own prefix).
+# period of docs/RELIABILITY.md, and touches no key outside its own prefix); a server out of
+# memory (the run is written, exit 3, the server's words); a server on IPv6.
 # Refused at start is in test_live_run.sh; outages ratelab plays itself and a server that is not
 # Redis are in tests/unit/test_live_run.c.
 # usage: test_live_faults.sh RATELAB_BINARY SOURCE_DIR
@@ -100,5 +101,31 @@ check "frozen: the other key is untouched" \
   test "$(redis-cli -p "$port" get someone:else)" = precious
 others=$(redis-cli -p "$port" --scan | grep -v '^someone:else$' | grep -cv '^ratelab:[0-9a-f]\{16\}:' || true)
 check "frozen: every other key is under a run's prefix ($others outside)" test "$others" -eq 0
+
+# Redis out of memory (maxmemory 1 byte, noeviction): every call is refused with OOM. The run
+# completes and writes its results, but exits 3 saying so in the server's own words; the console
+# counts error replies apart from answers.
+start_redis --maxmemory 1 --maxmemory-policy noeviction
+status=0
+"$ratelab" run "$scenario" --redis "redis://127.0.0.1:$port/0" --set duration=1s \
+  --out "$work/oom" >"$work/oom.stdout" 2>"$work/oom.stderr" || status=$?
+check "out of memory: exit 3, got $status" test "$status" -eq 3
+check "out of memory: stderr has the server's words" \
+  grep -q "OOM command not allowed" "$work/oom.stderr"
+check "out of memory: stderr says nothing was answered" \
+  grep -q "the store answered none of [0-9]* commands well" "$work/oom.stderr"
+check "out of memory: one line on stderr" test "$(wc -l <"$work/oom.stderr")" -eq 1
+check "out of memory: the console counts error replies" \
+  grep -q " 0 answered, [1-9][0-9]* error replies" "$work/oom.stdout"
+check "out of memory: results written" test -f "$work/oom/live_store.json"
+check "out of memory: live_store.json has the error" \
+  grep -q '"first_error": "the server answered: OOM' "$work/oom/live_store.json"
+
+# IPv6: a server on ::1 reached as redis://[::1]:PORT (and named so on the console).
+start_redis --bind "127.0.0.1 ::1"
+"$ratelab" run "$scenario" --redis "redis://[::1]:$port/0" --set duration=1s --out "$work/v6" \
+  >"$work/v6.stdout"
+check "IPv6: the run used [::1]" grep -q "^store: redis://\[::1\]:$port/0, " "$work/v6.stdout"
+check "IPv6: answered" grep -q " 0 error replies, 0 refused, 0 timed out" "$work/v6.stdout"
 
 checks_finish

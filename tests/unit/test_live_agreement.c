@@ -8,6 +8,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #define AGREEMENT_ACCEPTED_TOLERANCE 0.02
 #define AGREEMENT_ACCEPTED_PER_S_TOLERANCE 5
 #define AGREEMENT_SECOND_US INT64_C(1000000)
+#define AGREEMENT_LOOP_LATE_MAX_US INT64_C(20000)
 
 /* Requests API api accepted in the second starting at from_us (m's bins divide a second). */
 static int64_t accepted_in_second(const metrics *m, int api, int64_t from_us) {
@@ -60,6 +62,13 @@ static void test_sim_and_live_agree(void **state) {
     if (live_run(s, &options, live, &live_stats, NULL, NULL, &err) != RL_OK) {
         fail_msg("live run: %s", err.message);
     }
+    /* On a loaded machine the loop may fall behind and then run a batch of late wake-ups at
+     * once: the peaks (burst_ratio) and the split between seconds then depend on the machine,
+     * not on the model. They are compared only when no event ran later than this. */
+    bool on_time = live_stats.loop_late_max_us <= AGREEMENT_LOOP_LATE_MAX_US;
+    printf("  the live loop ran events up to %lld us late%s\n",
+           (long long)live_stats.loop_late_max_us,
+           on_time ? "" : ": peaks and seconds not compared (the machine is loaded)");
     for (int i = 0; i < s->api_count; i++) {
         const api_summary *a = &sim->apis[i].summary, *b = &live->apis[i].summary;
         printf("  %-12s rate_429 sim %.4f live %.4f; burst_ratio sim %.3f live %.3f; accepted "
@@ -67,7 +76,8 @@ static void test_sim_and_live_agree(void **state) {
                s->apis[i].name, a->rate_429, b->rate_429, a->burst_ratio, b->burst_ratio,
                (long long)a->accepted, (long long)b->accepted);
         assert_true(fabs(a->rate_429 - b->rate_429) <= AGREEMENT_RATE_429_TOLERANCE);
-        assert_true(fabs(a->burst_ratio - b->burst_ratio) <= AGREEMENT_BURST_RATIO_TOLERANCE);
+        assert_true(!on_time ||
+                    fabs(a->burst_ratio - b->burst_ratio) <= AGREEMENT_BURST_RATIO_TOLERANCE);
         assert_true(a->accepted > 0);
         assert_true((double)llabs(b->accepted - a->accepted) <=
                     AGREEMENT_ACCEPTED_TOLERANCE * (double)a->accepted);
@@ -77,7 +87,7 @@ static void test_sim_and_live_agree(void **state) {
             int64_t y = accepted_in_second(live, i, from_us);
             printf("    second %lld: accepted sim %lld live %lld\n",
                    (long long)(from_us / AGREEMENT_SECOND_US), (long long)x, (long long)y);
-            assert_true(llabs(y - x) <= AGREEMENT_ACCEPTED_PER_S_TOLERANCE);
+            assert_true(!on_time || llabs(y - x) <= AGREEMENT_ACCEPTED_PER_S_TOLERANCE);
         }
         assert_int_equal(b->jobs_created, a->jobs_created);
     }
