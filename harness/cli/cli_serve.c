@@ -1,6 +1,5 @@
 /* cli_serve.c - `ratelab serve FILE`: the scenario's mock APIs as a real HTTP server; at the end
  * (or on SIGINT / SIGTERM) the results folder seen from the API, with clients.csv and serve.json. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "harness/cli/cli.h"
 #include "harness/core/units.h"
 #include "harness/report/json_writer.h"
+#include "harness/report/output_file.h"
 #include "harness/report/results_folder.h"
 #include "harness/report/results_writer.h"
 #include "harness/report/summary_table.h"
@@ -271,24 +271,16 @@ typedef struct serve_fill {
     cli_plots_outcome plots_outcome;
 } serve_fill;
 
-/* Writes one file of dir through writer. */
+/* Writes one file of dir through writer, every write error caught (output_file). */
 static int write_file(const char *dir, const char *name, const serve_fill *fill,
                       void (*writer)(FILE *, const serve_fill *), rl_error *err) {
-    char path[RESULTS_PATH_BYTES];
-    int rc = results_path_join(path, sizeof path, dir, name, err);
+    FILE *out = NULL;
+    int rc = output_file_open(dir, name, &out, err);
     if (rc != RL_OK) {
         return rc;
     }
-    FILE *out = fopen(path, "w");
-    if (out == NULL) {
-        return rl_error_set(err, RL_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    }
     writer(out, fill);
-    bool failed = ferror(out) != 0;
-    if (fclose(out) != 0 || failed) {
-        return rl_error_set(err, RL_ERR_IO, "cannot write %s (disk full?)", path);
-    }
-    return RL_OK;
+    return output_file_close(out, dir, name, err);
 }
 
 static void clients_writer(FILE *out, const serve_fill *fill) {
