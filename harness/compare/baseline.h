@@ -50,7 +50,9 @@ typedef struct baseline_finding {
 } baseline_finding;
 
 /* Compares current with b: calls found(context, finding) for every figure worse than allowed
- * and every baseline row missing from current. Returns how many there were. */
+ * and every baseline row missing from current. Only the scenarios current compares are checked:
+ * one baseline can cover several sets of scenarios (the seeds, the patterns), each compared on
+ * its own. Returns how many there were. */
 int baseline_check(const baseline *b, const compare_table *current,
                    void (*found)(void *context, const baseline_finding *finding), void *context);
 
