@@ -2,6 +2,7 @@
 #include "harness/report/figures.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 
 
@@ -56,6 +57,14 @@ void figures_format(figure_id id, double value, char *buf, unsigned long size) {
             snprintf(buf, size, "%.0fus", value);
         }
         return;
-    case FIGURE_UNIT_COUNT: snprintf(buf, size, "%.6g", value); return;
+    case FIGURE_UNIT_COUNT:
+        /* Six significant digits would print a million store commands as 1.5996e+06: a count
+         * that large is shown whole (its fraction, a mean's, says nothing at that size). */
+        if (fabs(value) >= 1e5) {
+            snprintf(buf, size, "%.0f", value);
+        } else {
+            snprintf(buf, size, "%.6g", value);
+        }
+        return;
     }
 }

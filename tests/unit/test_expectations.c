@@ -88,6 +88,10 @@ static void figures_come_from_the_summaries(void **state) {
     assert_string_equal(shown, "2.50s");
     figures_format(FIGURE_BURST_RATIO, 1.5, shown, sizeof shown);
     assert_string_equal(shown, "1.500");
+    figures_format(FIGURE_STORE_OPS, 1599600.4, shown, sizeof shown);
+    assert_string_equal(shown, "1599600"); /* not 1.5996e+06 */
+    figures_format(FIGURE_STORE_OPS, 46360.5, shown, sizeof shown);
+    assert_string_equal(shown, "46360.5");
     free(s);
     free(m);
 }
