@@ -103,7 +103,7 @@ fuzz_target() {
 
 # The readers of files ratelab did not just write (a results folder's files, a baseline): each
 # for FUZZ_READER_SECONDS, inputs up to 16 KiB (a summary.json is about 5 KiB).
-FUZZ_READERS=(timeseries_read latency_read faults_read summary_read baseline_read)
+FUZZ_READERS=(timeseries_read latency_read faults_read summary_read baseline_read provenance_read)
 
 stage_fuzz() {
   cmake --preset fuzz -B "$FUZZ_BUILD_DIR" -DRATELAB_WERROR="$werror" >/dev/null || return 1

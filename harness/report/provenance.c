@@ -1,5 +1,6 @@
 /* provenance.c - scenario.yaml and provenance.json of a results folder, written with jansson. */
 #include "harness/report/provenance.h"
+#include "harness/report/provenance_json.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -193,12 +194,10 @@ int provenance_read(const char *dir, provenance_summary *out, rl_error *err) {
     if (rc != RL_OK || access(path, F_OK) != 0) {
         return rc;
     }
-    json_error_t problem;
-    json_t *root = json_load_file(path, 0, &problem);
-    if (!json_is_object(root)) {
-        json_decref(root);
-        return rl_error_set(err, RL_ERR_INVALID, "%s:%d: %s", path, problem.line,
-                            root == NULL ? problem.text : "not a JSON object");
+    json_t *root = NULL;
+    rc = provenance_load_json(dir, &root, err);
+    if (rc != RL_OK) {
+        return rc;
     }
     out->present = true;
     copy_string(root, "scenario_file", out->scenario_file, sizeof out->scenario_file);

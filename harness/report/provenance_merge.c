@@ -1,6 +1,7 @@
 /* provenance_merge.c - the provenance of a merged sweep: its shards must agree on everything but
  * their command lines and shard numbers, and the merged folder says how it was put together. */
 #include "harness/report/provenance.h"
+#include "harness/report/provenance_json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -17,8 +18,7 @@ static json_t *text_json(const char *text) {
     return json_stringn(text, strlen(text));
 }
 
-/* dir/provenance.json as a JSON object in *out (the caller decrefs it). Returns 0 or an error. */
-static int load_provenance(const char *dir, json_t **out, rl_error *err) {
+int provenance_load_json(const char *dir, json_t **out, rl_error *err) {
     char path[RESULTS_PATH_BYTES];
     int rc = results_path_join(path, sizeof path, dir, "provenance.json", err);
     if (rc != RL_OK) {
@@ -28,8 +28,11 @@ static int load_provenance(const char *dir, json_t **out, rl_error *err) {
     json_t *root = json_load_file(path, 0, &problem);
     if (!json_is_object(root)) {
         json_decref(root);
-        return rl_error_set(err, RL_ERR_INVALID, "%s:%d: %s", path, problem.line,
-                            root == NULL ? problem.text : "not a JSON object");
+        /* jansson's message can quote the offending byte: shown printable (found by fuzzing) */
+        return rl_error_printable(err, rl_error_set(err, RL_ERR_INVALID, "%s:%d: %s", path,
+                                                    problem.line,
+                                                    root == NULL ? problem.text
+                                                                 : "not a JSON object"));
     }
     *out = root;
     return RL_OK;
@@ -109,7 +112,7 @@ int provenance_shards_check(const char *const *dirs, int count, rl_error *err) {
     json_t *first = NULL;
     char *first_yaml = NULL;
     size_t first_length = 0;
-    int rc = load_provenance(dirs[0], &first, err);
+    int rc = provenance_load_json(dirs[0], &first, err);
     if (rc == RL_OK) {
         rc = load_file(dirs[0], "scenario.yaml", &first_yaml, &first_length, err);
     }
@@ -131,7 +134,7 @@ int provenance_shards_check(const char *const *dirs, int count, rl_error *err) {
     }
     for (int i = 1; rc == RL_OK && i < count; i++) {
         json_t *other = NULL;
-        rc = load_provenance(dirs[i], &other, err);
+        rc = provenance_load_json(dirs[i], &other, err);
         if (rc != RL_OK) {
             break;
         }
@@ -194,12 +197,12 @@ int provenance_write_merged(const char *out_dir, const char *const *dirs, int co
     int rc = copy_scenario_yaml(out_dir, dirs[0], err);
     json_t *root = NULL;
     if (rc == RL_OK) {
-        rc = load_provenance(dirs[0], &root, err);
+        rc = provenance_load_json(dirs[0], &root, err);
     }
     json_t *merged_from = json_array();
     for (int i = 0; rc == RL_OK && i < count; i++) {
         json_t *shard = NULL;
-        rc = load_provenance(dirs[i], &shard, err);
+        rc = provenance_load_json(dirs[i], &shard, err);
         if (rc == RL_OK) {
             json_t *entry = json_pack("{s:s, s:O, s:O}", "folder", dirs[i], "shard",
                                       json_object_get(shard, "shard"), "command",
